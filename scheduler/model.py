@@ -1,0 +1,91 @@
+"""The time-indexed CP-SAT model: one Boolean per (pair, slot) the pair could meet in.
+
+Variables are created sparsely from `candidates.candidate_pairs`, so availability, wish
+windows, colleagues and statuses (rules 1 and 3) hold by construction. The remaining hard
+rules are the units listed in `constraints.HARD_RULES`; objective terms live in `objective`.
+Shared tables are interchangeable, so the model only counts them and `placement.assign_tables`
+labels them afterwards (which also breaks the table symmetry for free).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .candidates import SHARED, Pair
+from .domain import Event, ParticipantId, SlotIndex
+from .placement import Placement
+
+
+class MeetingVars:
+    """Owns the decision variables; nothing else indexes them directly."""
+
+    def __init__(self, model: cp_model.CpModel, event: Event, pairs: list[Pair], required: bool = False):
+        self.model = model
+        self.event = event
+        self.pairs = pairs
+        self.required = required  # every pair must be placed ("all" mode, re-timing a fixed set)
+        self.x: dict[tuple[int, SlotIndex], cp_model.IntVar] = {}
+        self.by_pair: list[list[tuple[SlotIndex, cp_model.IntVar]]] = []
+        self.by_person_slot: dict[tuple[ParticipantId, SlotIndex], list[cp_model.IntVar]] = defaultdict(list)
+        self.by_person: dict[ParticipantId, list[cp_model.IntVar]] = defaultdict(list)
+        # (pair index, slot, label) -> literal, only where two fixed tables compete for a meeting
+        self.location: dict[tuple[int, SlotIndex, str], cp_model.IntVar] = {}
+        for i, pair in enumerate(pairs):
+            row = []
+            for slot in sorted(pair.slots):
+                var = model.new_bool_var(f"meet[{pair.a}|{pair.b}@{slot}]")
+                self.x[(i, slot)] = var
+                row.append((slot, var))
+                for pid in pair.people:
+                    self.by_person_slot[(pid, slot)].append(var)
+                    self.by_person[pid].append(var)
+            self.by_pair.append(row)
+
+    def meets(self, pair_index: int, slot: SlotIndex) -> cp_model.IntVar | None:
+        return self.x.get((pair_index, slot))
+
+    def busy(self, pid: ParticipantId, slot: SlotIndex) -> cp_model.LinearExprT:
+        return sum(self.by_person_slot.get((pid, slot), []))
+
+    def people(self) -> set[ParticipantId]:
+        return set(self.by_person)
+
+    def fix(self, pair_index: int, slot: SlotIndex, value: bool = True) -> None:
+        var = self.x[(pair_index, slot)]
+        self.model.add(var == int(value))
+
+    def hint(self, placements: list[Placement], index_of: dict[tuple[str, str], int]) -> None:
+        chosen = {(index_of[p.pair.key], p.slot) for p in placements if p.pair.key in index_of}
+        self.model.clear_hints()
+        for key, var in self.x.items():
+            self.model.add_hint(var, key in chosen)
+
+    def extract(self, solver: cp_model.CpSolver) -> list[tuple[int, SlotIndex]]:
+        return [key for key, var in self.x.items() if solver.boolean_value(var)]
+
+    def location_of(self, solver: cp_model.CpSolver, pair_index: int, slot: SlotIndex) -> str | None:
+        """Where a placed meeting happens: the shared pool, its only fixed table, or the chosen one.
+
+        Without a choice literal either fixed table is free: only its owner can be there.
+        """
+        pair = self.pairs[pair_index]
+        for label in pair.locations[1:]:
+            lit = self.location.get((pair_index, slot, str(label)))
+            if lit is not None and solver.boolean_value(lit):
+                return label
+        return pair.locations[0]
+
+
+@dataclass
+class BuiltModel:
+    """A model ready to solve, with handles to what the solve loop and reports need."""
+
+    model: cp_model.CpModel
+    vars: MeetingVars
+    points: cp_model.LinearExprT
+    holes: cp_model.LinearExprT
+    covered: cp_model.LinearExprT
+    hole_literals: dict[tuple[ParticipantId, int], cp_model.LinearExprT] = field(default_factory=dict)

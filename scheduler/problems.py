@@ -1,0 +1,90 @@
+"""One record shape for every input problem, warning and rule violation.
+
+The CLI prints these, the API returns them as JSON; both get the same pointer to what to fix:
+a file / row / column for input, people / slot for a schedule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    code: str  # short machine-readable kind, e.g. "unknown_participant"
+    message: str  # a sentence for a person
+    file: str | None = None
+    row: int | None = None  # as the user sees it in a spreadsheet: header is row 1
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.row is not None:
+                where += f", row {self.row}"
+            if self.column:
+                where += f", column '{self.column}'"
+            where += ": "
+        return f"{self.severity}: {where}{self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class MatchdayError(Exception):
+    """Base for every error a user can cause; carries a readable message."""
+
+
+class EventError(MatchdayError):
+    """The event's files are invalid; `problems` lists every error found (and the warnings)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} problem(s) in the event files:\n" + "\n".join(str(p) for p in errors))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+class NoScheduleError(MatchdayError):
+    """No schedule could be produced: infeasible, or none found within the time limit."""
+
+    def __init__(self, reason: str, details: list[str] | None = None, infeasible: bool = False):
+        self.reason = reason
+        self.details = details or []
+        self.infeasible = infeasible
+        super().__init__(reason + ("".join("\n  - " + d for d in self.details)))
+
+
+class Problems:
+    """Collects problems while loading, so that all of them are reported at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def error(self, code: str, message: str, file: str | None = None, row: int | None = None,
+              column: str | None = None) -> None:
+        self.items.append(Problem("error", code, message, file, row, column))
+
+    def warn(self, code: str, message: str, file: str | None = None, row: int | None = None,
+             column: str | None = None) -> None:
+        self.items.append(Problem("warning", code, message, file, row, column))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.items)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.has_errors:
+            raise EventError(list(self.items))

@@ -1,0 +1,46 @@
+"""Figures about a schedule: points, mutual meetings, holes, people left out, table use."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .candidates import candidate_pairs, pair_key, pair_points, wished_pairs
+from .domain import Event, ParticipantId, Schedule
+from .results import ScheduleStats
+
+
+def holes_by_person(event: Event, schedule: Schedule) -> dict[ParticipantId, int]:
+    """Holes per person: maximal runs of empty slots between two meetings on one day.
+
+    Slot numbers are gap-free across breaks, so a break alone is never a hole.
+    """
+    numbers: dict[tuple[ParticipantId, int], list[int]] = defaultdict(list)
+    for m in schedule.meetings:
+        slot = event.slots[m.slot]
+        for pid in (m.a, m.b):
+            numbers[(pid, slot.day)].append(slot.number)
+    holes: Counter[ParticipantId] = Counter()
+    for (pid, _day), nums in numbers.items():
+        nums.sort()
+        holes[pid] += sum(1 for x, y in zip(nums, nums[1:]) if y - x > 1)
+    return dict(holes)
+
+
+def schedule_points(event: Event, schedule: Schedule) -> int:
+    asked = wished_pairs(event)
+    return sum(pair_points(event, asked.get(pair_key(m.a, m.b), {})) for m in schedule.meetings)
+
+
+def schedule_stats(event: Event, schedule: Schedule) -> ScheduleStats:
+    asked = wished_pairs(event)
+    mutual = sum(1 for m in schedule.meetings if len(asked.get(pair_key(m.a, m.b), {})) == 2)
+    holes = holes_by_person(event, schedule)
+    met = {pid for m in schedule.meetings for pid in (m.a, m.b)}
+    could = {pid for pair in candidate_pairs(event) for pid in pair.people}
+    return ScheduleStats(
+        meetings=len(schedule), mutual_meetings=mutual, points=schedule_points(event, schedule),
+        holes=sum(holes.values()), max_holes_per_person=max(holes.values(), default=0),
+        people_without_meeting=tuple(sorted(could - met)),
+        wished_pairs=len(candidate_pairs(event)),
+        table_use=dict(Counter(m.table for m in schedule.meetings)))
+

@@ -1,0 +1,98 @@
+"""What a solve takes and what it gives back: options, live progress and a self-describing result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .domain import ParticipantId, Schedule
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class MoveCosts:
+    """What a repair pays, in objective points, for each change to a kept meeting (issue 4)."""
+
+    move_slot: int = 4  # the meeting changes time (table change included)
+    move_table: int = 1  # same time, other table
+    drop: int = 6  # a still-possible meeting of the previous schedule is not kept, on top of its points
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float = 30.0  # seconds for the whole solve, bound and greedy included
+    workers: int = 0  # CP-SAT workers; 0 means every core
+    seed: int = 0
+    deterministic: bool = False  # one worker and a deterministic time limit: same input, same output
+    previous: Schedule | None = None  # previous schedule: locked rows are fixed, the rest kept if cheap
+    cutoff: dt.datetime | None = None  # re-plan only meetings starting at or after this local time
+    move_costs: MoveCosts = field(default_factory=MoveCosts)
+    compute_bound: bool = True  # prove an upper bound with the LP relaxation ("maximise" mode)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot sent while solving, for progress bars and job status."""
+
+    phase: str  # "greedy", "bound", "search", "polish"
+    elapsed: float
+    points: int | None = None
+    bound: int | None = None
+    holes: int | None = None
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.points, self.bound)
+
+
+ProgressCallback = Callable[[Progress], None]
+StopCheck = Callable[[], bool]
+
+
+def relative_gap(points: int | None, bound: int | None) -> float | None:
+    if points is None or bound is None:
+        return None
+    if bound <= 0:
+        return 0.0
+    return max(0.0, (bound - points) / bound)
+
+
+@dataclass(frozen=True)
+class ScheduleStats:
+    meetings: int
+    mutual_meetings: int
+    points: int
+    holes: int
+    max_holes_per_person: int
+    people_without_meeting: tuple[ParticipantId, ...]  # active people who could have had one
+    wished_pairs: int  # allowed pairs somebody asked for
+    table_use: dict[str, int]  # meetings per table label over the event
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "meetings": self.meetings, "mutual_meetings": self.mutual_meetings, "points": self.points,
+            "holes": self.holes, "max_holes_per_person": self.max_holes_per_person,
+            "people_without_meeting": list(self.people_without_meeting),
+            "wished_pairs": self.wished_pairs, "table_use": dict(self.table_use),
+        }
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    schedule: Schedule
+    stats: ScheduleStats
+    bound: int | None  # proven upper bound on points ("maximise" mode); None when not computed
+    optimal: bool  # the solver proved its objective optimal
+    seconds: float
+    objective: str  # "maximise" or "all"
+    parameters: dict[str, Any]
+    version: str
+    finished_at: str  # ISO timestamp, UTC
+    warnings: tuple[Problem, ...] = ()
+    repair: dict[str, Any] | None = None  # what a re-solve kept, moved, lost and added
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.stats.points, self.bound)

@@ -1,0 +1,219 @@
+"""schedule.csv in and out (formats.md, "schedule.csv").
+
+Writing gives the file organisers open in a spreadsheet. Reading accepts ours or anybody
+else's schedule (a previous schedule to re-solve around, or one to check): it reports every
+malformed cell at once as an `EventError`, but leaves judging the hard rules to `validate`,
+so a schedule that breaks them still loads and can be explained.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .candidates import pair_key, pair_points, wished_pairs
+from .domain import Event, Meeting, Schedule, Slot, table_sort_key
+from .problems import EventError, Problem, Problems
+from .timegrid import WindowError, parse_date, parse_time
+
+SCHEDULE_FILE = "schedule.csv"
+COLUMNS = ("day", "slot", "start", "end", "table", "participant_a", "participant_b")
+EXTRA_COLUMNS = ("name_a", "organisation_a", "name_b", "organisation_b", "mutual", "points", "locked")
+TRUE_WORDS, FALSE_WORDS = {"yes", "true", "1"}, {"", "no", "false", "0"}
+_Err = Callable[[str, str, str], None]  # (code, column, message) for the row being read
+
+
+def write_schedule_csv(event: Event, schedule: Schedule) -> str:
+    """The schedule as CSV text, one row per meeting, sorted by day, slot and table."""
+    asked = wished_pairs(event)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS + EXTRA_COLUMNS)
+    for m in sorted(schedule.meetings, key=lambda m: (m.slot, table_sort_key(m.table), m.a, m.b)):
+        s = event.slots[m.slot]
+        pa, pb = event.participants.get(m.a), event.participants.get(m.b)
+        who = asked.get(pair_key(m.a, m.b), {})
+        writer.writerow([
+            s.date.isoformat(), s.number, f"{s.start:%H:%M}", f"{s.end:%H:%M}", m.table, m.a, m.b,
+            pa.name if pa else "", pa.organisation if pa else "",
+            pb.name if pb else "", pb.organisation if pb else "",
+            "yes" if len(who) == 2 else "no", pair_points(event, who), "yes" if m.locked else ""])
+    return out.getvalue()
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+# The one place where the accepted columns are named; "slot" or "start" must be present.
+_READ_COLUMNS = (
+    _Column("day", ("date",)),
+    _Column("slot", ("slot_number",)),
+    _Column("start", ("start_time", "time")),
+    _Column("end", ("end_time",)),
+    _Column("table", ("booth", "location")),
+    _Column("participant_a", ("a", "participant_1", "person_a", "id_a")),
+    _Column("participant_b", ("b", "participant_2", "person_b", "id_b")),
+    _Column("locked", ("lock", "pinned")),
+)
+_REQUIRED = ("day", "table", "participant_a", "participant_b")
+
+
+def read_schedule_csv(data: bytes, event: Event, file: str = SCHEDULE_FILE) -> tuple[Schedule, list[Problem]]:
+    """Parse a schedule file into meetings; returns the schedule and the warnings.
+
+    Raises EventError listing every malformed cell (file, row, column). Rule violations such
+    as an unknown table or two meetings in one slot are read as they are, for the checker.
+    """
+    problems = Problems()
+    rows = _rows(data, file, problems)
+    meetings: list[Meeting] = []
+    for row, rec in rows:
+        m = _meeting(rec, row, event, file, problems)
+        if m is None:
+            continue
+        inactive = [event.participants[p] for p in (m.a, m.b) if not event.participants[p].active]
+        if m.locked and inactive:
+            names = ", ".join(f"{p.name} ({p.id}) is {p.status}" for p in inactive)
+            problems.warn("locked_inactive", f"the locked meeting is dropped: {names}", file, row, "locked")
+            continue
+        meetings.append(m)
+    problems.raise_if_errors()
+    return Schedule.of(meetings), problems.warnings
+
+
+def _rows(data: bytes, file: str, problems: Problems) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row, {canonical column: stripped value}) per non-blank data row."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.error("not_utf8", f"the file is not UTF-8 text (byte {exc.start + 1} on line {line} "
+                       "cannot be read); save it as 'CSV UTF-8'", file, line)
+        raise EventError(problems.items) from None
+    if not text.strip():
+        problems.error("empty_file", "the file is empty; it needs a header row and one row per meeting", file)
+        raise EventError(problems.items)
+    first = text.splitlines()[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
+        problems.error("bad_csv", f"the file is not valid CSV: {exc}", file)
+        raise EventError(problems.items) from None
+    header = [_canonical(h) for h in records[0]]
+    missing = [c for c in _REQUIRED if c not in header]
+    if "slot" not in header and "start" not in header:
+        missing.append("slot")
+    for name in missing:
+        extra = " (or 'start')" if name == "slot" else ""
+        problems.error("missing_column", f"the required column '{name}'{extra} is missing (found: "
+                       f"{', '.join(records[0])})", file, 1, name)
+    problems.raise_if_errors()
+    out = []
+    for row, values in enumerate(records[1:], start=2):
+        rec: dict[str, str] = {}
+        for name, value in zip(header, values, strict=False):  # ragged rows happen
+            rec.setdefault(name, value.strip())  # the first of two same-named columns counts
+        if any(rec.values()):
+            out.append((row, rec))
+    if not out:
+        problems.warn("no_meetings", "the file has a header but no meetings", file)
+    return out
+
+
+def _canonical(header: str) -> str:
+    key = header.strip().lower().replace(" ", "_").replace("-", "_")
+    return next((c.name for c in _READ_COLUMNS if key == c.name or key in c.aliases), key)
+
+
+def _meeting(rec: dict[str, str], row: int, event: Event, file: str, problems: Problems) -> Meeting | None:
+    """One row as a Meeting, or None after recording why it cannot be one."""
+    n_before = len(problems.items)
+
+    def err(code: str, column: str, message: str) -> None:
+        problems.error(code, message, file, row, column)
+
+    def get(column: str) -> str:
+        return rec.get(column, "")
+
+    for col in ("day", "table", "participant_a", "participant_b"):
+        if not get(col):
+            err("empty_value", col, f"the {col} is empty")
+    ids = [get("participant_a"), get("participant_b")]
+    for col, pid in zip(("participant_a", "participant_b"), ids, strict=True):
+        if pid and pid not in event.participants:
+            err("unknown_participant", col, f"'{pid}' is not an id in participants.csv")
+    if ids[0] and ids[0] == ids[1]:
+        err("self_meeting", "participant_b", f"'{ids[0]}' is on both sides of the meeting")
+    locked = get("locked").lower()
+    if locked not in TRUE_WORDS | FALSE_WORDS:
+        err("bad_value", "locked", f"locked must be yes/true/1 or empty/no/false/0, not '{get('locked')}'")
+    end: dt.time | None = None
+    if get("end"):
+        try:
+            end = parse_time(get("end"))
+        except WindowError as exc:
+            err("bad_time", "end", str(exc))
+    slot = _slot(rec, event, err) if get("day") else None
+    if slot is None or len(problems.items) > n_before:
+        return None
+    if end is not None and end != slot.end:  # other tools may leave a changeover gap: warn only
+        problems.warn("end_mismatch", f"the end {get('end')} differs from the end of slot "
+                      f"{slot.number} ({slot.end:%H:%M}); the slot counts", file, row, "end")
+    return Meeting(slot=slot.index, table=get("table"), a=ids[0], b=ids[1], locked=locked in TRUE_WORDS)
+
+
+def _slot(rec: dict[str, str], event: Event, err: _Err) -> Slot | None:
+    """The slot of a row from day plus slot number and/or start time, which must agree."""
+    try:
+        date = parse_date(rec["day"])
+    except WindowError as exc:
+        err("bad_date", "day", str(exc))
+        return None
+    day = next((d for d in event.days if d.date == date), None)
+    if day is None:
+        known = ", ".join(d.date.isoformat() for d in event.days)
+        err("unknown_day", "day", f"{date.isoformat()} is not a day of the event ({known})")
+    start: dt.time | None = None
+    if rec.get("start"):
+        try:
+            start = parse_time(rec["start"])
+        except WindowError as exc:
+            err("bad_time", "start", str(exc))
+            return None
+    number_text = rec.get("slot", "")
+    if not number_text and start is None:
+        err("empty_value", "slot", "the row needs a slot number or a start time")
+        return None
+    if day is None:
+        return None
+    slots = [event.slots[i] for i in day.slots]
+    if number_text:
+        try:
+            number = int(number_text)
+        except ValueError:
+            err("bad_number", "slot", f"the slot must be a whole number from 1, not '{number_text}'")
+            return None
+        if not 1 <= number <= len(slots):
+            err("no_such_slot", "slot", f"{date.isoformat()} has slots 1 to {len(slots)}, not {number}")
+            return None
+        slot = slots[number - 1]
+        if start is not None and start != slot.start:
+            err("slot_start_mismatch", "start", f"slot {number} of {date.isoformat()} starts at "
+                f"{slot.start:%H:%M}, not {start:%H:%M}; slot and start must agree")
+            return None
+        return slot
+    found = next((s for s in slots if s.start == start), None)
+    if found is None:
+        starts = ", ".join(f"{s.start:%H:%M}" for s in slots)
+        err("no_such_slot", "start", f"no slot of {date.isoformat()} starts at {start:%H:%M} "
+            f"(slots start at {starts})")
+    return found

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Installs everything matchday needs on a Debian 12 machine, as root, and is safe to rerun:
+#   1. Debian packages: WeasyPrint's Pango/HarfBuzz libraries, DejaVu fonts, poppler-utils
+#      (pdftoppm, used by tests) -- skipped when dpkg says they are all installed;
+#   2. a Python 3.11 virtual environment in .venv -- created only if missing or broken;
+#   3. `pip install -e ".[test]"` into it -- skipped when pyproject.toml is unchanged since the
+#      last successful install and the editable install still points at this work tree.
+# Works from any directory. Set MATCHDAY_SETUP_FORCE=1 to redo the pip step regardless.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV="$ROOT/.venv"
+STAMP="$VENV/.matchday-setup-stamp"
+APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
+
+now_ms() { date +%s%3N; }
+t_start=$(now_ms)
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
+elapsed() { local d=$(( $(now_ms) - $1 )); printf '%d.%01ds' $((d / 1000)) $((d % 1000 / 100)); }
+
+# --- which Python 3.11 -------------------------------------------------------------------------
+find_python() {
+    local cand
+    for cand in python3.11 /usr/bin/python3.11; do
+        if command -v "$cand" >/dev/null 2>&1 \
+            && "$cand" -c 'import sys; assert sys.version_info[:2] == (3, 11)' >/dev/null 2>&1; then
+            command -v "$cand"
+            return 0
+        fi
+    done
+    return 1
+}
+PY="$(find_python || true)"
+if [[ -z "$PY" ]]; then
+    APT_PACKAGES+=(python3.11 python3.11-venv)
+elif ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    # Debian's own python3.11 ships venv/ensurepip in a separate package.
+    APT_PACKAGES+=(python3.11-venv)
+fi
+
+# --- 1. Debian packages ------------------------------------------------------------------------
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    say "apt: all system packages present, skipped (${APT_PACKAGES[*]})"
+else
+    t=$(now_ms)
+    SUDO=()
+    if ((EUID != 0)); then
+        command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null \
+            || die "not root and no password-less sudo; as root run: apt-get install ${missing[*]}"
+        SUDO=(sudo -n)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt_log="$(mktemp)"
+    apt_update() { "${SUDO[@]}" apt-get update -q >>"$apt_log" 2>&1 || true; }
+    apt_install() {
+        "${SUDO[@]}" apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 \
+            "${missing[@]}" >>"$apt_log" 2>&1
+    }
+    updated=no
+    # apt-get update only when needed: no package lists yet, or one of the packages unknown.
+    if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null \
+        || ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
+        apt_update; updated=yes
+    fi
+    # Lists present but stale (a version gone from the mirror): update once and retry.
+    if ! apt_install; then
+        if [[ $updated == no ]]; then
+            apt_update; updated=yes
+            apt_install || { tail -n 30 "$apt_log" >&2; die "apt-get install ${missing[*]} failed"; }
+        else
+            tail -n 30 "$apt_log" >&2; die "apt-get install ${missing[*]} failed"
+        fi
+    fi
+    rm -f "$apt_log"
+    say "apt: installed ${missing[*]} (apt-get update: $updated) in $(elapsed "$t")"
+fi
+
+# --- 2. virtual environment --------------------------------------------------------------------
+[[ -n "$PY" ]] || PY="$(find_python)" || die "no python3.11 found even after apt-get install"
+if [[ -x "$VENV/bin/python" ]] \
+    && "$VENV/bin/python" -c 'import sys, pip; assert sys.version_info[:2] == (3, 11)' >/dev/null 2>&1; then
+    say "venv: $VENV exists ($("$VENV/bin/python" -V 2>&1)), kept"
+else
+    t=$(now_ms)
+    if [[ -e "$VENV" ]]; then
+        say "venv: $VENV is broken or not Python 3.11, recreating"
+        rm -rf "$VENV"
+    fi
+    "$PY" -m venv "$VENV"
+    say "venv: created $VENV with $("$VENV/bin/python" -V 2>&1) from $PY in $(elapsed "$t")"
+fi
+
+# --- 3. Python packages ------------------------------------------------------------------------
+# The editable install maps the top-level packages that existed when it ran, so a package folder
+# added later (api/, benchmarks/) needs a reinstall just like a change to pyproject.toml.
+pkg_dirs="$(for d in scheduler api benchmarks; do [[ -d $d ]] && printf '%s ' "$d"; done; true)"
+want_stamp="$(sha256sum pyproject.toml | cut -d' ' -f1) $ROOT ${pkg_dirs}"
+editable_ok() {
+    # The installed distribution exists and `scheduler` resolves to this work tree (without
+    # importing it, so a bug in the package itself never triggers a reinstall).
+    "$VENV/bin/python" -I - "$ROOT" >/dev/null 2>&1 <<'EOF'
+import importlib.metadata, importlib.util, pathlib, sys
+importlib.metadata.version("matchday")
+spec = importlib.util.find_spec("scheduler")
+assert spec is not None and spec.origin is not None
+assert pathlib.Path(spec.origin).resolve().is_relative_to(pathlib.Path(sys.argv[1]).resolve())
+EOF
+}
+if [[ "${MATCHDAY_SETUP_FORCE:-0}" != 1 && -f "$STAMP" && "$(cat "$STAMP")" == "$want_stamp" ]] \
+    && editable_ok; then
+    say "pip: matchday[test] already installed for this pyproject.toml and package set, skipped"
+else
+    t=$(now_ms)
+    rm -f "$STAMP"
+    pip_log="$(mktemp)"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+        "$VENV/bin/python" -m pip install -e ".[test]" >"$pip_log" 2>&1 \
+        || { tail -n 40 "$pip_log" >&2; die "pip install -e .[test] failed (log above)"; }
+    rm -f "$pip_log"
+    editable_ok || die "pip install finished but 'scheduler' does not resolve to $ROOT"
+    echo "$want_stamp" >"$STAMP"
+    say "pip: installed -e .[test] (packages: ${pkg_dirs% }) in $(elapsed "$t")"
+fi
+
+say "done in $(elapsed "$t_start"); run tests with: .venv/bin/python -m pytest -q -n 2"
