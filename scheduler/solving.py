@@ -26,9 +26,13 @@ from .model import MeetingVars
 from .objective import cap_holes, holes_per_person, wish_points
 from .placement import Occupancy, Placement, assign_tables
 from .problems import MatchdayError, NoScheduleError, Problem
-from .report import schedule_stats
+from .report import holes_by_person, schedule_stats
+from .retiming import reduce_holes
 from .selection import counting_limits, select_pairs, selection_lp_bound
 from .results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
+
+
+DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
 
 
 class _Budget:
@@ -161,7 +165,7 @@ def _new_solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
 def _build(event: Event, pairs: list[Pair], locked: list[Placement], index_of: dict[tuple[str, str], int]
            ) -> tuple[cp_model.CpModel, MeetingVars]:
     model = cp_model.CpModel()
-    v = MeetingVars(model, event, pairs)
+    v = MeetingVars(model, event, pairs, required=event.objective == "all")
     for rule in HARD_RULES:
         rule.apply(event, model, v)
     for p in locked:
@@ -215,7 +219,7 @@ def _solve_maximise(event: Event, pairs: list[Pair], index_of: dict[tuple[str, s
             best = placed
     optimal = bound is not None and _points(best) >= bound
     if budget.remaining() > 0.5 and not (should_stop and should_stop()):
-        best = _retime(event, best, locked, options, budget, notify, should_stop, bound)
+        best = _retime(event, best, options, budget, notify, bound)
     return best, optimal, bound
 
 
@@ -254,35 +258,15 @@ def _place(event: Event, sub: list[Pair], locked: list[Placement], hint: list[Pl
     return placed if _points(placed) >= _points(hint) else hint
 
 
-def _retime(event: Event, placed: list[Placement], locked: list[Placement], options: SolveOptions,
-            budget: _Budget, notify: ProgressCallback, should_stop: StopCheck | None, bound: int | None
-            ) -> list[Placement]:
-    """Keep exactly the placed meetings (so points and people covered stay) and minimise holes."""
-    sub = [p.pair for p in placed]
-    index_of = {p.key: i for i, p in enumerate(sub)}
-    model = cp_model.CpModel()
-    v = MeetingVars(model, event, sub, required=True)
-    for rule in HARD_RULES:
-        rule.apply(event, model, v)
-    for p in locked:
-        v.fix(index_of[p.pair.key], p.slot)
-    holes = holes_per_person(event, model, v, exact=False)
-    cap_holes(event, model, holes, v.people())
-    total = sum(holes.values())
-    model.minimize(total)
-    v.hint(placed, index_of)
-    points = _points(placed)
-
-    def on_holes(value: float, _bound: float) -> bool:
-        notify(Progress("polish", budget.elapsed(), points=points, bound=bound, holes=int(round(value))))
-        return False
-
-    solver = _new_solver(options, budget.remaining() - 0.3)
-    solver.parameters.use_lns_only = not options.deterministic or _workers(options) > 1
-    status = solver.solve(model, _Listener(on_holes, should_stop))
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _placements(solver, v, locked)
-    return placed
+def _retime(event: Event, placed: list[Placement], options: SolveOptions, budget: _Budget,
+            notify: ProgressCallback, bound: int | None) -> list[Placement]:
+    """Keep exactly the placed meetings (so points and people covered stay) and remove holes."""
+    seconds = max(0.0, budget.remaining() - 0.3)
+    moves = int(seconds * DETERMINISTIC_MOVES_PER_SECOND) if options.deterministic else None
+    result = reduce_holes(event, placed, seconds, seed=options.seed, max_moves=moves)
+    holes = sum(holes_by_person(event, assign_tables(event, result)).values())
+    notify(Progress("polish", budget.elapsed(), points=_points(result), bound=bound, holes=holes))
+    return result
 
 
 def _solve_all(event: Event, pairs: list[Pair], index_of: dict[tuple[str, str], int], locked: list[Placement],
@@ -301,7 +285,7 @@ def _solve_all(event: Event, pairs: list[Pair], index_of: dict[tuple[str, str], 
         notify(Progress("search", budget.elapsed(), holes=int(round(value))))
         return False
 
-    solver = _new_solver(options, budget.remaining() - 0.3)
+    solver = _new_solver(options, 0.4 * budget.remaining())
     status = solver.solve(model, _Listener(on_holes, should_stop))
     if status == cp_model.INFEASIBLE:
         raise NoScheduleError("not every wished meeting can be placed under the rules",
@@ -309,4 +293,7 @@ def _solve_all(event: Event, pairs: list[Pair], index_of: dict[tuple[str, str], 
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise NoScheduleError(f"no schedule placing every wished meeting was found within "
                               f"{options.time_limit:g} s; allow more time with --time-limit")
-    return _placements(solver, v, locked), status == cp_model.OPTIMAL, None
+    placed = _placements(solver, v, locked)
+    if status == cp_model.OPTIMAL or (should_stop and should_stop()):
+        return placed, status == cp_model.OPTIMAL, None
+    return _retime(event, placed, options, budget, notify, None), False, None
