@@ -26,7 +26,16 @@ from typing import Any
 
 from .domain import INACTIVE_STATUSES, Day, Event, Participant, ParticipantId, Slot, SlotIndex, Weights, Wish
 from .problems import Problem, Problems
-from .timegrid import WindowError, build_grid, minutes, parse_date, parse_range, parse_time, parse_windows, split_windows
+from .timegrid import (
+    WindowError,
+    build_grid,
+    minutes,
+    parse_date,
+    parse_range,
+    parse_time,
+    parse_windows,
+    split_windows,
+)
 
 EVENT_FILE, PARTICIPANTS_FILE, WISHES_FILE = "event.toml", "participants.csv", "wishes.csv"
 MAX_TABLES = 10_000
@@ -88,7 +97,8 @@ def load_event_dir(path: str | Path) -> LoadedEvent:
         problems.error("missing_folder", f"'{folder}' is not a folder with {EVENT_FILE}, "
                        f"{PARTICIPANTS_FILE} and {WISHES_FILE}")
         problems.raise_if_errors()
-    files = {name: _read_file(folder / name, problems) for name in (EVENT_FILE, PARTICIPANTS_FILE, WISHES_FILE)}
+    names = (EVENT_FILE, PARTICIPANTS_FILE, WISHES_FILE)
+    files = {name: _read_file(folder / name, problems) for name in names}
     return _load(files, folder.absolute().name or "B2B day", problems)
 
 
@@ -168,6 +178,7 @@ def _grid(settings: _Settings | None) -> _Grid | None:
 
 
 _Err = Callable[[str, str], None]  # (setting, message)
+_WarnUnknown = Callable[[Mapping[str, Any], set[str], str], None]  # (table, known keys, key prefix)
 
 
 def _read_settings(data: bytes, problems: Problems, default_name: str) -> _Settings | None:
@@ -182,7 +193,8 @@ def _read_settings(data: bytes, problems: Problems, default_name: str) -> _Setti
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.error("bad_toml", f"not valid TOML: {exc}", file=EVENT_FILE, row=_toml_error_line(str(exc), text))
+        problems.error("bad_toml", f"not valid TOML: {exc}", file=EVENT_FILE,
+                       row=_toml_error_line(str(exc), text))
         return None
     except RecursionError:
         problems.error("bad_toml", "not valid TOML: values are nested too deeply", file=EVENT_FILE)
@@ -208,14 +220,17 @@ def _read_settings(data: bytes, problems: Problems, default_name: str) -> _Setti
     for key in ("slot_minutes", "tables"):
         if key not in raw:
             err(key, f"'{key}' is required, e.g. {key} = {20 if key == 'slot_minutes' else 40}")
-    slot_minutes = _integer("slot_minutes", raw["slot_minutes"], 1, 24 * 60, err) if "slot_minutes" in raw else None
+    slot_minutes = None
+    if "slot_minutes" in raw:
+        slot_minutes = _integer("slot_minutes", raw["slot_minutes"], 1, 24 * 60, err)
     fields["slot_minutes"] = slot_minutes or 20
     tables = _integer("tables", raw["tables"], 0, MAX_TABLES, err) if "tables" in raw else None
     labels = _table_labels(raw.get("table_labels"), tables, err)
     fields["table_labels"] = labels or ()
     same_org = raw.get("same_organisation_meetings", raw.get("same_organization_meetings", False))
     if not isinstance(same_org, bool):
-        err("same_organisation_meetings", f"'same_organisation_meetings' must be true or false, not {same_org!r}")
+        err("same_organisation_meetings",
+            f"'same_organisation_meetings' must be true or false, not {same_org!r}")
         same_org = False
     fields["same_organisation_meetings"] = same_org
     objective = raw.get("objective", "maximise")
@@ -257,7 +272,7 @@ def _table_labels(raw: Any, tables: int | None, err: _Err) -> tuple[str, ...] | 
     """The shared tables' labels: "1" … "N", or table_labels; None when they cannot be known."""
     if raw is None:
         return None if tables is None else tuple(str(i) for i in range(1, tables + 1))
-    if not isinstance(raw, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in raw):
+    if not isinstance(raw, list) or not all(_is_label(x) for x in raw):
         err("table_labels", "'table_labels' must be a list of labels, e.g. [\"A1\", \"A2\"]")
         return None
     labels = tuple(str(x).strip() for x in raw)
@@ -273,7 +288,11 @@ def _table_labels(raw: Any, tables: int | None, err: _Err) -> tuple[str, ...] | 
     return labels if ok else None
 
 
-def _read_weights(raw: Any, err: _Err, warn_unknown: Callable[[Mapping[str, Any], set[str], str], None]) -> Weights:
+def _is_label(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def _read_weights(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> Weights:
     if not isinstance(raw, dict):
         err("weights", "[weights] must be a table with priority_points and mutual_multiplier")
         return Weights()
@@ -295,7 +314,7 @@ def _read_weights(raw: Any, err: _Err, warn_unknown: Callable[[Mapping[str, Any]
 
 
 def _read_fairness(raw: Any, objective: str, err: _Err,
-                   warn_unknown: Callable[[Mapping[str, Any], set[str], str], None]) -> tuple[int | None, int | None]:
+                   warn_unknown: _WarnUnknown) -> tuple[int | None, int | None]:
     """(max_holes, max_hole_spread): both default to 2 in "all" mode and to no cap otherwise."""
     if not isinstance(raw, dict):
         err("fairness", "[fairness] must be a table, e.g. max_holes = 2")
@@ -309,7 +328,7 @@ def _read_fairness(raw: Any, objective: str, err: _Err,
     return out[0], out[1]
 
 
-def _read_days(raw: Any, err: _Err, warn_unknown: Callable[[Mapping[str, Any], set[str], str], None],
+def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown,
                slot_minutes: int | None) -> list[DaySpec] | None:
     """The [[days]] blocks, sorted by date; None when any of them is unusable."""
     if not isinstance(raw, list) or not raw:
@@ -372,7 +391,8 @@ def _day_value(block: Mapping[str, Any], key: str, name: str, err: _Err) -> dt.d
         return None
 
 
-def _read_breaks(raw: Any, key: str, start: dt.time, end: dt.time, err: _Err) -> list[tuple[dt.time, dt.time]] | None:
+def _read_breaks(raw: Any, key: str, start: dt.time, end: dt.time,
+                 err: _Err) -> list[tuple[dt.time, dt.time]] | None:
     where = f"{key}.breaks"
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list):
@@ -383,7 +403,8 @@ def _read_breaks(raw: Any, key: str, start: dt.time, end: dt.time, err: _Err) ->
     for b in items:
         try:
             if not isinstance(b, str):
-                raise WindowError(f"{b!r} is not a time range; expected \"HH:MM-HH:MM\", e.g. \"12:00-13:00\"")
+                raise WindowError(f"{b!r} is not a time range; expected \"HH:MM-HH:MM\", "
+                                  "e.g. \"12:00-13:00\"")
             b0, b1 = parse_range(b)
         except WindowError as exc:
             err(where, f"{key}: break {exc}")
@@ -408,7 +429,7 @@ def _toml_error_line(message: str, text: str) -> int | None:
     m = _TOML_POSITION.search(message)
     if m:
         return int(m.group(1))
-    return len(text.splitlines()) if "end of document" in message else None
+    return text.rstrip("\n").count("\n") + 1 if "end of document" in message else None
 
 
 class _TomlLines:
@@ -421,7 +442,7 @@ class _TomlLines:
     _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
 
     def __init__(self, text: str):
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")  # as tomllib counts lines
         # (name, occurrence for [[arrays]], first line index, end line index) of each section
         self.sections: list[tuple[str, int, int, int]] = [("", 0, 0, len(self.lines))]
         counts: dict[str, int] = {}
@@ -440,7 +461,7 @@ class _TomlLines:
             section = self._section(m.group(1), int(m.group(2)))
             if section is None:
                 return None
-            return self._key(section, m.group(3).split(".")[0]) if m.group(3) else section[2] + 1
+            return (self._key(section, m.group(3).split(".")[0]) if m.group(3) else None) or section[2] + 1
         head, _, rest = path.partition(".")
         if rest:  # weights.mutual_multiplier, fairness.max_holes, weights.priority_points.1
             section = self._section(head, 0)
@@ -494,11 +515,11 @@ def _read_table(data: bytes | None, file: str, columns: tuple[Column, ...], prob
         return None
     records: list[_Record] = []
     for n, cells in rows[1:]:
-        surplus = [c for c in cells[len(header):] if c.strip()]
+        surplus = [i for i in range(len(header), len(cells)) if cells[i].strip()]
         if surplus:
-            problems.error("extra_values", f"the row has {len(header) + len(surplus)} values but the header "
-                           f"has {len(header)} columns (is a value with a comma or ';' missing its "
-                           "quotes?)", file, n, _column_letter(len(header)))
+            problems.error("extra_values", f"the row has values up to column {_column_letter(surplus[-1])} "
+                           f"but the header has only {len(header)} columns (is a value with a comma or ';' "
+                           "missing its quotes?)", file, n, _column_letter(surplus[0]))
         values = {name: cells[i].strip() for i, name in enumerate(names) if name and i < len(cells)}
         for i, name in enumerate(names):
             if not name and i < len(cells) and cells[i].strip():
@@ -522,16 +543,19 @@ def _csv_rows(text: str, file: str, problems: Problems) -> list[tuple[int, list[
     try:
         for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             rows.append((n, cells))
-        strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        for _ in strict:
+    except csv.Error as exc:  # e.g. a value over the csv module's size limit
+        problems.error("bad_csv", f"the file is not valid CSV: {exc}", file, len(rows) + 1)
+        return rows
+    # The lenient reader silently reads an unclosed quote to the end of the file; the strict one
+    # notices it (and also objects to harmless stray quotes, which are ignored here).
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
         if "unexpected end of data" in str(exc) and rows:
             problems.error("bad_csv", "a quoted value that starts on this row is never closed (a '\"' is "
                            "missing), so the rest of the file was read as one value", file, rows[-1][0])
             rows.pop()
-        elif "unexpected end of data" not in str(exc) and "expected after" not in str(exc):
-            problems.error("bad_csv", f"the file is not valid CSV: {exc}", file, len(rows) + 1)
     return rows
 
 
@@ -618,7 +642,8 @@ def _participants(table: _Table | None, grid: _Grid | None, shared_labels: tuple
             problems.error("empty_id", "the id is empty; every participant needs a unique id", f, row, "id")
             ok = False
         elif pid in people.rows:
-            problems.error("duplicate_id", f"the id '{pid}' is already used on row {people.rows[pid]}", f, row, "id")
+            problems.error("duplicate_id", f"the id '{pid}' is already used on row {people.rows[pid]}",
+                           f, row, "id")
             ok = False
         else:
             people.rows[pid] = row

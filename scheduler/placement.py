@@ -7,6 +7,7 @@ a previous label wherever it is still free.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class Occupancy:
         self.shared: dict[SlotIndex, int] = defaultdict(int)
         self.fixed: set[tuple[str, SlotIndex]] = set()
         self.met: set[tuple[ParticipantId, ParticipantId]] = set()
+        self.numbers: dict[tuple[ParticipantId, int], list[int]] = defaultdict(list)  # sorted, per day
 
     def free_location(self, pair: Pair, slot: SlotIndex) -> str | None | bool:
         """The location `pair` could use in `slot`, or False when none is free."""
@@ -53,9 +55,11 @@ class Occupancy:
         return self.free_location(pair, slot) is not False
 
     def place(self, pair: Pair, slot: SlotIndex, location: str | None) -> Placement:
+        day, number = self.event.slots[slot].day, self.event.slots[slot].number
         for pid in pair.people:
             self.busy[pid].add(slot)
             self.count[pid] += 1
+            insort(self.numbers[(pid, day)], number)
         if location is SHARED:
             self.shared[slot] += 1
         else:
@@ -65,18 +69,19 @@ class Occupancy:
 
     def hole_cost(self, pair: Pair, slot: SlotIndex) -> int:
         """How many holes placing `pair` in `slot` adds for its two people (negative: closes one)."""
-        slots = self.event.slots
-        day = slots[slot].day
-        number = slots[slot].number
+        day, number = self.event.slots[slot].day, self.event.slots[slot].number
         cost = 0
         for pid in pair.people:
-            nums = sorted(slots[s].number for s in self.busy[pid] if slots[s].day == day)
-            cost += _holes(sorted(nums + [number])) - _holes(nums)
+            nums = self.numbers.get((pid, day))
+            if not nums:
+                continue
+            k = bisect_left(nums, number)
+            left = nums[k - 1] if k > 0 else None
+            right = nums[k] if k < len(nums) else None
+            if left is not None and right is not None and right - left > 1:
+                cost -= 1  # the gap between left and right was a hole
+            cost += int(left is not None and number - left > 1) + int(right is not None and right - number > 1)
         return cost
-
-
-def _holes(nums: list[int]) -> int:
-    return sum(1 for x, y in zip(nums, nums[1:]) if y - x > 1)
 
 
 def assign_tables(event: Event, placements: list[Placement],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .candidates import candidate_pairs, pair_key, pair_points, wished_pairs
+from .candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
 from .domain import Event, ParticipantId, Schedule
 from .results import ScheduleStats
 
@@ -31,16 +31,18 @@ def schedule_points(event: Event, schedule: Schedule) -> int:
     return sum(pair_points(event, asked.get(pair_key(m.a, m.b), {})) for m in schedule.meetings)
 
 
-def schedule_stats(event: Event, schedule: Schedule) -> ScheduleStats:
+def schedule_stats(event: Event, schedule: Schedule, pairs: list[Pair] | None = None) -> ScheduleStats:
+    """`pairs` (the event's candidate pairs) may be passed when already computed: they are costly."""
+    pairs = candidate_pairs(event) if pairs is None else pairs
     asked = wished_pairs(event)
     mutual = sum(1 for m in schedule.meetings if len(asked.get(pair_key(m.a, m.b), {})) == 2)
     holes = holes_by_person(event, schedule)
     met = {pid for m in schedule.meetings for pid in (m.a, m.b)}
-    could = {pid for pair in candidate_pairs(event) for pid in pair.people}
+    could = {pid for pair in pairs for pid in pair.people}
     return ScheduleStats(
         meetings=len(schedule), mutual_meetings=mutual, points=schedule_points(event, schedule),
         holes=sum(holes.values()), max_holes_per_person=max(holes.values(), default=0),
         people_without_meeting=tuple(sorted(could - met)),
-        wished_pairs=len(candidate_pairs(event)),
+        wished_pairs=len(pairs),
         table_use=dict(Counter(m.table for m in schedule.meetings)))
 

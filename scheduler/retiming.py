@@ -1,4 +1,4 @@
-"""Reduce holes without changing who meets: local search with Kempe-chain slot swaps.
+"""Kempe-chain slot swaps: place more of the chosen pairs, and reduce holes without changing who meets.
 
 The meetings held in two slots s1 and s2 form paths and cycles (nobody is in two meetings of
 one slot). Swapping s1 and s2 along one such chain keeps everyone conflict-free; only the
@@ -6,6 +6,10 @@ chain's two ends change when they are busy, so a move is cheap to evaluate. Each
 checked against availability and wish windows (the pair's allowed slots), shared-table
 capacity, booth labels and the hole caps, so every accepted state is a valid schedule with the
 same meetings, points and people covered.
+
+`insert_pairs` uses the same move to make room for a pair whose two people have no common free
+slot: one is free in s1, the other in s2, and swapping the chain through the second person's
+s1 meeting frees them in s1 (the augmenting step of Vizing's edge-colouring proof).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
-from .candidates import SHARED
+from .candidates import SHARED, Pair
 from .domain import Event, ParticipantId, SlotIndex
 from .placement import Placement
 
@@ -22,7 +27,7 @@ from .placement import Placement
 class _State:
     def __init__(self, event: Event, placements: list[Placement]):
         self.event = event
-        self.meetings = list(placements)
+        self.meetings: list[Placement] = list(placements)
         self.at: dict[tuple[ParticipantId, SlotIndex], int] = {}
         self.shared: Counter[SlotIndex] = Counter()
         self.labels: dict[tuple[str, SlotIndex], int] = {}
@@ -80,8 +85,12 @@ class _State:
                 return None
         return list(seen)
 
-    def try_swap(self, chain: list[int], s1: SlotIndex, s2: SlotIndex) -> tuple[int, dict[ParticipantId, int]] | None:
-        """(change in total holes, new holes per changed person), or None if the swap breaks a rule."""
+    def try_swap(self, chain: list[int], s1: SlotIndex, s2: SlotIndex, holes: bool = True
+                 ) -> tuple[int, dict[ParticipantId, int]] | None:
+        """(change in total holes, new holes per changed person), or None if the swap breaks a rule.
+
+        With `holes=False` hole caps are ignored and no change is reported (placing, not polishing).
+        """
         event = self.event
         moved_shared = Counter()
         for i in chain:
@@ -100,6 +109,8 @@ class _State:
             if self.shared[s] + d > event.tables:
                 return None
         changed: dict[ParticipantId, int] = {}
+        if not holes:
+            return 0, changed
         people = Counter(pid for i in chain for pid in self.meetings[i].pair.people)
         for pid, n in people.items():
             if n == 2:
@@ -126,6 +137,32 @@ class _State:
                 return None
         return delta, changed
 
+    def drop(self, i: int) -> None:
+        self._remove(i, self.meetings[i].slot)
+        self.meetings[i] = None  # type: ignore[call-overload]  # indices of others stay valid
+
+    def undrop(self, i: int, placement: Placement) -> None:
+        self.meetings[i] = placement
+        self._add(i, placement.slot)
+
+    def place(self, placement: Placement) -> None:
+        self.meetings.append(placement)
+        self._add(len(self.meetings) - 1, placement.slot)
+        for pid in placement.pair.people:
+            h = self.count_holes(self.slots_of[pid])
+            self.histogram[self.holes.get(pid, 0)] -= int(pid in self.holes)
+            self.histogram[h] += 1
+            self.holes[pid] = h
+
+    def location_free(self, pair: Pair, slot: SlotIndex) -> str | None | bool:
+        for loc in pair.locations:
+            if loc is SHARED:
+                if self.shared[slot] < self.event.tables:
+                    return SHARED
+            elif (str(loc), slot) not in self.labels:
+                return loc
+        return False
+
     def apply(self, chain: list[int], s1: SlotIndex, s2: SlotIndex, changed: dict[ParticipantId, int]) -> None:
         olds = [(i, self.meetings[i].slot) for i in chain]
         for i, old in olds:
@@ -142,7 +179,7 @@ class _State:
 
 
 def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed: int = 0,
-                 max_moves: int | None = None) -> list[Placement]:
+                 max_moves: int | None = None, should_stop: Callable[[], bool] | None = None) -> list[Placement]:
     """Hill-climb on total holes, always taking sideways moves; locked meetings never move.
 
     `max_moves` bounds the work deterministically (used in deterministic mode instead of time).
@@ -155,10 +192,11 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
     moves = 0
     holed: list[ParticipantId] = []
     while max_moves is None or moves < max_moves:
-        if moves % 256 == 0 and max_moves is None and time.monotonic() > deadline:
+        if moves % 256 == 0 and ((max_moves is None and time.monotonic() > deadline)
+                                 or (should_stop is not None and should_stop())):
             break
-        if moves % 64 == 0:
-            holed = [pid for pid in people if state.holes[pid] > 0]
+        if moves % 64 == 0:  # people with more holes are picked more often
+            holed = [pid for pid in people for _ in range(state.holes[pid])]
             if not holed:
                 break
         moves += 1
@@ -185,7 +223,179 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
 
 
 def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...], event: Event) -> SlotIndex:
-    """A free slot next to one of the person's meetings: where a moved meeting can close a hole."""
+    """A free slot next to one of the person's meetings: where a moved meeting can close a hole.
+
+    Slot indices of one day are consecutive, breaks included, so index neighbours are slot
+    neighbours."""
     taken = set(mine)
-    options = [s for s in day if s not in taken and any(abs(s - m) == 1 for m in mine)]
+    first, last = day[0], day[-1]
+    options = sorted({n for m in mine for n in (m - 1, m + 1) if first <= n <= last} - taken)
     return rng.choice(options) if options else rng.choice(day)
+
+
+def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pair], seconds: float,
+                 max_tries: int = 40) -> list[Placement]:
+    """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed."""
+    state = _State(event, placements)
+    deadline = time.monotonic() + seconds
+    count = Counter(pid for p in state.meetings for pid in p.pair.people)
+    met = {p.pair.key for p in state.meetings}
+    for n, pair in enumerate(candidates):
+        if n % 64 == 0 and time.monotonic() > deadline:
+            break
+        if pair.key in met or any(_full(event, pid, count) for pid in pair.people):
+            continue
+        slot, location = _free_slot(state, pair)
+        if slot is None:
+            slot, location = _make_room(state, pair, max_tries)
+        if slot is not None:
+            state.place(Placement(pair, slot, location))
+            met.add(pair.key)
+            for pid in pair.people:
+                count[pid] += 1
+    return state.meetings
+
+
+def _full(event: Event, pid: ParticipantId, count: Counter[ParticipantId]) -> bool:
+    cap = event.participants[pid].max_meetings
+    return cap is not None and count[pid] >= cap
+
+
+def _free_slot(state: _State, pair: Pair) -> tuple[SlotIndex | None, str | None]:
+    """The common free slot with a free table that adds the fewest holes (earliest on ties)."""
+    best: tuple[int, SlotIndex, str | None] | None = None
+    for slot in sorted(pair.slots):
+        if (pair.a, slot) in state.at or (pair.b, slot) in state.at:
+            continue
+        location = state.location_free(pair, slot)
+        if location is False:
+            continue
+        cost = sum(state.count_holes(state.slots_of[pid] | {slot}) - state.holes.get(pid, 0) for pid in pair.people)
+        if best is None or cost < best[0]:
+            best = (cost, slot, location)  # type: ignore[assignment]
+            if cost < 0:
+                break
+    return (best[1], best[2]) if best else (None, None)
+
+
+def _make_room(state: _State, pair: Pair, max_tries: int) -> tuple[SlotIndex | None, str | None]:
+    """Free one person in a slot where the other is free, by swapping a chain with a slot where
+    the first is free."""
+    tries = 0
+    for x, y in ((pair.a, pair.b), (pair.b, pair.a)):
+        free_x = [s for s in sorted(pair.slots) if (x, s) not in state.at]
+        free_y = [s for s in sorted(pair.slots) if (y, s) not in state.at]
+        for s1 in free_x:  # x is free in s1; y is busy there (else _free_slot would have found it)
+            i = state.at.get((y, s1))
+            if i is None or state.meetings[i].locked:
+                continue
+            for s2 in free_y:
+                if s2 == s1:
+                    continue
+                tries += 1
+                if tries > max_tries:
+                    return None, None
+                chain = state.chain(i, s1, s2)
+                if chain is None or any(state.meetings[j].locked for j in chain):
+                    continue
+                if any(x in state.meetings[j].pair.people for j in chain):
+                    continue  # the swap would make x busy in s1
+                result = state.try_swap(chain, s1, s2, holes=False)
+                if result is None:
+                    continue
+                state.apply(chain, s1, s2, {})
+                location = state.location_free(pair, s1)
+                if location is not False:
+                    return s1, location  # type: ignore[return-value]
+                state.apply(chain, s1, s2, {})  # no table left in s1: swap back
+    return None, None
+
+
+def cover_people(event: Event, placements: list[Placement], pairs: list[Pair]) -> list[Placement]:
+    """Give a meeting to people who have none, never lowering points.
+
+    For an uncovered person z and a partner x: add (x, z) in a common free slot, or let it take
+    the place of one of x's meetings (x, y) that is worth no more and whose y keeps another
+    meeting; so points never drop and nobody else is uncovered.
+    """
+    state = _State(event, placements)
+    count = Counter(pid for p in state.meetings for pid in p.pair.people)
+    by_person: dict[ParticipantId, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        for pid in pair.people:
+            by_person[pid].append(pair)
+    for z in sorted(pid for pid in by_person if count[pid] == 0):
+        for pair in sorted(by_person[z], key=lambda p: (-p.points, p.key)):
+            x = pair.b if pair.a == z else pair.a
+            if not _full(event, x, count):
+                slot, location = _free_slot(state, pair)
+                if slot is not None:
+                    state.place(Placement(pair, slot, location))
+                    count[x] += 1
+                    count[z] += 1
+                    break
+            if _replace_for(state, pair, x, z, count):
+                count[z] += 1
+                break
+    return [p for p in state.meetings if p is not None]
+
+
+def _replace_for(state: _State, pair: Pair, x: ParticipantId, z: ParticipantId, count: Counter[ParticipantId]
+                 ) -> bool:
+    for slot in sorted(state.slots_of[x]):
+        i = state.at[(x, slot)]
+        old = state.meetings[i]
+        y = old.pair.b if old.pair.a == x else old.pair.a
+        if old.locked or old.pair.points > pair.points or count[y] < 2:
+            continue
+        target = slot if slot in pair.slots and (z, slot) not in state.at else None
+        if target is None:
+            continue
+        state.drop(i)
+        location = state.location_free(pair, target)
+        if location is False:
+            state.undrop(i, old)
+            continue
+        state.place(Placement(pair, target, location))  # type: ignore[arg-type]
+        count[y] -= 1
+        return True
+    return False
+
+
+def enforce_hole_caps(event: Event, placements: list[Placement]) -> list[Placement]:
+    """Drop the least valuable meetings until `max_holes` and the spread cap hold.
+
+    Only a meeting at the end of a block (or alone) is dropped for the person over the cap:
+    that never adds a hole for them, and the drop is refused if it would push the partner over.
+    Used when the organiser sets [fairness] caps in "maximise" mode; "all" mode models them.
+    """
+    if event.max_holes is None and event.max_hole_spread is None:
+        return placements
+    state = _State(event, placements)
+    while True:
+        present = [h for pid, h in state.holes.items() if state.slots_of[pid]]
+        if not present:
+            break
+        cap = min(event.max_holes if event.max_holes is not None else len(event.slots),
+                  min(present) + (event.max_hole_spread if event.max_hole_spread is not None else len(event.slots)))
+        over = sorted(pid for pid, h in state.holes.items() if h > cap)
+        if not over:
+            break
+        pid = over[0]
+        options = []
+        for slot in state.slots_of[pid]:
+            i = state.at[(pid, slot)]
+            if state.meetings[i].locked:
+                continue
+            after = {p: state.count_holes(state.slots_of[p] - {slot}) for p in state.meetings[i].pair.people}
+            if after[pid] <= state.holes[pid]:
+                options.append((state.meetings[i].pair.points, max(after.values()) > cap, slot, i, after))
+        if not options:
+            break  # only locked meetings left to drop: nothing more this step can do
+        _points, _worse, _slot, i, after = min(options)
+        state.drop(i)
+        for p, h in after.items():
+            state.histogram[state.holes[p]] -= 1
+            state.histogram[h] += 1
+            state.holes[p] = h
+    return [p for p in state.meetings if p is not None]

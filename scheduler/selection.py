@@ -2,8 +2,9 @@
 
 This relaxation of the time-indexed model is small (one Boolean per pair), so CP-SAT solves
 it to (near) optimality in seconds. It serves twice:
-- its LP and its integer bound are proven upper bounds on the points of any valid schedule;
-- its chosen pairs are what the time-indexed model then tries to place (decomposition).
+- its LP optimum is a proven upper bound on the points of any valid schedule (measured equal to
+  the LP of the whole time-indexed model on generated events, at a hundredth of the cost);
+- its rounded LP solution is the set of pairs the placement then tries to put in time.
 
 Per person, beyond the cap and the number of available slots, every group of pairs whose
 allowed slots fit inside a set S can take at most |S| meetings (a Hall-type cut; this is what
@@ -13,14 +14,31 @@ makes morning-only requests compete for morning slots).
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections import defaultdict
 
 import highspy
 import numpy as np
-from ortools.sat.python import cp_model
 
 from .candidates import SHARED, Pair
 from .domain import Event, ParticipantId, SlotIndex
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing: its banner is written by the C++ constructor
+    straight to file descriptor 1, before any option can be set."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def counting_limits(event: Event, pairs: list[Pair], fixed: set[int] | None = None
@@ -53,14 +71,17 @@ def counting_limits(event: Event, pairs: list[Pair], fixed: set[int] | None = No
     return rows
 
 
-def selection_lp_bound(pairs: list[Pair], rows: list[tuple[list[int], int]], fixed: set[int]) -> int:
-    """Floor of the LP optimum of the selection relaxation (dual simplex, exact enough to floor)."""
+def selection_lp(pairs: list[Pair], rows: list[tuple[list[int], int]], fixed: set[int]
+                 ) -> tuple[int, set[int]]:
+    """Floor of the LP optimum of the selection relaxation, and a rounded integral selection.
+
+    The rounding keeps the pairs the LP takes whole, then adds fractional ones by LP value while
+    every counting limit still holds, so it is always a feasible selection.
+    """
     n = len(pairs)
     if n == 0:
-        return 0
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("log_to_console", False)
+        return 0, set()
+    h = _quiet_highs()
     lower = np.zeros(n)
     lower[list(fixed)] = 1.0
     h.addVars(n, lower, np.ones(n))
@@ -68,45 +89,17 @@ def selection_lp_bound(pairs: list[Pair], rows: list[tuple[list[int], int]], fix
     for idx, limit in rows:
         h.addRow(-np.inf, float(limit), len(idx), np.array(idx, dtype=np.int32), np.ones(len(idx)))
     h.run()
-    return math.floor(-h.getInfo().objective_function_value + 1e-6)
-
-
-def select_pairs(pairs: list[Pair], rows: list[tuple[list[int], int]], fixed: set[int], seconds: float,
-                 workers: int, seed: int, deterministic: bool, hint: set[int] | None = None
-                 ) -> tuple[set[int], int]:
-    """The best selection found and CP-SAT's proven bound on its points.
-
-    Ties in points are broken towards covering more people (nobody left without a meeting).
-    """
-    model = cp_model.CpModel()
-    y = [model.new_bool_var(f"select[{p.a}|{p.b}]") for p in pairs]
-    for idx, limit in rows:
-        model.add(sum(y[i] for i in idx) <= limit)
-    for i in fixed:
-        model.add(y[i] == 1)
-    for i, var in enumerate(y):
-        if hint is not None:
-            model.add_hint(var, i in hint)
-    by_person: dict[ParticipantId, list[cp_model.IntVar]] = defaultdict(list)
-    for i, p in enumerate(pairs):
-        for pid in p.people:
-            by_person[pid].append(y[i])
-    covered = []
-    for pid, lits in by_person.items():
-        c = model.new_bool_var(f"covered[{pid}]")
-        model.add_bool_or(lits).only_enforce_if(c)
-        covered.append(c)
-    weight = len(covered) + 1
-    model.maximize(weight * sum(p.points * y[i] for i, p in enumerate(pairs)) + sum(covered))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    if deterministic:
-        solver.parameters.max_deterministic_time = max(0.1, seconds)
-    else:
-        solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return set(hint or ()), sum(p.points for p in pairs)
-    chosen = {i for i, var in enumerate(y) if solver.boolean_value(var)}
-    return chosen, int(solver.best_objective_bound + 1e-6) // weight
+    bound = math.floor(-h.getInfo().objective_function_value + 1e-6)
+    values = list(h.getSolution().col_value)
+    room = [limit for _, limit in rows]
+    rows_of: list[list[int]] = [[] for _ in pairs]
+    for r, (idx, _limit) in enumerate(rows):
+        for i in idx:
+            rows_of[i].append(r)
+    chosen: set[int] = set()
+    for i in sorted(range(n), key=lambda i: (-round(values[i], 6), -pairs[i].points, pairs[i].key)):
+        if values[i] > 1e-6 and all(room[r] > 0 for r in rows_of[i]):
+            chosen.add(i)
+            for r in rows_of[i]:
+                room[r] -= 1
+    return bound, chosen

@@ -1,8 +1,18 @@
-"""Solve an event: greedy warm start, LP bound, then CP-SAT in lexicographic phases.
+"""Solve an event: decide who meets, then when, then polish; always within the time budget.
 
-"maximise" mode: phase 1 maximises points from the greedy hint; phase 2 keeps those points
-and maximises the people covered minus holes. "all" mode: every allowed wished pair is placed
-and holes are minimised under the fairness caps; an infeasible request is explained.
+"maximise" mode, in order (each step keeps the best schedule so far, so stopping early is safe):
+1. the mutual-first greedy: the floor matchday never falls below;
+2. "who meets": the LP of the selection relaxation gives a proven bound and, rounded, the
+   pairs to place (`selection`);
+3. "when": colour those pairs greedily, make room with Kempe-chain swaps, fill with any other
+   pair that fits (`retiming`);
+4. while a gap to the bound remains and the model fits the time left, CP-SAT's large-neighbourhood
+   search on the time-indexed model restricted to those pairs, hinted with step 3;
+5. give a meeting to people left without one, never lowering points;
+6. remove holes with Kempe-chain local search, keeping exactly who meets;
+7. where the organiser set [fairness] caps, drop the least valuable meetings that break them.
+"all" mode: CP-SAT places every pair and minimises holes under the fairness caps, then step 6;
+an infeasible request is explained (`diagnose`).
 """
 
 from __future__ import annotations
@@ -10,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -20,39 +30,206 @@ from . import __version__
 from .candidates import Pair, candidate_pairs, pair_key
 from .constraints import HARD_RULES
 from .diagnose import core_of_infeasibility, explain_infeasible_all
-from .domain import Event, Schedule, SlotIndex
+from .domain import Event, SlotIndex
 from .greedy import mutual_first
 from .model import MeetingVars
 from .objective import cap_holes, holes_per_person, wish_points
 from .placement import Occupancy, Placement, assign_tables
 from .problems import MatchdayError, NoScheduleError, Problem
 from .report import holes_by_person, schedule_stats
-from .retiming import reduce_holes
-from .selection import counting_limits, select_pairs, selection_lp_bound
 from .results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
-
+from .retiming import cover_people, enforce_hole_caps, insert_pairs, reduce_holes
+from .selection import counting_limits, selection_lp
 
 DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
+CP_SAT_MAX_VARIABLES = 80_000  # above this, CP-SAT's LNS was measured to add nothing in a minute
+CP_SAT_SHARE = 0.6  # of the time left, for the restricted CP-SAT search
 
 
-class _Budget:
-    """Wall-clock budget of the whole solve; deterministic mode converts shares to solver time."""
+def solve(event: Event, options: SolveOptions | None = None, progress: ProgressCallback | None = None,
+          should_stop: StopCheck | None = None) -> SolveResult:
+    """Schedule `event`.
 
-    def __init__(self, options: SolveOptions):
+    Raises:
+        NoScheduleError: infeasible ("all" mode, locked rows), or nothing found in time.
+        MatchdayError: a locked row of `options.previous` breaks a hard rule.
+    """
+    run = _Run(event, options or SolveOptions(), progress, should_stop)
+    if event.objective == "all":
+        placements, optimal, bound = run.solve_all()
+    else:
+        placements, optimal, bound = run.solve_maximise()
+    previous = run.options.previous.meetings if run.options.previous else ()
+    labels = {pair_key(m.a, m.b) + (m.slot,): m.table for m in previous}
+    schedule = assign_tables(event, placements, {**labels, **run.locked_labels})
+    return SolveResult(
+        schedule=schedule, stats=schedule_stats(event, schedule, run.pairs), bound=bound, optimal=optimal,
+        seconds=round(run.elapsed(), 3), objective=event.objective, parameters=_describe(run.options),
+        version=__version__, finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        warnings=tuple(run.warnings))
+
+
+class _Run:
+    """One solve: the event's pairs, the locked rows, the clock and the callbacks."""
+
+    def __init__(self, event: Event, options: SolveOptions, progress: ProgressCallback | None,
+                 should_stop: StopCheck | None):
         self.start = time.monotonic()
-        self.deadline = self.start + options.time_limit
-        self.deterministic = options.deterministic
+        self.event = event
+        self.options = options
+        self.notify = progress or (lambda _p: None)
+        self.should_stop = should_stop
+        self.pairs = candidate_pairs(event)
+        self.index_of = {p.key: i for i, p in enumerate(self.pairs)}
+        self.locked, self.locked_labels, self.warnings = _locked_rows(event, options, self.pairs, self.index_of)
 
+    # --- clock -----------------------------------------------------------------------------
     def elapsed(self) -> float:
         return time.monotonic() - self.start
 
     def remaining(self) -> float:
-        return max(0.0, self.deadline - time.monotonic())
+        return max(0.0, self.options.time_limit - self.elapsed())
+
+    def stopped(self) -> bool:
+        if self.should_stop is not None and self.should_stop():
+            return True
+        return not self.options.deterministic and self.remaining() <= 0.05
+
+    def seconds(self, share: float) -> float:
+        """A share of the time left; unbounded in deterministic mode, where work is bounded instead."""
+        return float("inf") if self.options.deterministic else share * self.remaining()
+
+    # --- "maximise" ------------------------------------------------------------------------
+    def solve_maximise(self) -> tuple[list[Placement], bool, int | None]:
+        event, pairs = self.event, self.pairs
+        occupancy = _occupancy(event, self.locked)
+        best = self.locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy)
+        self.notify(Progress("greedy", self.elapsed(), points=_points(best)))
+        fixed = {self.index_of[p.pair.key] for p in self.locked}
+        bound, chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
+        chosen |= fixed
+        self.notify(Progress("bound", self.elapsed(), points=_points(best), bound=bound))
+
+        if _points(best) < bound and not self.stopped():
+            order = sorted((pairs[i] for i in chosen - fixed), key=lambda p: (len(p.slots), -p.points, p.key))
+            placed = self.locked + mutual_first(event, pairs, _occupancy(event, self.locked), order=order)
+            placed = insert_pairs(event, placed, _by_value(pairs[i] for i in chosen), self.seconds(0.1))
+            placed = insert_pairs(event, placed, _by_value(pairs), self.seconds(0.05))
+            best = max(best, placed, key=_points)
+            self.notify(Progress("search", self.elapsed(), points=_points(best), bound=bound))
+        if _points(best) < bound and not self.stopped():
+            sub = sorted({self.index_of[p.pair.key] for p in best} | chosen)
+            variables = sum(len(pairs[i].slots) for i in sub)
+            if variables <= CP_SAT_MAX_VARIABLES:
+                placed = self._search([pairs[i] for i in sub], best, bound)
+                placed = insert_pairs(event, placed, _by_value(pairs), self.seconds(0.05))
+                best = max(best, placed, key=_points)
+        optimal = _points(best) >= bound
+        if not self.stopped():
+            best = cover_people(event, best, pairs)
+        if not self.stopped():
+            best = self._polish(best, bound)
+        capped = enforce_hole_caps(event, best)
+        if len(capped) < len(best):
+            best, optimal = capped, False
+        return best, optimal, bound
+
+    def _search(self, sub: list[Pair], hint: list[Placement], bound: int) -> list[Placement]:
+        """CP-SAT LNS maximising the points of `sub` placed in time; stops at the bound."""
+        index_of = {p.key: i for i, p in enumerate(sub)}
+        model, v = self._build(sub, index_of, required=False)
+        model.maximize(wish_points(v))
+        v.hint(hint, index_of)
+
+        def on_points(value: float, _cp_bound: float) -> bool:
+            self.notify(Progress("search", self.elapsed(), points=int(round(value)), bound=bound))
+            return value >= bound
+
+        solver = self._solver(CP_SAT_SHARE * self.remaining())
+        solver.parameters.use_lns_only = True
+        status = solver.solve(model, _Listener(on_points, self.should_stop))
+        if status == cp_model.INFEASIBLE:
+            raise NoScheduleError("the locked meetings and the hard rules contradict each other", infeasible=True)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return hint
+        return max(hint, self._extract(solver, v), key=_points)
+
+    # --- "all" -----------------------------------------------------------------------------
+    def solve_all(self) -> tuple[list[Placement], bool, int | None]:
+        event, pairs = self.event, self.pairs
+        reasons = explain_infeasible_all(event, pairs)
+        if reasons:
+            raise NoScheduleError("not every wished meeting can be placed", reasons, infeasible=True)
+        model, v = self._build(pairs, self.index_of, required=True)
+        holes = holes_per_person(event, model, v, exact=True)
+        cap_holes(event, model, holes, v.people())
+        model.minimize(sum(holes.values()))
+        occupancy = _occupancy(event, self.locked)
+        v.hint(self.locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy),
+               self.index_of)
+
+        def on_holes(value: float, _bound: float) -> bool:
+            self.notify(Progress("search", self.elapsed(), holes=int(round(value))))
+            return False
+
+        solver = self._solver(0.5 * self.remaining())
+        status = solver.solve(model, _Listener(on_holes, self.should_stop))
+        if status == cp_model.INFEASIBLE:
+            raise NoScheduleError("not every wished meeting can be placed under the rules",
+                                  core_of_infeasibility(event, pairs, self.options, self.remaining()),
+                                  infeasible=True)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise NoScheduleError(f"no schedule placing every wished meeting was found within "
+                                  f"{self.options.time_limit:g} s; allow more time with --time-limit")
+        placed = self._extract(solver, v)
+        if status == cp_model.OPTIMAL or self.stopped():
+            return placed, status == cp_model.OPTIMAL, None
+        return self._polish(placed, None), False, None
+
+    # --- shared steps ----------------------------------------------------------------------
+    def _polish(self, placed: list[Placement], bound: int | None) -> list[Placement]:
+        """Keep exactly who meets (points and people covered stay) and remove holes."""
+        seconds = max(0.0, self.remaining() - 0.2)
+        moves = None
+        if self.options.deterministic:  # work, not time, bounds every step
+            moves = int(0.3 * self.options.time_limit * DETERMINISTIC_MOVES_PER_SECOND)
+        result = reduce_holes(self.event, placed, seconds, seed=self.options.seed, max_moves=moves,
+                              should_stop=self.should_stop)
+        holes = sum(holes_by_person(self.event, assign_tables(self.event, result)).values())
+        self.notify(Progress("polish", self.elapsed(), points=_points(result), bound=bound, holes=holes))
+        return result
+
+    def _build(self, pairs: list[Pair], index_of: dict[tuple[str, str], int], required: bool
+               ) -> tuple[cp_model.CpModel, MeetingVars]:
+        model = cp_model.CpModel()
+        v = MeetingVars(model, self.event, pairs, required=required)
+        for rule in HARD_RULES:
+            rule.apply(self.event, model, v)
+        for p in self.locked:
+            v.fix(index_of[p.pair.key], p.slot)
+        return model, v
+
+    def _solver(self, seconds: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = _workers(self.options)
+        solver.parameters.random_seed = self.options.seed
+        if self.options.deterministic:
+            solver.parameters.max_deterministic_time = max(0.1, self.options.time_limit * CP_SAT_SHARE)
+        else:
+            solver.parameters.max_time_in_seconds = max(0.1, seconds)
+        return solver
+
+    def _extract(self, solver: cp_model.CpSolver, v: MeetingVars) -> list[Placement]:
+        locked_at = {(p.pair.key, p.slot): p for p in self.locked}
+        out = []
+        for i, slot in v.extract(solver):
+            pair = v.pairs[i]
+            out.append(locked_at.get((pair.key, slot)) or Placement(pair, slot, v.location_of(solver, i, slot)))
+        return out
 
 
 class _Listener(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution to `report` (which returns True when good enough) and
-    honours cancellation."""
+    """Forwards each improving solution to `report` (True: good enough, stop) and honours cancellation."""
 
     def __init__(self, report: Callable[[float, float], bool], should_stop: StopCheck | None):
         super().__init__()
@@ -65,40 +242,20 @@ class _Listener(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def solve(event: Event, options: SolveOptions | None = None, progress: ProgressCallback | None = None,
-          should_stop: StopCheck | None = None) -> SolveResult:
-    """Build and solve the model for `event`.
+def _by_value(pairs: Iterable[Pair]) -> list[Pair]:
+    """Mutual pairs first, then by points: the order in which to try adding pairs."""
+    return sorted(pairs, key=lambda p: (-p.mutual, -p.points, p.key))
 
-    Raises:
-        NoScheduleError: infeasible ("all" mode, locked rows), or nothing found in time.
-        MatchdayError: a locked row of `options.previous` breaks a hard rule.
-    """
-    options = options or SolveOptions()
-    budget = _Budget(options)
-    notify = progress or (lambda _p: None)
-    pairs = candidate_pairs(event)
-    index_of = {p.key: i for i, p in enumerate(pairs)}
-    locked, locked_labels, warnings = _locked_rows(event, options, pairs, index_of)
-    occupancy = _occupancy(event, locked)
-    greedy = locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy)
-    greedy_points = sum(p.pair.points for p in greedy)
-    notify(Progress("greedy", budget.elapsed(), points=greedy_points))
 
-    if event.objective == "all":
-        chosen, optimal, bound = _solve_all(event, pairs, index_of, locked, greedy, options, budget, notify,
-                                            should_stop)
-    else:
-        chosen, optimal, bound = _solve_maximise(event, pairs, index_of, locked, greedy, options, budget,
-                                                 notify, should_stop)
-    previous = options.previous.meetings if options.previous else ()
-    labels = {pair_key(m.a, m.b) + (m.slot,): m.table for m in previous}
-    schedule = assign_tables(event, chosen, {**labels, **locked_labels})
-    stats = schedule_stats(event, schedule)
-    return SolveResult(
-        schedule=schedule, stats=stats, bound=bound, optimal=optimal, seconds=round(budget.elapsed(), 3),
-        objective=event.objective, parameters=_describe(options), version=__version__,
-        finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        warnings=tuple(warnings))
+def _points(placements: list[Placement]) -> int:
+    return sum(p.pair.points for p in placements)
+
+
+def _occupancy(event: Event, placements: list[Placement]) -> Occupancy:
+    occupancy = Occupancy(event)
+    for p in placements:
+        occupancy.place(p.pair, p.slot, p.location)
+    return occupancy
 
 
 def _describe(options: SolveOptions) -> dict[str, Any]:
@@ -141,159 +298,9 @@ def _locked_rows(event: Event, options: SolveOptions, pairs: list[Pair], index_o
                           "another locked meeting); run 'check' for details")
             continue
         location = m.table if m.table in pair.locations else occupancy.free_location(pair, m.slot)
-        placed.append(occupancy.place(pair, m.slot, location))  # type: ignore[arg-type]
-        placed[-1] = Placement(pair, m.slot, placed[-1].location, locked=True)
+        occupancy.place(pair, m.slot, location)  # type: ignore[arg-type]
+        placed.append(Placement(pair, m.slot, location, locked=True))  # type: ignore[arg-type]
         labels[(pair.a, pair.b, m.slot)] = m.table
     if errors:
         raise MatchdayError("the previous schedule's locked rows cannot all be kept:\n  - " + "\n  - ".join(errors))
     return placed, labels, warnings
-
-
-def _new_solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = _workers(options)
-    solver.parameters.random_seed = options.seed
-    solver.parameters.log_search_progress = False
-    if options.deterministic:
-        solver.parameters.max_deterministic_time = max(0.1, seconds)
-        solver.parameters.max_time_in_seconds = max(1.0, seconds * 20)
-    else:
-        solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    return solver
-
-
-def _build(event: Event, pairs: list[Pair], locked: list[Placement], index_of: dict[tuple[str, str], int]
-           ) -> tuple[cp_model.CpModel, MeetingVars]:
-    model = cp_model.CpModel()
-    v = MeetingVars(model, event, pairs, required=event.objective == "all")
-    for rule in HARD_RULES:
-        rule.apply(event, model, v)
-    for p in locked:
-        v.fix(index_of[p.pair.key], p.slot)
-    return model, v
-
-
-def _placements(solver: cp_model.CpSolver, v: MeetingVars, locked: list[Placement]) -> list[Placement]:
-    locked_at = {(p.pair.key, p.slot): p for p in locked}
-    out = []
-    for i, slot in v.extract(solver):
-        pair = v.pairs[i]
-        out.append(locked_at.get((pair.key, slot)) or Placement(pair, slot, v.location_of(solver, i, slot)))
-    return out
-
-
-def _solve_maximise(event: Event, pairs: list[Pair], index_of: dict[tuple[str, str], int],
-                    locked: list[Placement], greedy: list[Placement], options: SolveOptions, budget: _Budget,
-                    notify: ProgressCallback, should_stop: StopCheck | None
-                    ) -> tuple[list[Placement], bool, int | None]:
-    """Decompose: choose who meets (with a proven bound), place them in time, fill, then re-time.
-
-    Returns the placements, whether they are proven optimal in points, and the bound.
-    """
-    fixed = {index_of[p.pair.key] for p in locked}
-    greedy_points = _points(greedy)
-    bound: int | None = None
-    chosen: set[int] = {index_of[p.pair.key] for p in greedy}
-    if options.compute_bound:
-        rows = counting_limits(event, pairs)
-        bound = selection_lp_bound(pairs, rows, fixed)
-        notify(Progress("bound", budget.elapsed(), points=greedy_points, bound=bound))
-        chosen, integer_bound = select_pairs(pairs, rows, fixed, 0.15 * budget.remaining(), _workers(options),
-                                             options.seed, options.deterministic, hint=chosen)
-        bound = min(bound, integer_bound)
-        notify(Progress("bound", budget.elapsed(), points=greedy_points, bound=bound))
-    best = greedy
-    if greedy_points < (bound if bound is not None else greedy_points + 1):
-        # Place the chosen pairs: a colouring heuristic, then CP-SAT's LNS on the restricted model.
-        occupancy = _occupancy(event, locked)
-        order = sorted((pairs[i] for i in chosen - fixed), key=lambda p: (len(p.slots), -p.points, p.key))
-        colouring = locked + mutual_first(event, pairs, occupancy, order=order)
-        hint = colouring if _points(colouring) >= greedy_points else greedy
-        sub = sorted({index_of[p.pair.key] for p in hint} | chosen)
-        placed = _place(event, [pairs[i] for i in sub], locked, hint, options, 0.6 * budget.remaining(),
-                        budget, notify, should_stop, bound)
-        # Fill what the chosen set left free with any other pair, greedily.
-        occupancy = _occupancy(event, placed)
-        placed = placed + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy)
-        if _points(placed) > _points(best):
-            best = placed
-    optimal = bound is not None and _points(best) >= bound
-    if budget.remaining() > 0.5 and not (should_stop and should_stop()):
-        best = _retime(event, best, options, budget, notify, bound)
-    return best, optimal, bound
-
-
-def _points(placements: list[Placement]) -> int:
-    return sum(p.pair.points for p in placements)
-
-
-def _occupancy(event: Event, placements: list[Placement]) -> Occupancy:
-    occupancy = Occupancy(event)
-    for p in placements:
-        occupancy.place(p.pair, p.slot, p.location)
-    return occupancy
-
-
-def _place(event: Event, sub: list[Pair], locked: list[Placement], hint: list[Placement], options: SolveOptions,
-           seconds: float, budget: _Budget, notify: ProgressCallback, should_stop: StopCheck | None,
-           bound: int | None) -> list[Placement]:
-    """Maximise the points of `sub` placed in time; stops early once the bound is reached."""
-    index_of = {p.key: i for i, p in enumerate(sub)}
-    model, v = _build(event, sub, locked, index_of)
-    model.maximize(wish_points(v))
-    v.hint(hint, index_of)
-
-    def on_points(value: float, cp_bound: float) -> bool:
-        notify(Progress("search", budget.elapsed(), points=int(round(value)), bound=bound))
-        return bound is not None and value >= bound
-
-    solver = _new_solver(options, seconds)
-    solver.parameters.use_lns_only = not options.deterministic or _workers(options) > 1
-    status = solver.solve(model, _Listener(on_points, should_stop))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if status == cp_model.INFEASIBLE:
-            raise NoScheduleError("the locked meetings and the hard rules contradict each other", infeasible=True)
-        return hint
-    placed = _placements(solver, v, locked)
-    return placed if _points(placed) >= _points(hint) else hint
-
-
-def _retime(event: Event, placed: list[Placement], options: SolveOptions, budget: _Budget,
-            notify: ProgressCallback, bound: int | None) -> list[Placement]:
-    """Keep exactly the placed meetings (so points and people covered stay) and remove holes."""
-    seconds = max(0.0, budget.remaining() - 0.3)
-    moves = int(seconds * DETERMINISTIC_MOVES_PER_SECOND) if options.deterministic else None
-    result = reduce_holes(event, placed, seconds, seed=options.seed, max_moves=moves)
-    holes = sum(holes_by_person(event, assign_tables(event, result)).values())
-    notify(Progress("polish", budget.elapsed(), points=_points(result), bound=bound, holes=holes))
-    return result
-
-
-def _solve_all(event: Event, pairs: list[Pair], index_of: dict[tuple[str, str], int], locked: list[Placement],
-               greedy: list[Placement], options: SolveOptions, budget: _Budget, notify: ProgressCallback,
-               should_stop: StopCheck | None) -> tuple[list[Placement], bool, int | None]:
-    reasons = explain_infeasible_all(event, pairs)
-    if reasons:
-        raise NoScheduleError("not every wished meeting can be placed", reasons, infeasible=True)
-    model, v = _build(event, pairs, locked, index_of)
-    holes = holes_per_person(event, model, v, exact=True)
-    cap_holes(event, model, holes, v.people())
-    model.minimize(sum(holes.values()))
-    v.hint(greedy, index_of)
-
-    def on_holes(value: float, _bound: float) -> bool:
-        notify(Progress("search", budget.elapsed(), holes=int(round(value))))
-        return False
-
-    solver = _new_solver(options, 0.4 * budget.remaining())
-    status = solver.solve(model, _Listener(on_holes, should_stop))
-    if status == cp_model.INFEASIBLE:
-        raise NoScheduleError("not every wished meeting can be placed under the rules",
-                              core_of_infeasibility(event, pairs, options, budget.remaining()), infeasible=True)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise NoScheduleError(f"no schedule placing every wished meeting was found within "
-                              f"{options.time_limit:g} s; allow more time with --time-limit")
-    placed = _placements(solver, v, locked)
-    if status == cp_model.OPTIMAL or (should_stop and should_stop()):
-        return placed, status == cp_model.OPTIMAL, None
-    return _retime(event, placed, options, budget, notify, None), False, None

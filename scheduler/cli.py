@@ -1,0 +1,457 @@
+"""The command line: `python -m scheduler solve|check`, a thin layer over the library.
+
+Everything here is input/output: parse arguments, load files, call `solve` or `check_schedule`,
+print what happened and map the outcome to an exit code. No scheduling logic lives here, so the
+API and the CLI give the same answers.
+
+Exit codes: 0 success, 1 the schedule breaks a hard rule, 2 bad input, 3 no schedule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+_IMPORTED = time.monotonic()  # fallback start of the command when the process start is unknown
+
+from rich.console import Console  # noqa: E402  (after the timestamp on purpose)
+from rich.text import Text  # noqa: E402
+
+from .domain import Event, Schedule  # noqa: E402
+from .loading import LoadedEvent, load_event_dir  # noqa: E402
+from .problems import EventError, MatchdayError, NoScheduleError, Problem  # noqa: E402
+from .report import schedule_stats  # noqa: E402
+from .results import Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
+from .schedule_io import read_schedule_csv, write_schedule_csv  # noqa: E402
+from .validate import check_schedule  # noqa: E402
+
+EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+DEFAULT_TIME_LIMIT = 30.0
+WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking and writing
+MIN_SOLVE_SECONDS = 1.0  # the solver always gets at least this, even when loading ate the budget
+PROGRESS_INTERVAL = 2.0  # seconds between plain progress lines when stderr is not a terminal
+MAX_NAMES = 10  # people without a meeting listed by name in the report
+
+
+class UserError(Exception):
+    """A problem with the command's own files (paths, permissions) rather than the event's contents."""
+
+
+# --- the start of the command ------------------------------------------------------------------
+
+def process_started() -> float:
+    """`time.monotonic()` value at which this process started.
+
+    --time-limit bounds the whole command, so interpreter start-up and the solver's heavy imports
+    must count too. Linux gives the start in clock ticks since boot; elsewhere (or if the figure
+    looks wrong) the import of this module is the earliest moment known.
+    """
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        fields = stat[stat.rindex(")") + 2:].split()  # the name in parentheses may hold spaces
+        ticks = int(fields[19])  # field 22 of proc(5), "starttime"
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return _IMPORTED
+    now = time.monotonic()
+    if 0.0 <= age <= now - _IMPORTED + 60.0:
+        return min(now - age, _IMPORTED)
+    return _IMPORTED
+
+
+# --- arguments ---------------------------------------------------------------------------------
+
+EPILOG = """\
+exit codes:
+  0  success (solve: schedule written; check: the schedule is valid)
+  1  check: the schedule breaks at least one hard rule (each violation is listed);
+     solve: the schedule written failed the independent check (a bug; please report it)
+  2  bad input: a missing or malformed file, a bad option, an unwritable output path,
+     locked rows of --previous that break a hard rule
+  3  solve: no schedule exists (infeasible) or none was found within the time limit
+"""
+
+
+def _paragraph(text: str) -> str:
+    """Descriptions are wrapped here because the raw formatter (kept for the epilog) does not."""
+    return textwrap.fill(" ".join(text.split()), width=88)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scheduler",
+        description=_paragraph(
+            "matchday: schedule the meetings of a B2B matchmaking day, or check a schedule. An event "
+            "is a folder with event.toml, participants.csv and wishes.csv (see formats.md)."),
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    solve = sub.add_parser(
+        "solve", help="compute a schedule and write it as schedule.csv",
+        description=_paragraph(
+            "Compute a schedule for an event and write it in the schedule.csv format. A short report "
+            "(meetings, points, proven upper bound and gap, people without a meeting, holes, time) "
+            "goes to stdout, live progress to stderr."),
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    solve.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
+    solve.add_argument("--out", "-o", required=True, metavar="FILE",
+                       help="where to write the schedule (CSV); written only when a schedule is found")
+    solve.add_argument("--time-limit", "-t", type=_positive_float, default=DEFAULT_TIME_LIMIT,
+                       metavar="SECONDS",
+                       help="wall-clock limit for the whole command, loading to writing "
+                            f"(default {DEFAULT_TIME_LIMIT:g}); the best schedule found by then is written")
+    solve.add_argument("--seed", type=int, default=0, metavar="N",
+                       help="random seed of the solver (default 0)")
+    solve.add_argument("--deterministic", action="store_true",
+                       help="one worker and a deterministic time budget: the same input gives the same "
+                            "schedule (the wall-clock limit still applies)")
+    solve.add_argument("--workers", type=_non_negative_int, default=0, metavar="N",
+                       help="solver threads; 0 (default) uses every core")
+    solve.add_argument("--previous", metavar="OLD_CSV",
+                       help="a previous schedule to re-solve around: rows with locked=yes stay exactly "
+                            "where they are, the others move only when that buys a clearly better schedule")
+    solve.add_argument("--report-json", metavar="FILE",
+                       help="also write the report's figures as a JSON object (for benchmarks and scripts)")
+    solve.set_defaults(handler=_cmd_solve)
+
+    check = sub.add_parser(
+        "check", help="check a schedule against every hard rule",
+        description=_paragraph(
+            "Check any schedule.csv (ours or another tool's) against every hard rule of the event with "
+            "the independent checker, and list each violation."),
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
+    check.add_argument("schedule", metavar="SCHEDULE_CSV", help="the schedule to check")
+    check.set_defaults(handler=_cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code (tests call this in-process).
+
+    With `argv` None (a real command line) the time limit counts from the start of the process;
+    otherwise from this call, since the process may be a long-running test session.
+    """
+    started = process_started() if argv is None else time.monotonic()
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    try:
+        code: int = args.handler(args, started)
+        return code
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+
+
+# --- solve -------------------------------------------------------------------------------------
+
+def _cmd_solve(args: argparse.Namespace, started: float) -> int:
+    """Load, solve within what is left of the time limit, check, write, report."""
+    out, report_json = Path(args.out), Path(args.report_json) if args.report_json else None
+    try:
+        for path in (out, report_json):
+            if path is not None:
+                _ensure_writable(path)  # before solving: a typo should not cost the whole time limit
+        loaded = _load(args.event_dir)
+        previous = _read_previous(Path(args.previous), loaded.event) if args.previous else None
+    except (UserError, EventError) as exc:
+        return _bad_input(exc)
+
+    from .solving import solve  # imported here: it pulls in OR-Tools, which `check` and --help do not need
+
+    budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - WRITE_MARGIN)
+    options = SolveOptions(time_limit=budget, workers=args.workers, seed=args.seed,
+                           deterministic=args.deterministic, previous=previous)
+    deadline: float = max(started + args.time_limit - WRITE_MARGIN / 2, time.monotonic() + MIN_SOLVE_SECONDS)
+
+    def past_deadline() -> bool:
+        """A safety net: the solver has its own limit, but this one also counts our start-up."""
+        return time.monotonic() > deadline
+
+    try:
+        with _native_stdout_to_stderr(), _progress_view(started) as on_progress:
+            result = solve(loaded.event, options, progress=on_progress, should_stop=past_deadline)
+    except NoScheduleError as exc:
+        _err(f"no schedule: {exc.reason}")
+        for detail in exc.details:
+            _err(f"  - {detail}")
+        if not exc.infeasible:
+            _err(f"(time limit {args.time_limit:g} s; a longer --time-limit may find one)")
+        return EXIT_NO_SCHEDULE
+    except MatchdayError as exc:
+        return _bad_input(exc)
+
+    violations = check_schedule(loaded.event, result.schedule)  # the independent second opinion
+    try:
+        _write_text(out, write_schedule_csv(loaded.event, result.schedule))
+    except UserError as exc:
+        return _bad_input(exc)
+    seconds = time.monotonic() - started
+    _print_problems(result.warnings, sys.stdout)
+    _print_report(loaded.event, result, out, seconds, args.time_limit)
+    if report_json is not None:
+        try:
+            _write_text(report_json, json.dumps(report_figures(result, seconds), indent=2) + "\n")
+        except UserError as exc:
+            return _bad_input(exc)
+    if violations:
+        _err(f"internal error: the solver's schedule breaks {len(violations)} hard rule(s); it was written "
+             "for inspection, please report this:")
+        for v in violations:
+            _err(f"  {v}")
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _read_previous(path: Path, event: Event) -> Schedule:
+    """The previous schedule for a re-solve; its warnings are printed, its errors are bad input."""
+    schedule, warnings = read_schedule_csv(_read_bytes(path), event, file=path.name)
+    _print_problems(warnings, sys.stdout)
+    return schedule
+
+
+def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
+    """The report as JSON-ready figures (--report-json); `gap` is a fraction, `seconds` the whole command."""
+    stats = result.stats
+    gap = result.gap
+    return {
+        "meetings": stats.meetings, "mutual_meetings": stats.mutual_meetings, "points": stats.points,
+        "bound": result.bound, "gap": None if gap is None else round(gap, 6),
+        "gap_percent": None if gap is None else round(100 * gap, 3),
+        "holes": stats.holes, "max_holes_per_person": stats.max_holes_per_person,
+        "people_without_meeting": len(stats.people_without_meeting),
+        "seconds": round(seconds, 3), "solve_seconds": result.seconds,
+        "optimal": result.optimal, "objective": result.objective,
+    }
+
+
+def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, limit: float) -> None:
+    stats = result.stats
+    lines = [f"Schedule for {event.name!r} written to {out}",
+             f"  meetings             {stats.meetings} ({stats.mutual_meetings} mutual)",
+             f"  points               {stats.points}" + ("  (proven optimal)" if result.optimal else "")]
+    if result.bound is not None:
+        lines.append(f"  upper bound          {result.bound}   gap {_percent(result.gap)}")
+    elif result.objective == "all":
+        lines.append("  upper bound          none; gap n/a (\"all\" mode places every wished pair and "
+                     "minimises holes)")
+    else:
+        lines.append("  upper bound          not computed; gap unknown")
+    lines.append(f"  without any meeting  {_people(event, stats)}")
+    lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} "
+                 "per person")
+    lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
+    print("\n".join(lines))
+
+
+def _people(event: Event, stats: ScheduleStats) -> str:
+    ids = stats.people_without_meeting
+    if not ids:
+        return "0"
+    names = [f"{event.participants[p].name} ({p})" if p in event.participants else p for p in ids[:MAX_NAMES]]
+    more = f", … and {len(ids) - MAX_NAMES} more" if len(ids) > MAX_NAMES else ""
+    return f"{len(ids)}: " + ", ".join(names) + more
+
+
+def _percent(gap: float | None) -> str:
+    return "n/a" if gap is None else f"{100 * gap:.2f}%"
+
+
+# --- live progress -----------------------------------------------------------------------------
+
+def describe_progress(p: Progress, elapsed: float) -> str:
+    """One line of progress: phase and whichever figures the phase knows."""
+    parts = [f"{p.phase:<7}"]
+    if p.points is not None:
+        parts.append(f"points {p.points}")
+    if p.bound is not None:
+        parts.append(f"bound {p.bound}")
+    gap = relative_gap(p.points, p.bound)
+    if gap is not None:
+        parts.append(f"gap {_percent(gap)}")
+    if p.holes is not None:
+        parts.append(f"holes {p.holes}")
+    parts.append(f"{elapsed:.1f} s")
+    return "  ".join(parts)
+
+
+class _LiveLine:
+    """The status line's text, rendered afresh on each refresh so that the clock keeps ticking
+    between the solver's (sometimes sparse) progress reports."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.latest: Progress | None = None
+
+    def __rich__(self) -> Text:
+        elapsed = time.monotonic() - self.started
+        p = self.latest
+        return Text(f"starting…  {elapsed:.1f} s" if p is None else describe_progress(p, elapsed))
+
+
+@contextmanager
+def _progress_view(started: float) -> Iterator[Any]:
+    """A progress callback for `solve`: a transient status line on a terminal, otherwise plain
+    lines at most every PROGRESS_INTERVAL seconds (logs stay short). The solver calls back from its
+    own threads, hence the lock."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    lock = threading.Lock()
+    if console.is_terminal:
+        line = _LiveLine(started)
+        with console.status(line):
+            def on_terminal(p: Progress) -> None:
+                line.latest = p  # one reference assignment: atomic, no lock needed
+            yield on_terminal
+        return
+    last = [float("-inf")]
+
+    def on_plain(p: Progress) -> None:
+        now = time.monotonic()
+        with lock:
+            if now - last[0] < PROGRESS_INTERVAL:
+                return
+            last[0] = now
+        console.print(describe_progress(p, now - started), markup=False)
+    yield on_plain
+
+
+@contextmanager
+def _native_stdout_to_stderr() -> Iterator[None]:
+    """Send what native solver code prints on file descriptor 1 (HiGHS prints a banner) to stderr,
+    so that stdout carries only the report."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (embedded or closed): nothing to protect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+# --- check -------------------------------------------------------------------------------------
+
+def _cmd_check(args: argparse.Namespace, started: float) -> int:
+    """Every hard-rule violation of a schedule, in words; exit 1 if there is any."""
+    del started  # no time limit for checking
+    try:
+        loaded = _load(args.event_dir)
+        path = Path(args.schedule)
+        schedule, warnings = read_schedule_csv(_read_bytes(path), loaded.event, file=path.name)
+    except (UserError, EventError) as exc:
+        return _bad_input(exc)
+    _print_problems(warnings, sys.stdout)
+    violations = check_schedule(loaded.event, schedule)
+    if violations:
+        for v in violations:
+            print(v)
+        print(f"INVALID: {len(violations)} violation(s) of the hard rules in {path}")
+        return EXIT_INVALID
+    stats = schedule_stats(loaded.event, schedule)
+    print(f"valid: {stats.meetings} meetings ({stats.mutual_meetings} mutual), {stats.points} points, "
+          f"{stats.holes} holes (at most {stats.max_holes_per_person} per person)")
+    return EXIT_OK
+
+
+# --- files and messages ------------------------------------------------------------------------
+
+def _load(folder: str) -> LoadedEvent:
+    """The event, with its warnings printed (they never stop anything)."""
+    loaded = load_event_dir(folder)
+    _print_problems(loaded.warnings, sys.stdout)
+    return loaded
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _ensure_writable(path: Path) -> None:
+    """Fail early, before a long solve, if `path` surely cannot be written."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"{path}: the folder '{folder}' does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UserError(f"{path}: no permission to write there")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so that a reader never sees half a file."""
+    tmp: str | None = None
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False) as f:
+            tmp = f.name
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _print_problems(problems: Iterable[Problem], stream: TextIO) -> None:
+    for p in problems:
+        print(p, file=stream)
+
+
+def _bad_input(exc: Exception) -> int:
+    """Print a user-caused error in words (every problem of an EventError) and return exit code 2."""
+    if isinstance(exc, EventError):
+        for p in exc.problems:
+            _err(str(p))
+        n = len(exc.errors)
+        _err(f"{n} problem{'s' if n != 1 else ''} to fix")
+    else:
+        _err(f"error: {exc}")
+    return EXIT_BAD_INPUT
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
