@@ -1,0 +1,72 @@
+"""The matchday web service: `create_app()` builds the FastAPI app; `app` is the default instance.
+
+Run with `python -m api` or `uvicorn api.app:app` (127.0.0.1:8000 by default).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from scheduler import __version__
+
+from .jobs import JobRunner, ProcessJobRunner
+from .routes import agendas, events, jobs, schedules
+from .settings import Settings, get_settings
+from .storage import Database, get_or_create_secret
+
+log = logging.getLogger("matchday.api")
+
+DESCRIPTION = """
+Organisers upload an event (event.toml, participants.csv, wishes.csv), start solves as background
+jobs, read the schedule (JSON or schedule.csv) and its statistics, and download PDFs: every agenda,
+the master plan and the table signs. Every organiser call needs the event's organiser token
+(`Authorization: Bearer …`). Each participant has a private link to their own agenda (page, PDF
+and calendar) that needs no token.
+"""
+
+RunnerFactory = Callable[[Database, Settings], JobRunner]
+
+
+def process_runner(db: Database, settings: Settings) -> JobRunner:
+    return ProcessJobRunner(
+        db,
+        max_concurrent=settings.max_concurrent_jobs,
+        solver_workers=settings.solver_workers,
+        progress_interval=settings.progress_interval,
+        cancel_grace=settings.cancel_grace_seconds,
+    )
+
+
+def create_app(settings: Settings | None = None, runner_factory: RunnerFactory = process_runner) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        db.create_all()
+        app.state.settings = settings
+        app.state.db = db
+        app.state.link_secret = settings.secret_key or get_or_create_secret(db, "participant_links")
+        runner = runner_factory(db, settings)
+        app.state.runner = runner
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.shutdown()
+            db.dispose()
+
+    app = FastAPI(title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.include_router(events.router)
+    app.include_router(jobs.router)
+    app.include_router(schedules.router)
+    app.include_router(agendas.organiser)
+    app.include_router(agendas.public)
+    return app
+
+
+app = create_app()

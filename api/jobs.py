@@ -1,0 +1,371 @@
+"""Background solves: one small `JobRunner` interface and a worker-process implementation.
+
+The web process only ever writes a job row (state "queued") and tells the runner. The process
+runner claims queued jobs in the database and starts one `multiprocessing` *spawn* process per
+solve, so CP-SAT never runs in the web process. The worker writes live progress and the result
+into the database itself; cancellation is a flag in the job row that the solver's `should_stop`
+polls, with `terminate()` as the fallback after a grace period. Because everything a job is lives
+in the database, a distributed queue (Celery, RQ, Arq, …) can replace `ProcessJobRunner` by
+implementing the same four methods and calling `run_job` on its workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+
+from scheduler.problems import EventError, MatchdayError, NoScheduleError
+from scheduler.results import Progress, SolveOptions, relative_gap
+from scheduler.schedule_io import write_schedule_csv
+
+from .storage import Database, EventRow, JobRow, ScheduleRow, utcnow
+
+log = logging.getLogger("matchday.jobs")
+
+STOPPED_BY_SERVER = "the server stopped while this solve was running; start the solve again"
+
+
+class JobRunner(Protocol):
+    """What the web app needs from whatever runs solves."""
+
+    def start(self) -> None:
+        """Begin taking jobs; first settle jobs left "running" by a server that stopped."""
+
+    def submit(self, job_id: str) -> None:
+        """A job row in state "queued" exists; run it when there is capacity."""
+
+    def cancel(self, job_id: str, *, immediately: bool = False) -> None:
+        """The job's cancel flag is set; make sure it stops (at once when `immediately`)."""
+
+    def shutdown(self) -> None:
+        """Stop every worker and settle their jobs."""
+
+
+def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER) -> int:
+    """Mark jobs left "running" (by a server that stopped) as failed; returns how many."""
+    with db.session() as s:
+        result = s.execute(
+            update(JobRow)
+            .where(JobRow.state == "running")
+            .values(state="failed", error=message, finished_at=utcnow())
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- the worker: runs in its own process -------------------------------------------------------
+
+
+def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_interval: float = 0.5) -> None:
+    """Solve one claimed job and store the result. Every failure ends as state "failed" + `error`."""
+    # Imported here so that the web process never loads the solver.
+    from scheduler.solving import solve
+
+    from .service import load_event, next_schedule_version
+
+    db = Database(database_url)
+    try:
+        with db.session() as s:
+            job = s.get(JobRow, job_id)
+            if job is None or job.state != "running":
+                return
+            event_row = s.get(EventRow, job.event_id)
+            if event_row is None:
+                return
+            event = load_event(event_row)
+            time_limit = job.time_limit
+        reporter = _Reporter(db, job_id, progress_interval)
+        try:
+            result = solve(
+                event,
+                SolveOptions(time_limit=time_limit, workers=solver_workers),
+                progress=reporter.progress,
+                should_stop=reporter.should_stop,
+            )
+        except (NoScheduleError, MatchdayError, EventError) as exc:
+            _finish(
+                db,
+                job_id,
+                "cancelled" if reporter.cancelled() else "failed",
+                None if reporter.cancelled() else str(exc),
+            )
+            return
+        with db.session() as s:
+            job = s.get(JobRow, job_id, with_for_update=True)
+            if job is None:  # the event was deleted meanwhile
+                return
+            if job.cancel_requested:
+                job.state, job.finished_at = "cancelled", utcnow()
+                return
+            version = next_schedule_version(s, job.event_id)
+            s.add(
+                ScheduleRow(
+                    event_id=job.event_id,
+                    version=version,
+                    job_id=job_id,
+                    csv=write_schedule_csv(event, result.schedule),
+                    bound=result.bound,
+                    optimal=result.optimal,
+                    seconds=result.seconds,
+                    result={
+                        "stats": result.stats.as_dict(),
+                        "parameters": result.parameters,
+                        "version": result.version,
+                        "finished_at": result.finished_at,
+                        "objective": result.objective,
+                        "gap": result.gap,
+                        "warnings": [w.as_dict() for w in result.warnings],
+                    },
+                )
+            )
+            job.state, job.finished_at, job.schedule_version = "done", utcnow(), version
+            job.progress = {
+                **reporter.snapshot(),
+                "phase": "done",
+                "points": result.stats.points,
+                "bound": result.bound,
+                "gap": result.gap,
+                "holes": result.stats.holes,
+                "elapsed": result.seconds,
+            }
+    except Exception as exc:  # noqa: BLE001 - any crash must end as a readable job error
+        log.error("job %s crashed:\n%s", job_id, traceback.format_exc())
+        _finish(db, job_id, "failed", f"internal error while solving: {type(exc).__name__}: {exc}")
+    finally:
+        db.dispose()
+
+
+def _finish(db: Database, job_id: str, state: str, error: str | None) -> None:
+    with db.session() as s:
+        s.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.state == "running")
+            .values(state=state, error=error, finished_at=utcnow())
+        )
+
+
+@dataclass
+class _Reporter:
+    """Throttled progress writes and cancel-flag reads for one running job."""
+
+    db: Database
+    job_id: str
+    interval: float
+    _last_write: float = 0.0
+    _last_check: float = 0.0
+    _cancelled: bool = False
+    _latest: dict[str, Any] = field(default_factory=dict)
+
+    def progress(self, p: Progress) -> None:
+        self._latest = {
+            "phase": p.phase,
+            "elapsed": round(p.elapsed, 2),
+            "points": p.points,
+            "bound": p.bound,
+            "gap": relative_gap(p.points, p.bound),
+            "holes": p.holes,
+        }
+        now = time.monotonic()
+        if now - self._last_write >= self.interval:
+            self._last_write = now
+            with self.db.session() as s:
+                s.execute(update(JobRow).where(JobRow.id == self.job_id).values(progress=self._latest))
+
+    def snapshot(self) -> dict[str, Any]:
+        return dict(self._latest)
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if not self._cancelled and now - self._last_check >= min(self.interval, 0.25):
+            self._last_check = now
+            with self.db.session() as s:
+                flag = s.scalar(select(JobRow.cancel_requested).where(JobRow.id == self.job_id))
+            self._cancelled = flag is None or bool(flag)  # a deleted job stops too
+        return self._cancelled
+
+    def cancelled(self) -> bool:
+        self._last_check = 0.0
+        return self.should_stop()
+
+
+# --- the runner: lives in the web process --------------------------------------------------------
+
+
+@dataclass
+class _Running:
+    process: BaseProcess
+    cancel_seen: float | None = None
+
+
+class ProcessJobRunner:
+    """Runs each solve in a fresh spawn process; a dispatcher thread claims jobs and reaps workers."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_concurrent: int = 1,
+        solver_workers: int = 0,
+        progress_interval: float = 0.5,
+        cancel_grace: float = 5.0,
+        poll: float = 0.2,
+    ):
+        self.db = db
+        self.max_concurrent = max_concurrent
+        self.solver_workers = solver_workers
+        self.progress_interval = progress_interval
+        self.cancel_grace = cancel_grace
+        self.poll = poll
+        self._ctx = multiprocessing.get_context("spawn")
+        self._running: dict[str, _Running] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        settled = recover_interrupted(self.db)
+        if settled:
+            log.warning("%d job(s) were left running by a stopped server and are marked failed", settled)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="matchday-jobs", daemon=True)
+        self._thread.start()
+
+    def submit(self, job_id: str) -> None:
+        self._wake.set()
+
+    def cancel(self, job_id: str, *, immediately: bool = False) -> None:
+        with self._lock:
+            running = self._running.get(job_id)
+            if running is not None:
+                running.cancel_seen = running.cancel_seen or time.monotonic()
+                if immediately:
+                    self._kill(job_id, running, "cancelled", None)
+        with self.db.session() as s:  # a queued job never starts
+            s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.state == "queued")
+                .values(state="cancelled", finished_at=utcnow())
+            )
+        self._wake.set()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        with self._lock:
+            for job_id, running in list(self._running.items()):
+                self._kill(job_id, running, "failed", STOPPED_BY_SERVER)
+
+    # The dispatcher thread.
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._reap()
+                self._enforce_cancels()
+                self._launch()
+            except Exception:  # noqa: BLE001 - the dispatcher must survive a database hiccup
+                log.exception("job dispatcher error")
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+    def _reap(self) -> None:
+        with self._lock:
+            for job_id, running in list(self._running.items()):
+                if running.process.is_alive():
+                    continue
+                running.process.join()
+                del self._running[job_id]
+                code = running.process.exitcode
+                _finish(
+                    self.db,
+                    job_id,
+                    "failed",
+                    f"the solver process stopped unexpectedly (exit code {code}); start the solve again",
+                )
+
+    def _enforce_cancels(self) -> None:
+        with self._lock:
+            ids = list(self._running)
+        if not ids:
+            return
+        with self.db.session() as s:
+            flagged = set(s.scalars(select(JobRow.id).where(JobRow.id.in_(ids), JobRow.cancel_requested)))
+            existing = set(s.scalars(select(JobRow.id).where(JobRow.id.in_(ids))))
+        now = time.monotonic()
+        with self._lock:
+            for job_id in ids:
+                running = self._running.get(job_id)
+                if running is None:
+                    continue
+                if job_id not in existing:
+                    self._kill(job_id, running, "cancelled", None)
+                elif job_id in flagged:
+                    running.cancel_seen = running.cancel_seen or now
+                    if now - running.cancel_seen >= self.cancel_grace:
+                        log.warning(
+                            "job %s did not stop within %.1f s; terminating it", job_id, self.cancel_grace
+                        )
+                        self._kill(job_id, running, "cancelled", None)
+
+    def _launch(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                if len(self._running) >= self.max_concurrent:
+                    return
+            job_id = self._claim()
+            if job_id is None:
+                return
+            process = self._ctx.Process(
+                target=run_job,
+                args=(self.db.url, job_id, self.solver_workers, self.progress_interval),
+                name=f"matchday-solve-{job_id}",
+                daemon=True,
+            )
+            try:
+                process.start()
+            except Exception as exc:  # noqa: BLE001
+                _finish(self.db, job_id, "failed", f"the solver process could not start: {exc}")
+                continue
+            with self._lock:
+                self._running[job_id] = _Running(process)
+
+    def _claim(self) -> str | None:
+        """Move the oldest queued job to "running"; atomic, so several web processes may share a database."""
+        with self.db.session() as s:
+            candidates = list(
+                s.scalars(
+                    select(JobRow.id).where(JobRow.state == "queued").order_by(JobRow.submitted_at).limit(5)
+                )
+            )
+            for job_id in candidates:
+                claimed = s.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.state == "queued")
+                    .values(
+                        state="running", started_at=utcnow(), progress={"phase": "starting", "elapsed": 0.0}
+                    )
+                )
+                if claimed.rowcount:  # type: ignore[attr-defined]
+                    return job_id
+        return None
+
+    def _kill(self, job_id: str, running: _Running, state: str, error: str | None) -> None:
+        """Terminate a worker (caller holds the lock) and settle its job."""
+        process = running.process
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        self._running.pop(job_id, None)
+        _finish(self.db, job_id, state, error)

@@ -1,0 +1,194 @@
+"""Events: create (multipart or JSON), read, delete, and the participants with their private links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from scheduler.problems import EventError
+
+from .. import service
+from ..deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
+from ..schemas import (
+    EventCreated,
+    EventCreateJSON,
+    EventPublic,
+    InvalidEvent,
+    ParticipantPublic,
+    ParticipantsPublic,
+)
+from ..storage import JobRow, ParticipantRow, delete_event
+from ._common import agenda_links, current_schedule
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+
+_INVALID = {422: {"model": InvalidEvent, "description": "The files have problems; nothing was stored."}}
+
+
+def _invalid(exc: EventError) -> JSONResponse:
+    errors = len(exc.errors)
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": f"{errors} problem{'s' if errors != 1 else ''} in the event files; nothing was stored",
+            "problems": [p.as_dict() for p in exc.problems],
+        },
+    )
+
+
+def _create(
+    session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes]
+) -> EventCreated | JSONResponse:
+    try:
+        created = service.create_event(
+            session=session,
+            secret=secret,
+            event_toml=files[0],
+            participants_csv=files[1],
+            wishes_csv=files[2],
+        )
+    except EventError as exc:
+        session.rollback()
+        return _invalid(exc)
+    session.commit()
+    return EventCreated(
+        id=created.row.id,
+        organiser_token=created.organiser_token,
+        warnings=[p.as_dict() for p in created.warnings],
+    )  # type: ignore[misc]
+
+
+def _read_upload(upload: UploadFile, limit: int) -> bytes:
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            detail=f"'{upload.filename or 'file'}' is larger than {limit} bytes",
+        )
+    return data
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID)
+def create_event(
+    session: SessionDep,
+    settings: SettingsDep,
+    secret: SecretDep,
+    event: Annotated[UploadFile, File(description="event.toml")],
+    participants: Annotated[UploadFile, File(description="participants.csv")],
+    wishes: Annotated[UploadFile, File(description="wishes.csv")],
+) -> EventCreated | JSONResponse:
+    """Create an event from its three files (multipart); returns its id and the organiser token."""
+    limit = settings.max_upload_bytes
+    files = (_read_upload(event, limit), _read_upload(participants, limit), _read_upload(wishes, limit))
+    return _create(session, secret, files)
+
+
+@router.post("/json", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID)
+def create_event_json(
+    body: EventCreateJSON, session: SessionDep, secret: SecretDep
+) -> EventCreated | JSONResponse:
+    """Create an event from the three files' contents sent as JSON text."""
+    return _create(
+        session,
+        secret,
+        (body.event.encode("utf-8"), body.participants.encode("utf-8"), body.wishes.encode("utf-8")),
+    )
+
+
+@router.get("/{event_id}", response_model=EventPublic)
+def read_event(row: EventDep, session: SessionDep) -> EventPublic:
+    """The event's settings, counts and the latest schedule version."""
+    event, srow, _ = current_schedule(session, row, required=False)
+    return EventPublic(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        dates=[d.date for d in event.days],
+        slots=len(event.slots),
+        tables=list(event.table_labels),
+        participants=len(event.participants),
+        wishes=len(event.wishes),
+        objective=event.objective,
+        created_at=row.created_at,
+        latest_schedule_version=srow.version if srow else None,
+        warnings=row.warnings,
+    )  # type: ignore[arg-type]
+
+
+@router.delete("/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_event(row: EventDep, session: SessionDep, runner: RunnerDep) -> Response:
+    """Delete the event and every personal datum of it; its links and tokens stop working."""
+    jobs = list(
+        session.scalars(
+            select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running")))
+        )
+    )
+    for job_id in jobs:
+        session.get(JobRow, job_id).cancel_requested = True  # type: ignore[union-attr]
+    session.commit()
+    for job_id in jobs:
+        runner.cancel(job_id, immediately=True)
+    delete_event(session, row.id)
+    session.commit()
+    service.forget(row.id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _participant_public(
+    request: Request, settings: SettingsDep, secret: str, p: ParticipantRow, meetings: int
+) -> ParticipantPublic:
+    links = agenda_links(request, settings, service.agenda_token(secret=secret, participant=p))
+    return ParticipantPublic(
+        id=p.pid,
+        name=p.name,
+        organisation=p.organisation,
+        email=p.email,
+        role=p.role,
+        country=p.country,
+        status=p.status,
+        meetings=meetings,
+        agenda_url=links["html"],
+        agenda_pdf_url=links["pdf"],
+        agenda_ics_url=links["ics"],
+    )
+
+
+@router.get("/{event_id}/participants", response_model=ParticipantsPublic)
+def list_participants(
+    row: EventDep, session: SessionDep, settings: SettingsDep, secret: SecretDep, request: Request
+) -> ParticipantsPublic:
+    """Every participant with the URLs of their private agenda (page, PDF, calendar)."""
+    _, _, schedule = current_schedule(session, row, required=False)
+    count: Counter[str] = Counter()
+    for m in schedule.meetings if schedule else ():
+        count[m.a] += 1
+        count[m.b] += 1
+    people = service.participants_of(session, row.id)
+    data = [_participant_public(request, settings, secret, p, count[p.pid]) for p in people]
+    return ParticipantsPublic(data=data, count=len(data))
+
+
+@router.post("/{event_id}/participants/{participant_id}/link", response_model=ParticipantPublic)
+def reissue_link(
+    row: EventDep,
+    participant_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    secret: SecretDep,
+    request: Request,
+) -> ParticipantPublic:
+    """Revoke one participant's private link and issue a new one (the old link then gives 404)."""
+    p = session.scalar(
+        select(ParticipantRow).where(ParticipantRow.event_id == row.id, ParticipantRow.pid == participant_id)
+    )
+    if p is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
+    service.reissue_link(secret=secret, participant=p)
+    session.commit()
+    _, _, schedule = current_schedule(session, row, required=False)
+    meetings = len(schedule.for_person(p.pid)) if schedule else 0
+    return _participant_public(request, settings, secret, p, meetings)

@@ -1,0 +1,99 @@
+"""Solves as background jobs: start, watch, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Request, status
+from sqlalchemy import select
+
+from ..deps import EventDep, JobDep, RunnerDep, SessionDep, SettingsDep
+from ..schemas import JobCreated, JobPublic, ProgressPublic, SolveRequest
+from ..service import active_job
+from ..storage import FINISHED_STATES, JobRow
+from ._common import base_url
+
+router = APIRouter(tags=["jobs"])
+
+
+def job_public(job: JobRow) -> JobPublic:
+    return JobPublic(
+        id=job.id,
+        event_id=job.event_id,
+        state=job.state,  # type: ignore[arg-type]
+        time_limit=job.time_limit,
+        progress=ProgressPublic(**(job.progress or {})),
+        error=job.error,
+        cancel_requested=job.cancel_requested,
+        schedule_version=job.schedule_version,
+        submitted_at=job.submitted_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.post(
+    "/api/events/{event_id}/solve",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobCreated,
+    responses={409: {"description": "A solve of this event is already queued or running."}},
+)
+def start_solve(
+    row: EventDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    request: Request,
+    body: Annotated[SolveRequest | None, Body()] = None,
+) -> JobCreated:
+    """Queue a solve of the event; returns at once with the job id (poll GET /api/jobs/{job_id})."""
+    time_limit = body.time_limit if body and body.time_limit is not None else settings.default_time_limit
+    if time_limit > settings.max_time_limit:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"time_limit may be at most {settings.max_time_limit:g} seconds",
+        )
+    busy = active_job(session, row.id)
+    if busy is not None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=f"A solve of this event is already {busy.state} (job {busy.id})"
+        )
+    job = JobRow(event_id=row.id, state="queued", time_limit=time_limit, progress={})
+    session.add(job)
+    session.commit()
+    runner.submit(job.id)
+    return JobCreated(
+        job_id=job.id, state="queued", status_url=f"{base_url(request, settings)}/api/jobs/{job.id}"
+    )
+
+
+@router.get("/api/jobs/{job_id}", response_model=JobPublic)
+def read_job(job: JobDep) -> JobPublic:
+    """State (queued, running, done, failed, cancelled), live progress and, on failure, the error."""
+    return job_public(job)
+
+
+@router.post("/api/jobs/{job_id}/cancel", response_model=JobPublic)
+def cancel_job(job: JobDep, session: SessionDep, runner: RunnerDep) -> JobPublic:
+    """Ask a queued or running job to stop; a job that does not stop in time is terminated."""
+    if job.state not in FINISHED_STATES:
+        job.cancel_requested = True
+        session.commit()
+        runner.cancel(job.id)
+        session.refresh(job)
+    return job_public(job)
+
+
+@router.delete("/api/jobs/{job_id}", response_model=JobPublic)
+def delete_job(job: JobDep, session: SessionDep, runner: RunnerDep) -> JobPublic:
+    """Same as POST /api/jobs/{job_id}/cancel."""
+    return cancel_job(job, session, runner)
+
+
+@router.get("/api/events/{event_id}/jobs", response_model=list[JobPublic])
+def list_jobs(row: EventDep, session: SessionDep) -> list[JobPublic]:
+    """Every solve of the event, newest first."""
+    jobs = session.scalars(
+        select(JobRow).where(JobRow.event_id == row.id).order_by(JobRow.submitted_at.desc())
+    )
+    return [job_public(j) for j in jobs]

@@ -1,0 +1,148 @@
+"""Schedules: the latest (or any kept) version as JSON or schedule.csv, its statistics, the versions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from scheduler.candidates import pair_key, pair_points, wished_pairs
+from scheduler.domain import Event, Schedule
+from scheduler.report import schedule_stats
+from scheduler.results import relative_gap
+from scheduler.schedule_io import write_schedule_csv
+
+from .. import service
+from ..deps import EventDep, SessionDep
+from ..rendering import all_tables
+from ..schemas import MeetingPublic, PersonRef, SchedulePublic, ScheduleVersionPublic, StatsPublic, TableUse
+from ._common import current_schedule, disposition, slug
+
+router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"])
+
+VersionQuery = Annotated[int | None, Query(ge=1, description="A kept version; the latest when omitted.")]
+
+
+def meetings_public(event: Event, schedule: Schedule) -> list[MeetingPublic]:
+    asked = wished_pairs(event)
+    out = []
+    for m in schedule.meetings:
+        s = event.slots[m.slot]
+        pa, pb = event.participants.get(m.a), event.participants.get(m.b)
+        who = asked.get(pair_key(m.a, m.b), {})
+        out.append(
+            MeetingPublic(
+                day=s.date,
+                slot=s.number,
+                start=f"{s.start:%H:%M}",
+                end=f"{s.end:%H:%M}",
+                table=m.table,
+                participant_a=m.a,
+                participant_b=m.b,
+                name_a=pa.name if pa else "",
+                name_b=pb.name if pb else "",
+                organisation_a=pa.organisation if pa else "",
+                organisation_b=pb.organisation if pb else "",
+                mutual=len(who) == 2,
+                points=pair_points(event, who),
+                locked=m.locked,
+            )
+        )
+    return out
+
+
+@router.get("/schedule", response_model=SchedulePublic, responses={404: {"description": "No schedule yet."}})
+def read_schedule(row: EventDep, session: SessionDep, version: VersionQuery = None) -> SchedulePublic:
+    """The schedule as JSON: one entry per meeting, sorted by day, slot and table."""
+    event, srow, schedule = current_schedule(session, row, version)
+    assert srow is not None and schedule is not None
+    meetings = meetings_public(event, schedule)
+    points = sum(m.points for m in meetings)
+    return SchedulePublic(
+        event_id=row.id,
+        version=srow.version,
+        job_id=srow.job_id,
+        created_at=srow.created_at,
+        meetings=meetings,
+        points=points,
+        bound=srow.bound,
+        gap=relative_gap(points, srow.bound),
+        optimal=srow.optimal,
+    )
+
+
+@router.get(
+    "/schedule.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "schedule.csv as in formats.md."}},
+)
+def read_schedule_csv(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
+    """The schedule in the schedule.csv format (formats.md), ready for a spreadsheet or a re-solve."""
+    event, srow, schedule = current_schedule(session, row, version)
+    assert srow is not None and schedule is not None
+    return Response(
+        write_schedule_csv(event, schedule),
+        media_type="text/csv; charset=utf-8",
+        headers=disposition(f"{slug(row.name)}-schedule-v{srow.version}.csv"),
+    )
+
+
+@router.get("/schedules", response_model=list[ScheduleVersionPublic])
+def list_schedule_versions(row: EventDep, session: SessionDep) -> list[ScheduleVersionPublic]:
+    """Every kept version of the schedule, oldest first."""
+    out = []
+    for srow in service.schedule_rows(session, row.id):
+        stats = (srow.result or {}).get("stats", {})
+        out.append(
+            ScheduleVersionPublic(
+                version=srow.version,
+                job_id=srow.job_id,
+                created_at=srow.created_at,
+                meetings=stats.get("meetings", srow.csv.count("\n") - 1),
+                points=stats.get("points"),
+            )
+        )
+    return out
+
+
+@router.get("/stats", response_model=StatsPublic, responses={404: {"description": "No schedule yet."}})
+def read_stats(row: EventDep, session: SessionDep, version: VersionQuery = None) -> StatsPublic:
+    """Meetings, mutual meetings, points, bound and gap, holes, people left out and use of each table."""
+    event, srow, schedule = current_schedule(session, row, version)
+    assert srow is not None and schedule is not None
+    stats = schedule_stats(event, schedule)
+    shared = set(event.table_labels)
+    owners = {p.table for p in event.participants.values() if p.table}
+    use = []
+    for t in all_tables(event, schedule):
+        if t in shared:
+            slots = len(event.slots)
+        else:  # a fixed table can host a meeting whenever one of its owners is available
+            slots = (
+                len({s for p in event.participants.values() if p.table == t for s in p.available})
+                if t in owners
+                else len(event.slots)
+            )
+        n = stats.table_use.get(t, 0)
+        use.append(TableUse(table=t, meetings=n, slots=slots, share=round(n / slots, 4) if slots else 0.0))
+    result = srow.result or {}
+    return StatsPublic(
+        version=srow.version,
+        meetings=stats.meetings,
+        mutual_meetings=stats.mutual_meetings,
+        points=stats.points,
+        bound=srow.bound,
+        gap=relative_gap(stats.points, srow.bound),
+        optimal=srow.optimal,
+        holes=stats.holes,
+        max_holes_per_person=stats.max_holes_per_person,
+        people_left_out=[
+            PersonRef(id=pid, name=event.participants[pid].name)
+            for pid in stats.people_without_meeting
+            if pid in event.participants
+        ],
+        wished_pairs=stats.wished_pairs,
+        table_use=use,
+        solve={k: result.get(k) for k in ("parameters", "version", "finished_at", "objective", "warnings")}
+        | {"seconds": srow.seconds},
+    )

@@ -1,0 +1,52 @@
+"""Service settings, read from the environment (prefix ``MATCHDAY_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told from outside; the defaults suit one organiser's laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="MATCHDAY_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///matchday.db",
+        description="Any SQLAlchemy URL; the default is a SQLite file in the working directory.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Server secret that participant links are derived from (HMAC). When unset, "
+        "one is generated on first start and kept in the database, so links survive restarts.",
+    )
+    public_base_url: str | None = Field(
+        None,
+        description="Base URL used in participant links (e.g. https://matchday.example.org); "
+        "when unset, the URL of the incoming request is used.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_time_limit: float = Field(
+        30.0, gt=0, description="Seconds per solve when the request gives none."
+    )
+    max_time_limit: float = Field(3600.0, gt=0, description="Longest solve a request may ask for.")
+    max_concurrent_jobs: int = Field(1, ge=1, description="Solves running at once (one worker process each).")
+    solver_workers: int = Field(0, ge=0, description="CP-SAT workers per solve; 0 means every core.")
+    cancel_grace_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How long a cancelled solve may take to stop by itself before it is terminated.",
+    )
+    max_upload_bytes: int = Field(10_000_000, gt=0, description="Largest accepted file per upload field.")
+    progress_interval: float = Field(
+        0.5, gt=0, description="Seconds between progress writes of a running solve."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (overridden in tests through ``create_app(settings)``)."""
+    return Settings()

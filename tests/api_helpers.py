@@ -1,0 +1,114 @@
+"""Helpers for the API tests: a test app on a temporary SQLite file, uploads, waiting for jobs."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from api.app import create_app
+from api.settings import Settings
+
+API_DATA = Path(__file__).resolve().parent / "api_data"
+
+
+def settings_for(db_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{db_path}",
+        "default_time_limit": 2.0,
+        "progress_interval": 0.1,
+        "cancel_grace_seconds": 2.0,
+        "solver_workers": 1,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def client_for(db_path: Path, **overrides: Any) -> TestClient:
+    return TestClient(create_app(settings_for(db_path, **overrides)))
+
+
+def event_files(folder: Path = API_DATA, **replace: bytes) -> dict[str, tuple[str, bytes, str]]:
+    names = {"event": "event.toml", "participants": "participants.csv", "wishes": "wishes.csv"}
+    files = {}
+    for field, name in names.items():
+        data = replace.get(field, (folder / name).read_bytes() if field not in replace else b"")
+        files[field] = (name, data, "text/plain")
+    return files
+
+
+def upload(client: TestClient, folder: Path = API_DATA, **replace: bytes) -> tuple[str, dict[str, str]]:
+    """Create an event; returns its id and the organiser auth header."""
+    r = client.post("/api/events", files=event_files(folder, **replace))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return body["id"], {"Authorization": f"Bearer {body['organiser_token']}"}
+
+
+def wait_for_job(
+    client: TestClient,
+    job_id: str,
+    headers: dict[str, str],
+    timeout: float = 60.0,
+    until: tuple[str, ...] = ("done", "failed", "cancelled"),
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.get(f"/api/jobs/{job_id}", headers=headers)
+        assert r.status_code == 200, r.text
+        job: dict[str, Any] = r.json()
+        if job["state"] in until:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job['state']} after {timeout} s: {job}")
+        time.sleep(0.1)
+
+
+def solve(
+    client: TestClient, event_id: str, headers: dict[str, str], time_limit: float = 1.5
+) -> dict[str, Any]:
+    r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": time_limit}, headers=headers)
+    assert r.status_code == 202, r.text
+    job = wait_for_job(client, r.json()["job_id"], headers)
+    assert job["state"] == "done", job
+    return job
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page of a PDF."""
+    assert data.startswith(b"%PDF"), data[:40]
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace removed, so words broken across lines still match."""
+    return "".join(text.split())
+
+
+def big_event(people: int = 160, wishes_each: int = 10, seed: int = 7) -> dict[str, bytes]:
+    """A generated event large enough that a solve uses its whole time limit (for cancel tests)."""
+    import random
+
+    rng = random.Random(seed)
+    toml = (
+        'name = "Big day"\ntimezone = "Europe/Warsaw"\nslot_minutes = 15\ntables = 25\n'
+        '[[days]]\ndate = "2027-05-04"\nstart = "09:00"\nend = "17:00"\nbreaks = ["12:00-13:00"]\n'
+        '[[days]]\ndate = "2027-05-05"\nstart = "09:00"\nend = "13:00"\n'
+    )
+    participants = "id,name,organisation\n" + "".join(
+        f"b{i},Osoba Żółć {i},Org {i % 40}\n" for i in range(people)
+    )
+    rows = []
+    for i in range(people):
+        for j in rng.sample(range(people), wishes_each):
+            if j != i and i % 40 != j % 40:
+                rows.append(f"b{i},b{j},{rng.randint(1, 3)}\n")
+    return {
+        "event": toml.encode(),
+        "participants": participants.encode(),
+        "wishes": ("requester,target,priority\n" + "".join(rows)).encode(),
+    }
