@@ -10,6 +10,7 @@ Exit codes: 0 success, 1 the schedule breaks a hard rule, 2 bad input, 3 no sche
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -31,8 +32,9 @@ from .domain import Event, Schedule  # noqa: E402
 from .loading import LoadedEvent, load_event_dir  # noqa: E402
 from .problems import EventError, MatchdayError, NoScheduleError, Problem  # noqa: E402
 from .report import schedule_stats  # noqa: E402
-from .results import Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
+from .results import MoveCosts, Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
 from .schedule_io import read_schedule_csv, write_schedule_csv  # noqa: E402
+from .diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E402
 from .validate import check_schedule  # noqa: E402
 
 EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -98,6 +100,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _local_datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip().replace(" ", "T"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a local date and time like 2027-03-10T11:00") from None
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -139,8 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--workers", type=_non_negative_int, default=0, metavar="N",
                        help="solver threads; 0 (default) uses every core")
     solve.add_argument("--previous", metavar="OLD_CSV",
-                       help="a previous schedule to re-solve around: rows with locked=yes stay exactly "
-                            "where they are, the others move only when that buys a clearly better schedule")
+                       help="a previous schedule to repair: rows with locked=yes stay exactly where they are, "
+                            "the others stay unless moving them buys clearly more (see --move-cost), and "
+                            "the freed time is refilled with the best remaining wishes")
+    solve.add_argument("--from", dest="cutoff", type=_local_datetime, metavar="YYYY-MM-DDTHH:MM",
+                       help="with --previous: re-plan only from this local time on; every meeting that "
+                            "started before it is history and stays as it was")
+    solve.add_argument("--move-cost", type=_non_negative_int, default=MoveCosts().move_slot, metavar="POINTS",
+                       help="with --previous: what moving a kept meeting to another slot costs, in points "
+                            "(default %(default)s)")
+    solve.add_argument("--drop-cost", type=_non_negative_int, default=MoveCosts().drop, metavar="POINTS",
+                       help="with --previous: what dropping a still-possible meeting costs on top of its "
+                            "points (default %(default)s)")
     solve.add_argument("--report-json", metavar="FILE",
                        help="also write the report's figures as a JSON object (for benchmarks and scripts)")
     solve.set_defaults(handler=_cmd_solve)
@@ -153,7 +172,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
     check.add_argument("schedule", metavar="SCHEDULE_CSV", help="the schedule to check")
+    check.add_argument("--from", dest="cutoff", type=_local_datetime, metavar="YYYY-MM-DDTHH:MM",
+                       help="meetings that started before this local time are history: statuses, wishes "
+                            "and availability no longer judge them")
     check.set_defaults(handler=_cmd_check)
+
+    diff = sub.add_parser(
+        "diff", help="what changed between two versions of a schedule, per person",
+        description=_paragraph(
+            "List, per person, the meetings added, cancelled and moved (old and new slot and table) "
+            "between two schedules of one event, and who is affected: the people whose agendas "
+            "must be sent again."),
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
+    diff.add_argument("old", metavar="OLD_CSV", help="the earlier schedule")
+    diff.add_argument("new", metavar="NEW_CSV", help="the later schedule")
+    diff.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                      help="text for reading (default), json or csv for tools")
+    diff.set_defaults(handler=_cmd_diff)
     return parser
 
 
@@ -193,8 +229,11 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     from .solving import solve  # imported here: it pulls in OR-Tools, which `check` and --help do not need
 
     budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - WRITE_MARGIN)
+    if args.cutoff is not None and previous is None:
+        return _bad_input(UserError("--from needs --previous: the schedule whose past it keeps"))
     options = SolveOptions(time_limit=budget, workers=args.workers, seed=args.seed,
-                           deterministic=args.deterministic, previous=previous)
+                           deterministic=args.deterministic, previous=previous, cutoff=args.cutoff,
+                           move_costs=MoveCosts(move_slot=args.move_cost, drop=args.drop_cost))
     deadline: float = max(started + args.time_limit - WRITE_MARGIN / 2, time.monotonic() + MIN_SOLVE_SECONDS)
 
     def past_deadline() -> bool:
@@ -214,7 +253,8 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     except MatchdayError as exc:
         return _bad_input(exc)
 
-    violations = check_schedule(loaded.event, result.schedule)  # the independent second opinion
+    # the independent second opinion; meetings before a cut-off are history and judged as such
+    violations = check_schedule(loaded.event, result.schedule, history_before=args.cutoff)
     try:
         _write_text(out, write_schedule_csv(loaded.event, result.schedule))
     except UserError as exc:
@@ -254,7 +294,7 @@ def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
         "holes": stats.holes, "max_holes_per_person": stats.max_holes_per_person,
         "people_without_meeting": len(stats.people_without_meeting),
         "seconds": round(seconds, 3), "solve_seconds": result.seconds,
-        "optimal": result.optimal, "objective": result.objective,
+        "optimal": result.optimal, "objective": result.objective, "repair": result.repair,
     }
 
 
@@ -273,6 +313,12 @@ def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, 
     lines.append(f"  without any meeting  {_people(event, stats)}")
     lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} "
                  "per person")
+    if result.repair is not None:
+        r = result.repair
+        lines.append(f"  repair               kept {r['kept']}, moved {r['moved']} (+{r['table_changed']} table "
+                     f"changes), lost {r['lost']}, added {r['added']}; {r['people_affected']} people affected")
+        lines.append(f"  points               before {r['points_before']}, after {r['points_after']}, "
+                     f"fresh solve {r['points_fresh_solve']}")
     lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
     print("\n".join(lines))
 
@@ -378,7 +424,7 @@ def _cmd_check(args: argparse.Namespace, started: float) -> int:
     except (UserError, EventError) as exc:
         return _bad_input(exc)
     _print_problems(warnings, sys.stdout)
-    violations = check_schedule(loaded.event, schedule)
+    violations = check_schedule(loaded.event, schedule, history_before=args.cutoff)
     if violations:
         for v in violations:
             print(v)
@@ -391,6 +437,39 @@ def _cmd_check(args: argparse.Namespace, started: float) -> int:
 
 
 # --- files and messages ------------------------------------------------------------------------
+
+# --- diff --------------------------------------------------------------------------------------
+
+def _cmd_diff(args: argparse.Namespace, started: float) -> int:
+    """Per-person changes between two schedules, as text, JSON or CSV on stdout."""
+    del started
+    try:
+        loaded = _load(args.event_dir)
+        old, new = (read_schedule_csv(_read_bytes(Path(f)), loaded.event, file=Path(f).name)[0]
+                    for f in (args.old, args.new))
+    except (UserError, EventError) as exc:
+        return _bad_input(exc)
+    changes = diff_schedules(loaded.event, old, new)
+    if args.format == "json":
+        print(json.dumps(diff_as_dict(loaded.event, changes), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(diff_to_csv(loaded.event, changes))
+    else:
+        data = diff_as_dict(loaded.event, changes)
+        for person in data["people"]:
+            print(f"{person['name']} ({person['id']})")
+            for kind in ("added", "cancelled", "moved"):
+                for c in person[kind]:
+                    print(f"  {kind:<9} {_describe_change(c)}")
+        print(f"{len(changes.people_affected)} people affected; {changes.kept} meetings unchanged")
+    return EXIT_OK
+
+
+def _describe_change(change: dict[str, Any]) -> str:
+    def place(p: dict[str, Any] | None) -> str:
+        return "-" if p is None else f"{p['day']} #{p['slot']} {p['start']} table {p['table']}"
+    return f"with {change['partner_name']}: {place(change.get('old'))} -> {place(change.get('new'))}"
+
 
 def _load(folder: str) -> LoadedEvent:
     """The event, with its warnings printed (they never stop anything)."""

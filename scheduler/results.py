@@ -13,11 +13,14 @@ from .problems import Problem
 
 @dataclass(frozen=True)
 class MoveCosts:
-    """What a repair pays, in objective points, for each change to a kept meeting (issue 4)."""
+    """What a repair pays, in points, to change a meeting of the previous schedule.
 
-    move_slot: int = 4  # the meeting changes time (table change included)
-    move_table: int = 1  # same time, other table
-    drop: int = 6  # a still-possible meeting of the previous schedule is not kept, on top of its points
+    A meeting moves only when that lets more than `move_slot` points of other meetings happen;
+    tables are relabelled only where the old table is gone or taken in that slot.
+    """
+
+    move_slot: int = 4  # the meeting changes slot
+    drop: int = 6  # a still-possible meeting is not kept, on top of the points it loses
 
 
 @dataclass(frozen=True)

@@ -179,12 +179,14 @@ class _State:
 
 
 def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed: int = 0,
-                 max_moves: int | None = None, should_stop: Callable[[], bool] | None = None) -> list[Placement]:
+                 max_moves: int | None = None, should_stop: Callable[[], bool] | None = None,
+                 frozen: set[tuple[ParticipantId, ParticipantId]] | None = None) -> list[Placement]:
     """Hill-climb on total holes, always taking sideways moves; locked meetings never move.
 
     `max_moves` bounds the work deterministically (used in deterministic mode instead of time).
     """
-    state = _State(event, placements)
+    frozen = frozen or set()
+    state = _State(event, [p if p.pair.key not in frozen else _pinned(p) for p in placements])
     rng = random.Random(seed)
     deadline = time.monotonic() + seconds
     people = sorted(state.slots_of)
@@ -219,7 +221,19 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
         delta, changed = result
         if delta <= 0:  # sideways moves keep the search moving across plateaus
             state.apply(chain, s1, s2, changed)
-    return state.meetings
+    return _restore(state.meetings, placements, frozen)
+
+
+def _restore(meetings: list[Placement], originals: list[Placement],
+             frozen: set[tuple[ParticipantId, ParticipantId]]) -> list[Placement]:
+    """Give frozen meetings back their own placement (with its real `locked` flag)."""
+    original = {p.pair.key: p for p in originals if p.pair.key in frozen}
+    return [original.get(p.pair.key, p) for p in meetings]
+
+
+def _pinned(p: Placement) -> Placement:
+    """Frozen meetings ride along as locked ones, which the moves never touch."""
+    return Placement(p.pair, p.slot, p.location, locked=True)
 
 
 def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...], event: Event) -> SlotIndex:
@@ -234,9 +248,12 @@ def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...],
 
 
 def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pair], seconds: float,
-                 max_tries: int = 40) -> list[Placement]:
-    """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed."""
-    state = _State(event, placements)
+                 max_tries: int = 40, frozen: set[tuple[ParticipantId, ParticipantId]] | None = None
+                 ) -> list[Placement]:
+    """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed;
+    meetings of `frozen` pairs are never moved."""
+    frozen = frozen or set()
+    state = _State(event, [p if p.pair.key not in frozen else _pinned(p) for p in placements])
     deadline = time.monotonic() + seconds
     count = Counter(pid for p in state.meetings for pid in p.pair.people)
     met = {p.pair.key for p in state.meetings}
@@ -253,7 +270,7 @@ def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pai
             met.add(pair.key)
             for pid in pair.people:
                 count[pid] += 1
-    return state.meetings
+    return _restore(state.meetings, placements, frozen)
 
 
 def _full(event: Event, pid: ParticipantId, count: Counter[ParticipantId]) -> bool:

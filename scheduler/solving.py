@@ -17,6 +17,7 @@ an infeasible request is explained (`diagnose`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -30,13 +31,14 @@ from . import __version__
 from .candidates import Pair, candidate_pairs, pair_key
 from .constraints import HARD_RULES
 from .diagnose import core_of_infeasibility, explain_infeasible_all
-from .domain import Event, SlotIndex
+from .domain import Event, Meeting, Schedule, SlotIndex
 from .greedy import mutual_first
 from .model import MeetingVars
 from .objective import cap_holes, holes_per_person, wish_points
 from .placement import Occupancy, Placement, assign_tables
 from .problems import MatchdayError, NoScheduleError, Problem
-from .report import holes_by_person, schedule_stats
+from .repair import RepairPlan, plan_repair, repair_report
+from .report import holes_by_person, schedule_points, schedule_stats
 from .results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
 from .retiming import cover_people, enforce_hole_caps, insert_pairs, reduce_holes
 from .selection import counting_limits, selection_lp
@@ -54,26 +56,37 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
         NoScheduleError: infeasible ("all" mode, locked rows), or nothing found in time.
         MatchdayError: a locked row of `options.previous` breaks a hard rule.
     """
-    run = _Run(event, options or SolveOptions(), progress, should_stop)
+    options = options or SolveOptions()
+    plan = plan_repair(event, options.previous, options.cutoff) if options.previous is not None else None
+    run = _Run(plan.future if plan else event, options, progress, should_stop, plan)
     if event.objective == "all":
         placements, optimal, bound = run.solve_all()
+    elif plan is not None:
+        placements, optimal, bound = run.solve_repair()
     else:
         placements, optimal, bound = run.solve_maximise()
-    previous = run.options.previous.meetings if run.options.previous else ()
+    previous = options.previous.meetings if options.previous else ()
     labels = {pair_key(m.a, m.b) + (m.slot,): m.table for m in previous}
     schedule = assign_tables(event, placements, {**labels, **run.locked_labels})
+    repair = None
+    if plan is not None:
+        history_points = schedule_points(event, Schedule.of(list(plan.history)))
+        bound = None if bound is None else bound + history_points
+        schedule = Schedule.of(list(schedule.meetings) + list(plan.history))
+        repair = repair_report(event, options.previous, schedule, run.fresh_points + history_points)
     return SolveResult(
-        schedule=schedule, stats=schedule_stats(event, schedule, run.pairs), bound=bound, optimal=optimal,
-        seconds=round(run.elapsed(), 3), objective=event.objective, parameters=_describe(run.options),
-        version=__version__, finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        warnings=tuple(run.warnings))
+        schedule=schedule, stats=schedule_stats(event, schedule, candidate_pairs(event) if plan else run.pairs),
+        bound=bound, optimal=optimal, seconds=round(run.elapsed(), 3), objective=event.objective,
+        parameters=_describe(options), version=__version__,
+        finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        warnings=tuple(run.warnings), repair=repair)
 
 
 class _Run:
     """One solve: the event's pairs, the locked rows, the clock and the callbacks."""
 
     def __init__(self, event: Event, options: SolveOptions, progress: ProgressCallback | None,
-                 should_stop: StopCheck | None):
+                 should_stop: StopCheck | None, plan: RepairPlan | None = None):
         self.start = time.monotonic()
         self.event = event
         self.options = options
@@ -81,7 +94,11 @@ class _Run:
         self.should_stop = should_stop
         self.pairs = candidate_pairs(event)
         self.index_of = {p.key: i for i, p in enumerate(self.pairs)}
-        self.locked, self.locked_labels, self.warnings = _locked_rows(event, options, self.pairs, self.index_of)
+        self.plan = plan
+        self.locked, self.locked_labels, self.warnings = _locked_rows(event, plan.locked if plan else (),
+                                                                      self.pairs, self.index_of)
+        self.warnings = list(plan.warnings if plan else ()) + self.warnings
+        self.fresh_points = 0  # what a fresh solve of the same event reaches (repair report)
 
     # --- clock -----------------------------------------------------------------------------
     def elapsed(self) -> float:
@@ -100,7 +117,8 @@ class _Run:
         return float("inf") if self.options.deterministic else share * self.remaining()
 
     # --- "maximise" ------------------------------------------------------------------------
-    def solve_maximise(self) -> tuple[list[Placement], bool, int | None]:
+    def solve_maximise(self, quick: bool = False) -> tuple[list[Placement], bool, int | None]:
+        """Steps 1-7 of the module docstring; `quick` stops after step 3 (a second or two)."""
         event, pairs = self.event, self.pairs
         occupancy = _occupancy(event, self.locked)
         best = self.locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy)
@@ -117,6 +135,8 @@ class _Run:
             placed = insert_pairs(event, placed, _by_value(pairs), self.seconds(0.05))
             best = max(best, placed, key=_points)
             self.notify(Progress("search", self.elapsed(), points=_points(best), bound=bound))
+        if quick:
+            return best, _points(best) >= bound, bound
         if _points(best) < bound and not self.stopped():
             sub = sorted({self.index_of[p.pair.key] for p in best} | chosen)
             variables = sum(len(pairs[i].slots) for i in sub)
@@ -134,14 +154,30 @@ class _Run:
             best, optimal = capped, False
         return best, optimal, bound
 
-    def _search(self, sub: list[Pair], hint: list[Placement], bound: int) -> list[Placement]:
-        """CP-SAT LNS maximising the points of `sub` placed in time; stops at the bound."""
+    def _search(self, sub: list[Pair], hint: list[Placement], bound: int,
+                preferred: dict[tuple[str, str], SlotIndex] | None = None) -> list[Placement]:
+        """CP-SAT LNS maximising the points of `sub` placed in time; stops at the bound.
+
+        With `preferred` (repair), keeping a previous meeting in its slot is worth its points
+        plus the drop cost, and moving it costs the move cost.
+        """
         index_of = {p.key: i for i, p in enumerate(sub)}
         model, v = self._build(sub, index_of, required=False)
-        model.maximize(wish_points(v))
+        if preferred:
+            costs = self.options.move_costs
+            weights = []
+            for (i, slot) in v.x:
+                pair = sub[i]
+                old = preferred.get(pair.key)
+                weights.append(pair.points + (0 if old is None else costs.drop - (costs.move_slot if slot != old else 0)))
+            model.maximize(cp_model.LinearExpr.weighted_sum(list(v.x.values()), weights))
+        else:
+            model.maximize(wish_points(v))
         v.hint(hint, index_of)
 
         def on_points(value: float, _cp_bound: float) -> bool:
+            if preferred:  # the objective mixes points and move costs: nothing to show or stop on
+                return False
             self.notify(Progress("search", self.elapsed(), points=int(round(value)), bound=bound))
             return value >= bound
 
@@ -152,7 +188,43 @@ class _Run:
             raise NoScheduleError("the locked meetings and the hard rules contradict each other", infeasible=True)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return hint
-        return max(hint, self._extract(solver, v), key=_points)
+        found = self._extract(solver, v)
+        return found if preferred else max(hint, found, key=_points)
+
+    # --- repair ----------------------------------------------------------------------------
+    def solve_repair(self) -> tuple[list[Placement], bool, int | None]:
+        """Keep previous meetings where they are unless moving them pays; refill the freed time."""
+        event, pairs = self.event, self.pairs
+        assert self.plan is not None
+        preferred = {pair_key(m.a, m.b): m.slot for m in self.plan.preferred}
+        occupancy = _occupancy(event, self.locked)
+        kept = list(self.locked)
+        for pair in _by_value(pairs[self.index_of[key]] for key in preferred):
+            slot = preferred[pair.key]
+            if occupancy.can_place(pair, slot):
+                kept.append(occupancy.place(pair, slot, occupancy.free_location(pair, slot)))  # type: ignore[arg-type]
+        best = insert_pairs(event, kept, _by_value(pairs), self.seconds(0.1), max_tries=0)
+        # Then let Kempe swaps make room by moving only the refill, never a kept meeting.
+        best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1),
+                            frozen={p.pair.key for p in kept})
+        self.notify(Progress("search", self.elapsed(), points=_points(best)))
+        fixed = {self.index_of[p.pair.key] for p in self.locked}
+        bound, chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
+        self.notify(Progress("bound", self.elapsed(), points=_points(best), bound=bound))
+        if _points(best) < bound and not self.stopped():
+            # Every pair, not just the LP's choice: the refill has to fit around the kept meetings.
+            if sum(len(p.slots) for p in pairs) <= CP_SAT_MAX_VARIABLES:
+                best = self._search(pairs, best, bound, preferred)
+                best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.05), max_tries=0)
+        in_place = {p.pair.key for p in best if preferred.get(p.pair.key) == p.slot}
+        if not self.stopped():
+            best = self._polish(best, bound, share=0.6, frozen=in_place)
+        best = enforce_hole_caps(event, best)
+        if not self.stopped():  # what a fresh solve of the same event would reach, for the report
+            fresh = _Run(event, dataclasses.replace(self.options, time_limit=self.remaining(), previous=None),
+                         None, self.should_stop)
+            self.fresh_points = _points(fresh.solve_maximise(quick=True)[0])
+        return best, _points(best) >= bound, bound
 
     # --- "all" -----------------------------------------------------------------------------
     def solve_all(self) -> tuple[list[Placement], bool, int | None]:
@@ -187,14 +259,16 @@ class _Run:
         return self._polish(placed, None), False, None
 
     # --- shared steps ----------------------------------------------------------------------
-    def _polish(self, placed: list[Placement], bound: int | None) -> list[Placement]:
-        """Keep exactly who meets (points and people covered stay) and remove holes."""
-        seconds = max(0.0, self.remaining() - 0.2)
+    def _polish(self, placed: list[Placement], bound: int | None, share: float = 1.0,
+                frozen: set[tuple[str, str]] | None = None) -> list[Placement]:
+        """Keep exactly who meets (points and people covered stay) and remove holes;
+        meetings of `frozen` pairs do not move."""
+        seconds = max(0.0, share * self.remaining() - 0.2)
         moves = None
         if self.options.deterministic:  # work, not time, bounds every step
             moves = int(0.3 * self.options.time_limit * DETERMINISTIC_MOVES_PER_SECOND)
         result = reduce_holes(self.event, placed, seconds, seed=self.options.seed, max_moves=moves,
-                              should_stop=self.should_stop)
+                              should_stop=self.should_stop, frozen=frozen)
         holes = sum(holes_by_person(self.event, assign_tables(self.event, result)).values())
         self.notify(Progress("polish", self.elapsed(), points=_points(result), bound=bound, holes=holes))
         return result
@@ -272,24 +346,15 @@ def _workers(options: SolveOptions) -> int:
     return options.workers or max(1, os.cpu_count() or 1)
 
 
-def _locked_rows(event: Event, options: SolveOptions, pairs: list[Pair], index_of: dict[tuple[str, str], int]
+def _locked_rows(event: Event, rows: Iterable[Meeting], pairs: list[Pair], index_of: dict[tuple[str, str], int]
                  ) -> tuple[list[Placement], dict[tuple[str, str, SlotIndex], str], list[Problem]]:
-    """Locked rows of the previous schedule become fixed placements (a cancelled person's are dropped)."""
+    """Locked rows (already cleared of cancelled people by `plan_repair`) become fixed placements."""
     placed: list[Placement] = []
     labels: dict[tuple[str, str, SlotIndex], str] = {}
     warnings: list[Problem] = []
-    if options.previous is None:
-        return placed, labels, warnings
     errors: list[str] = []
     occupancy = Occupancy(event)
-    for m in options.previous.meetings:
-        if not m.locked:
-            continue
-        people = (event.participants.get(m.a), event.participants.get(m.b))
-        if any(p is not None and not p.active for p in people):
-            warnings.append(Problem("warning", "locked_dropped", f"locked meeting {m.a}–{m.b} at "
-                                    f"{event.slots[m.slot].label} dropped: a participant is cancelled or absent"))
-            continue
+    for m in rows:
         key = pair_key(m.a, m.b)
         pair = pairs[index_of[key]] if key in index_of else None
         if pair is None or not occupancy.can_place(pair, m.slot):

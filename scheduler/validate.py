@@ -8,6 +8,8 @@ solve result, on uploaded previous schedules and in tests, and returns one label
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,8 +38,13 @@ def format_violation(v: Violation) -> str:
     return f"rule {v.rule} ({v.code}): {v.message}"
 
 
-def check_schedule(event: Event, schedule: Schedule) -> list[Violation]:
-    """Every violation of hard rules 1-7 in `schedule`, ordered by rule; empty when it is valid."""
+def check_schedule(event: Event, schedule: Schedule, history_before: dt.datetime | None = None) -> list[Violation]:
+    """Every violation of hard rules 1-7 in `schedule`, ordered by rule; empty when it is valid.
+
+    Meetings that started before `history_before` (a re-solve's cut-off) are history: they took
+    place, so today's statuses, wishes and availability do not judge them (formats.md); they
+    still count for caps, pairs meeting once, double booking and tables.
+    """
     out: list[Violation] = []
     # Meetings that cannot be placed on the grid or refer to unknown people are reported once
     # and kept out of the other checks, which need a real slot and real participants.
@@ -48,6 +55,9 @@ def check_schedule(event: Event, schedule: Schedule) -> list[Violation]:
         if not bad:
             sound.append(m)
     checker = _Checker(event, sound)
+    if history_before is not None:
+        checker.history = {id(m) for m in sound if dt.datetime.combine(
+            event.slots[m.slot].date, event.slots[m.slot].start) < history_before}
     for check in (checker.pairs, checker.one_per_slot, checker.availability, checker.caps,
                   checker.tables, checker.fixed_tables, checker.all_mode):
         out.extend(check())
@@ -123,6 +133,7 @@ class _Checker:
     def __init__(self, event: Event, meetings: list[Meeting]):
         self.event = event
         self.meetings = meetings
+        self.history: set[int] = set()  # id() of meetings exempt from status, wish and availability
         self.asked: dict[PairKey, list[ParticipantId]] = defaultdict(list)  # who asked, declined excluded
         self.declined: set[PairKey] = set()
         self.windows: dict[PairKey, list[tuple[ParticipantId, frozenset[SlotIndex]]]] = defaultdict(list)
@@ -156,6 +167,9 @@ class _Checker:
         seen: dict[PairKey, Meeting] = {}
         for m in self.meetings:
             key = _key(m.a, m.b)
+            if id(m) in self.history:
+                seen.setdefault(key, m)
+                continue
             if key not in self.asked:
                 why = "the request was declined" if key in self.declined else \
                     "neither asked to meet the other"
@@ -186,6 +200,8 @@ class _Checker:
         """Rule 3: both people are available, and the slot is inside every window of the pair."""
         out: list[Violation] = []
         for m in self.meetings:
+            if id(m) in self.history:
+                continue
             for pid in (m.a, m.b):
                 if m.slot not in self.event.participants[pid].available:
                     out.append(self.v(3, "unavailable", f"{_who(self.event, pid)} is not available then",

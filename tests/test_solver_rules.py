@@ -520,8 +520,6 @@ def test_a_locked_row_with_a_cancelled_person_is_dropped_with_a_warning() -> Non
     assert [w.code for w in result.warnings] == ["locked_dropped"]
 
 
-@pytest.mark.xfail(strict=True, reason="re-solve ignores unlocked rows of the previous schedule: they should "
-                   "stay where they are unless moving them buys a clearly better schedule (formats.md)")
 def test_unlocked_previous_rows_stay_when_nothing_is_gained_by_moving_them() -> None:
     # A valid, optimal, hole-free previous schedule: re-solving must not reshuffle it.
     event = make_event(["a", "b", "c", "d"], [("a", "b"), ("c", "d"), ("a", "c")], tables=2)
@@ -539,8 +537,6 @@ def test_a_locked_row_that_breaks_a_hard_rule_is_refused() -> None:
             quick_solve(event, previous=Schedule.of([bad]))
 
 
-@pytest.mark.xfail(strict=True, reason="SolveOptions.cutoff is not implemented: rows before the cut-off must "
-                   "be kept as they were and nothing new placed before it (formats.md)")
 def test_rows_before_the_cutoff_are_history() -> None:
     # b has since cancelled, but the 09:00 meeting already happened; the re-solve at 09:30 keeps
     # it and plans only slots 3 and 4.
