@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .domain import INACTIVE_STATUSES, Day, Event, Participant, ParticipantId, Slot, SlotIndex, Weights, Wish
 from .problems import Problem, Problems
 from .timegrid import (
@@ -63,11 +65,13 @@ PARTICIPANT_COLUMNS = (
     Column("status"),
     Column("table", aliases=("booth",)),
 )
+WISH_STATUSES = frozenset({"", "requested", "declined"})
 WISH_COLUMNS = (
     Column("requester", required=True, aliases=("from",)),
     Column("target", required=True, aliases=("to",)),
     Column("priority"),
     Column("window"),
+    Column("status"),  # beyond formats.md: "declined" marks a meeting the organiser cancelled for good
 )
 STATUSES = {"", "registered", *INACTIVE_STATUSES}
 STATUS_ALIASES = {"canceled": "cancelled"}
@@ -130,13 +134,21 @@ def _load(files: Mapping[str, bytes | None], default_name: str, problems: Proble
     wish_table = _read_table(files[WISHES_FILE], WISHES_FILE, WISH_COLUMNS, problems, allow_no_rows=True)
     people = _participants(people_table, grid, labels, problems)
     wishes = _wishes(wish_table, people.rows if people_table is not None else None, grid, problems)
+    _sort_by_place(problems)
     problems.raise_if_errors()
     if settings is None or grid is None:  # an unusable event.toml has always recorded an error
         raise AssertionError("event.toml gave no usable settings, yet no error was recorded")
     event = Event(days=grid.days, slots=grid.slots, participants=people.participants, wishes=tuple(wishes),
                   **settings.fields)
     _warn_unmeetable(event, people.rows, problems)
+    _sort_by_place(problems)
     return LoadedEvent(event=event, warnings=problems.warnings)
+
+
+def _sort_by_place(problems: Problems) -> None:
+    """File by file, row by row (a stable sort: same-row problems keep the order they were found)."""
+    order = {EVENT_FILE: 0, PARTICIPANTS_FILE: 1, WISHES_FILE: 2}
+    problems.items.sort(key=lambda p: (order.get(p.file or "", -1), p.row or 0))
 
 
 def _decode(data: bytes, file: str, problems: Problems) -> str | None:
@@ -330,7 +342,10 @@ def _read_fairness(raw: Any, objective: str, err: _Err,
 
 def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown,
                slot_minutes: int | None) -> list[DaySpec] | None:
-    """The [[days]] blocks, sorted by date; None when any of them is unusable."""
+    """The [[days]] blocks, sorted by date; None when any of them is unusable.
+
+    Every field of every block is checked, so one bad value does not hide the next one.
+    """
     if not isinstance(raw, list) or not raw:
         err("days", "at least one [[days]] block with date, start and end is required")
         return None
@@ -344,24 +359,17 @@ def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown,
             ok = False
             continue
         warn_unknown(block, DAY_KEYS, f"{key}.")
-        date = _day_value(block, key, "date", err)
-        start = _day_value(block, key, "start", err)
-        end = _day_value(block, key, "end", err)
-        if not (isinstance(date, dt.date) and isinstance(start, dt.time) and isinstance(end, dt.time)):
-            ok = False
-            continue
-        if date in seen:
+        date = _day_date(block, key, err)
+        hours = _day_hours(block, key, err)
+        breaks = _read_breaks(block.get("breaks", []), key, hours, err)
+        if date is not None and date in seen:
             err(f"{key}.date", f"{key}: the date {date} appears in two [[days]] blocks")
+            date = None
+        if date is None or hours is None or breaks is None:
             ok = False
+            continue
         seen.add(date)
-        if start >= end:
-            err(f"{key}.end", f"{key}: the day ends ({_hhmm(end)}) before it starts ({start:%H:%M})")
-            ok = False
-            continue
-        breaks = _read_breaks(block.get("breaks", []), key, start, end, err)
-        if breaks is None:
-            ok = False
-            continue
+        start, end = hours
         if slot_minutes is not None and minutes(end) - minutes(start) < slot_minutes:
             err(f"{key}.end", f"{key}: the day {start:%H:%M}-{_hhmm(end)} is shorter than one slot of "
                 f"{slot_minutes} minutes")
@@ -370,29 +378,63 @@ def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown,
     return sorted(days, key=lambda d: d[0]) if ok else None
 
 
-def _day_value(block: Mapping[str, Any], key: str, name: str, err: _Err) -> dt.date | dt.time | None:
-    """A day's date, start or end: a string or a TOML date / time; None after reporting a problem."""
-    example = {"date": '"2027-03-10"', "start": '"09:00"', "end": '"17:00"'}[name]
-    where = f"{key}.{name}"
+_DAY_EXAMPLES = {"date": '"2027-03-10"', "start": '"09:00"', "end": '"17:00"'}
+
+
+def _day_field(block: Mapping[str, Any], key: str, name: str, err: _Err) -> Any:
+    """The raw value of a day's field; None after reporting that it is missing."""
     if name not in block:
-        err(where, f"{key}: '{name}' is required, e.g. {name} = {example}")
+        err(f"{key}.{name}", f"{key}: '{name}' is required, e.g. {name} = {_DAY_EXAMPLES[name]}")
         return None
-    value = block[name]
-    if name == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    return block[name]
+
+
+def _day_date(block: Mapping[str, Any], key: str, err: _Err) -> dt.date | None:
+    """A day's date, as "YYYY-MM-DD" or a TOML date; None after reporting a problem."""
+    value = _day_field(block, key, "date", err)
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if name != "date" and isinstance(value, dt.time) and not value.second and not value.microsecond:
+    try:
+        if isinstance(value, str):
+            return parse_date(value)
+        raise WindowError(f"{value!r} is not a date; expected e.g. date = {_DAY_EXAMPLES['date']}")
+    except WindowError as exc:
+        err(f"{key}.date", f"{key}.date: {exc}")
+        return None
+
+
+def _day_time(block: Mapping[str, Any], key: str, name: str, err: _Err) -> dt.time | None:
+    """A day's start or end, as "HH:MM" or a TOML time on the minute; None after reporting a problem."""
+    value = _day_field(block, key, name, err)
+    if value is None:
+        return None
+    if isinstance(value, dt.time) and not value.second and not value.microsecond:
         return dt.time(value.hour, value.minute)
     try:
-        if not isinstance(value, str):
-            raise WindowError(f"{value!r} is not {'a date' if name == 'date' else 'a time'}")
-        return parse_date(value) if name == "date" else parse_time(value)
+        if isinstance(value, str):
+            return parse_time(value)
+        raise WindowError(f"{value!r} is not a time; expected e.g. {name} = {_DAY_EXAMPLES[name]}")
     except WindowError as exc:
-        err(where, f"{key}.{name}: {exc}; expected e.g. {name} = {example}")
+        err(f"{key}.{name}", f"{key}.{name}: {exc}")
         return None
 
 
-def _read_breaks(raw: Any, key: str, start: dt.time, end: dt.time,
+def _day_hours(block: Mapping[str, Any], key: str, err: _Err) -> tuple[dt.time, dt.time] | None:
+    """(start, end) of a day; None after reporting a problem."""
+    start, end = _day_time(block, key, "start", err), _day_time(block, key, "end", err)
+    if start is None or end is None:
+        return None
+    if start >= end:
+        err(f"{key}.end", f"{key}: the day ends ({_hhmm(end)}) before it starts ({start:%H:%M})")
+        return None
+    return start, end
+
+
+def _read_breaks(raw: Any, key: str, hours: tuple[dt.time, dt.time] | None,
                  err: _Err) -> list[tuple[dt.time, dt.time]] | None:
+    """The breaks of a day; only their syntax is checked when the day's hours are unknown."""
     where = f"{key}.breaks"
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list):
@@ -410,6 +452,9 @@ def _read_breaks(raw: Any, key: str, start: dt.time, end: dt.time,
             err(where, f"{key}: break {exc}")
             ok = False
             continue
+        if hours is None:
+            continue
+        start, end = hours
         if minutes(b0) < minutes(start) or minutes(b1) > minutes(end):
             err(where, f"{key}: the break {b.strip()} lies outside the day {start:%H:%M}-{_hhmm(end)}")
             ok = False
@@ -537,26 +582,46 @@ def _read_table(data: bytes | None, file: str, columns: tuple[Column, ...], prob
 
 
 def _csv_rows(text: str, file: str, problems: Problems) -> list[tuple[int, list[str]]]:
-    """Every record with its spreadsheet row number; blank lines count as rows."""
+    """Every record with its spreadsheet row number; blank lines count as rows.
+
+    pandas reads the file as text with no header row and as many columns as the widest line
+    could hold, so that a row with a value too many is neither shifted nor cut (pandas' own
+    header and index inference silently do both); the header is interpreted by `_header_names`.
+    """
     delimiter = _delimiter(text)
-    rows: list[tuple[int, list[str]]] = []
+    width = 1 + max((line.count(delimiter) for line in text.splitlines()), default=0)
     try:
-        for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            rows.append((n, cells))
-    except csv.Error as exc:  # e.g. a value over the csv module's size limit
-        problems.error("bad_csv", f"the file is not valid CSV: {exc}", file, len(rows) + 1)
-        return rows
-    # The lenient reader silently reads an unclosed quote to the end of the file; the strict one
-    # notices it (and also objects to harmless stray quotes, which are ignored here).
-    try:
-        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
-            pass
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc) and rows:
-            problems.error("bad_csv", "a quoted value that starts on this row is never closed (a '\"' is "
-                           "missing), so the rest of the file was read as one value", file, rows[-1][0])
-            rows.pop()
+        frame = pd.read_csv(io.StringIO(text, newline=None), sep=delimiter, header=None, names=range(width),
+                            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                            index_col=False, engine="python")
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        if "end of data" in str(exc) or "EOF" in str(exc):
+            return _rows_before_unclosed_quote(text, delimiter, file, problems)
+        problems.error("bad_csv", f"the file is not valid CSV: {exc}", file, _error_row(str(exc)))
+        return []
+    rows = []
+    for n, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        cells = list(values)
+        while cells and not isinstance(cells[-1], str):  # pandas' padding up to `width`, not data
+            cells.pop()
+        rows.append((n, [c if isinstance(c, str) else "" for c in cells]))
     return rows
+
+
+def _rows_before_unclosed_quote(text: str, delimiter: str, file: str, problems: Problems
+                                ) -> list[tuple[int, list[str]]]:
+    """A quote that is never closed swallows the rest of the file: report where it starts and keep
+    the rows before it, so that their problems are still reported."""
+    rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
+    row = rows.pop()[0] if rows else None
+    problems.error("bad_csv", "a quoted value that starts on this row is never closed (a '\"' is missing), "
+                   "so the rest of the file was read as one value", file, row)
+    return rows
+
+
+def _error_row(message: str) -> int | None:
+    match = re.search(r"(?:row|line) (\d+)", message)
+    return int(match.group(1)) if match else None
 
 
 def _delimiter(text: str) -> str:
@@ -724,6 +789,11 @@ def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, gri
         except WindowError as exc:
             problems.error("bad_window", str(exc), f, row, "window")
             ok = False
+        wish_status = rec["status"].strip().lower()
+        if wish_status not in WISH_STATUSES:
+            problems.error("bad_status", f"a wish's status must be empty, requested or declined, not "
+                           f"'{rec['status']}'", f, row, "status")
+            ok = False
         if not ok:
             continue
         key = (rec["requester"], rec["target"])
@@ -735,7 +805,8 @@ def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, gri
         if window is not None and not window:
             problems.warn("empty_window", f"the window '{rec['window']}' holds no whole slot, so this "
                           "meeting can never take place", f, row, "window")
-        out.append(Wish(requester=key[0], target=key[1], priority=priority, window=window))
+        out.append(Wish(requester=key[0], target=key[1], priority=priority, window=window,
+                        declined=wish_status == "declined"))
     return out
 
 

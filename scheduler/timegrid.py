@@ -50,7 +50,7 @@ def parse_time(text: str) -> dt.time:
     if hour == 24 and minute == 0:
         return END_OF_DAY  # only meaningful as the end of a range or of a day
     if hour > 23 or minute > 59:
-        raise WindowError(f"'{text}' is not a valid time of day (00:00 to 24:00)")
+        raise WindowError(f"'{text}' is not a valid time of day; expected HH:MM from 00:00 to 24:00")
     return dt.time(hour, minute)
 
 
@@ -61,7 +61,7 @@ def parse_date(text: str) -> dt.date:
         try:
             return dt.date.fromisoformat(stripped)
         except ValueError:
-            raise WindowError(f"'{text}' is not a real date (YYYY-MM-DD)") from None
+            raise WindowError(f"'{text}' is not a real date; expected YYYY-MM-DD, e.g. 2027-03-10") from None
     raise WindowError(f"'{text}' is not a date; expected YYYY-MM-DD, e.g. 2027-03-10")
 
 
@@ -73,8 +73,7 @@ def parse_range(text: str) -> tuple[dt.time, dt.time]:
     try:
         start, end = parse_time(m.group(1)), parse_time(m.group(2))
     except WindowError as exc:
-        raise WindowError(f"'{text}' is not a time range; expected HH:MM-HH:MM, e.g. 12:00-13:00 "
-                          f"({exc})") from None
+        raise WindowError(f"'{text}' is not a time range: {exc}") from None
     if start >= end:
         raise WindowError(f"'{text}' ends before it starts")
     return start, end
@@ -132,9 +131,8 @@ def split_windows(text: str) -> list[WindowSpec]:
         try:
             start, end = parse_range(hours)
         except WindowError as exc:
-            raise WindowError(f"'{part}' is not a window ({exc}); expected 'HH:MM-HH:MM', "
-                              "'YYYY-MM-DD HH:MM-HH:MM' or 'YYYY-MM-DD', several separated by ';'"
-                              ) from None
+            raise WindowError(f"{exc} (a window is 'HH:MM-HH:MM', 'YYYY-MM-DD HH:MM-HH:MM' or "
+                              "'YYYY-MM-DD'; several are separated by ';')") from None
         out.append(WindowSpec(date, start, end, part))
     return out
 

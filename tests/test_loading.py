@@ -207,10 +207,19 @@ def test_malformed_day_in_event_toml(key: str, line: int, value: str) -> None:
 
 
 def test_all_bad_fields_of_a_day_are_reported() -> None:
-    found = problems(toml=toml_with(date='date = "x"', start='start = "y"', end='end = "z"'))
+    toml = toml_with(date='date = "x"', start='start = "y"', end='end = "z"', breaks='breaks = ["noon"]')
+    found = problems(toml=toml)
     assert where(found) == {("bad_setting", EVENT_FILE, 7, "days[1].date"),
                             ("bad_setting", EVENT_FILE, 8, "days[1].start"),
-                            ("bad_setting", EVENT_FILE, 9, "days[1].end")}
+                            ("bad_setting", EVENT_FILE, 9, "days[1].end"),
+                            ("bad_setting", EVENT_FILE, 10, "days[1].breaks")}
+
+
+def test_problems_come_file_by_file_and_row_by_row() -> None:
+    people = "id,name,max_meetings\na,Anna,x\nb,Bert,,surplus\nb,Again,\n"
+    found = problems(toml=toml_with(start='start = "y"'), people=people, wishes=WISHES + "a,a,1\n")
+    assert [(p.file, p.row) for p in found] == [
+        (EVENT_FILE, 8), (PEOPLE_FILE, 2), (PEOPLE_FILE, 3), (PEOPLE_FILE, 4), (WISHES_FILE, 4)]
 
 
 def test_day_ending_before_it_starts_or_shorter_than_a_slot() -> None:

@@ -215,5 +215,5 @@ def test_split_windows_checks_syntax_without_an_event() -> None:
     assert [(s.date, s.start, s.end) for s in specs] == [
         (None, t("09:00"), t("10:00")), (DAY1, t("13:00"), END_OF_DAY), (DAY2, t("00:00"), END_OF_DAY)]
     assert split_windows("") == []
-    with pytest.raises(WindowError, match="expected 'HH:MM-HH:MM'"):
+    with pytest.raises(WindowError, match="a window is 'HH:MM-HH:MM'"):
         split_windows("09:00-10:00; lunch")
