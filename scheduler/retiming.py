@@ -181,9 +181,11 @@ class _State:
 def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed: int = 0,
                  max_moves: int | None = None, should_stop: Callable[[], bool] | None = None,
                  frozen: set[tuple[ParticipantId, ParticipantId]] | None = None) -> list[Placement]:
-    """Hill-climb on total holes, always taking sideways moves; locked meetings never move.
+    """Iterated local search on total holes; locked and `frozen` meetings never move.
 
-    `max_moves` bounds the work deterministically (used in deterministic mode instead of time).
+    Hill-climbing that always takes sideways moves; when it has found nothing better for a while
+    it kicks the schedule with a few random valid swaps and climbs again, keeping the best
+    schedule seen. `max_moves` bounds the work deterministically (deterministic mode).
     """
     frozen = frozen or set()
     state = _State(event, [p if p.pair.key not in frozen else _pinned(p) for p in placements])
@@ -191,7 +193,10 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
     deadline = time.monotonic() + seconds
     people = sorted(state.slots_of)
     day_slots = [day.slots for day in event.days]
-    moves = 0
+    patience = max(2_000, 20 * len(state.meetings))
+    total = sum(state.holes.values())
+    best_total, best = total, list(state.meetings)
+    moves = last_gain = 0
     holed: list[ParticipantId] = []
     while max_moves is None or moves < max_moves:
         if moves % 256 == 0 and ((max_moves is None and time.monotonic() > deadline)
@@ -202,26 +207,48 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
             if not holed:
                 break
         moves += 1
-        pid = rng.choice(holed)
-        mine = sorted(state.slots_of[pid])
-        s1 = rng.choice(mine)
-        i = state.at[(pid, s1)]
-        if state.meetings[i].locked:
+        if moves - last_gain > patience:  # stuck: kick, then climb again from there
+            for _ in range(KICK_SWAPS):
+                total += _random_swap(state, rng, people, day_slots, accept_worse=True) or 0
+            last_gain = moves
             continue
-        day = event.slots[s1].day
-        s2 = rng.choice(day_slots[day]) if rng.random() < 0.3 else _near(rng, mine, day_slots[day], event)
-        if s2 == s1:
-            continue
-        chain = state.chain(i, s1, s2)
-        if chain is None or any(state.meetings[j].locked for j in chain):
-            continue
-        result = state.try_swap(chain, s1, s2)
-        if result is None:
-            continue
-        delta, changed = result
-        if delta <= 0:  # sideways moves keep the search moving across plateaus
-            state.apply(chain, s1, s2, changed)
-    return _restore(state.meetings, placements, frozen)
+        delta = _random_swap(state, rng, holed, day_slots, accept_worse=False)
+        if delta is not None:
+            total += delta
+            if total < best_total:
+                best_total, best, last_gain = total, list(state.meetings), moves
+    return _restore(best, placements, frozen)
+
+
+KICK_SWAPS = 8  # random swaps that a kick applies, whatever they do to holes
+
+
+def _random_swap(state: _State, rng: random.Random, people: list[ParticipantId],
+                 day_slots: list[tuple[SlotIndex, ...]], accept_worse: bool) -> int | None:
+    """Try one Kempe swap for a random meeting of a random person; its change in holes if applied."""
+    pid = rng.choice(people)
+    mine = sorted(state.slots_of[pid])
+    if not mine:
+        return None
+    s1 = rng.choice(mine)
+    i = state.at[(pid, s1)]
+    if state.meetings[i].locked:
+        return None
+    day = state.event.slots[s1].day
+    s2 = rng.choice(day_slots[day]) if rng.random() < 0.3 else _near(rng, mine, day_slots[day], state.event)
+    if s2 == s1:
+        return None
+    chain = state.chain(i, s1, s2)
+    if chain is None or any(state.meetings[j].locked for j in chain):
+        return None
+    result = state.try_swap(chain, s1, s2)
+    if result is None:
+        return None
+    delta, changed = result
+    if delta <= 0 or accept_worse:  # sideways moves keep the search moving across plateaus
+        state.apply(chain, s1, s2, changed)
+        return delta
+    return None
 
 
 def _restore(meetings: list[Placement], originals: list[Placement],

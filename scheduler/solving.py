@@ -46,6 +46,7 @@ from .selection import counting_limits, selection_lp
 DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
 CP_SAT_MAX_VARIABLES = 80_000  # above this, CP-SAT's LNS was measured to add nothing in a minute
 CP_SAT_SHARE = 0.6  # of the time left, for the restricted CP-SAT search
+ALL_MODE_CP_SAT_SHARE = 0.5  # of the time left, before the local search takes over
 
 
 def solve(event: Event, options: SolveOptions | None = None, progress: ProgressCallback | None = None,
@@ -244,7 +245,7 @@ class _Run:
             self.notify(Progress("search", self.elapsed(), holes=int(round(value))))
             return False
 
-        solver = self._solver(0.5 * self.remaining())
+        solver = self._solver(ALL_MODE_CP_SAT_SHARE * self.remaining())
         status = solver.solve(model, _Listener(on_holes, self.should_stop))
         if status == cp_model.INFEASIBLE:
             raise NoScheduleError("not every wished meeting can be placed under the rules",
