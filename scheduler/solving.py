@@ -247,6 +247,9 @@ class _Run:
 
         solver = self._solver(ALL_MODE_CP_SAT_SHARE * self.remaining())
         status = solver.solve(model, _Listener(on_holes, self.should_stop))
+        if status == cp_model.UNKNOWN and not self.stopped():  # nothing yet: the rest of the time is its
+            solver = self._solver(self.remaining() - 0.2)
+            status = solver.solve(model, _Listener(on_holes, self.should_stop))
         if status == cp_model.INFEASIBLE:
             raise NoScheduleError("not every wished meeting can be placed under the rules",
                                   core_of_infeasibility(event, pairs, self.options, self.remaining()),

@@ -1,0 +1,107 @@
+"""python -m benchmarks [--sizes 300,1500] [--b2b] [--quick] [--out DIR]
+
+Prints the benchmark tables with PASS/FAIL per bar, and writes a markdown copy to
+benchmarks/results/latest.md (and the raw numbers to latest.json). See benchmarks/README.md.
+Exit status: 0 when every bar passes, 1 when one fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from . import runner
+from .runner import RESULTS_DIR, Bar, Table
+
+
+def _sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none", "0"):
+        return []
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sizes takes numbers separated by commas, got {text!r}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=_sizes, default=[300, 1500],
+                        help="participant counts to benchmark, e.g. 300,1500 (default); 'none' for none")
+    parser.add_argument("--b2b", action="store_true",
+                        help="also solve the 20 published B2B instances (*.original.dzn) in all mode")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: one 40-participant size with a 5 s limit and 2 B2B instances")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "work",
+                        help="folder for generated events, schedules and reports (default benchmarks/results/work)")
+    args = parser.parse_args(argv)
+
+    console = Console(width=200)
+    err = Console(stderr=True)
+
+    def log(message: str) -> None:
+        err.print(message, style="dim", highlight=False, markup=False)
+
+    cases = [runner.QUICK_CASE] if args.quick else [runner.case_for(n) for n in args.sizes]
+    sections: list[tuple[str, list[Table], list[Bar]]] = []
+    raw: dict[str, object] = {"environment": runner.environment_lines(), "sizes": [], "b2b": []}
+    for line in raw["environment"]:  # type: ignore[union-attr]
+        console.print(line, highlight=False, markup=False)
+    console.print()
+
+    for case in cases:
+        outcome = runner.run_size(case, args.out / f"size-{case.participants}", log)
+        bars_table = runner.bars_table(f"Bars, {case.label}", outcome.bars)
+        _show(console, [outcome.table, bars_table])
+        sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
+        raw["sizes"].append({"case": dataclasses.asdict(case),  # type: ignore[union-attr]
+                             "results": [dataclasses.asdict(r) for r in outcome.results]})
+
+    if args.b2b or args.quick:
+        from . import b2b
+
+        if not b2b.B2B_DIR.is_dir():
+            console.print(f"B2B benchmark skipped: {b2b.B2B_DIR} not found", highlight=False, markup=False)
+        else:
+            only = b2b.QUICK_INSTANCES if args.quick else None
+            limit = runner.QUICK_CASE.time_limit if args.quick else b2b.TIME_LIMIT
+            results = b2b.run_all(limit, only, log=log)
+            main_table, dup_table = b2b.b2b_tables(results)
+            bars = b2b.b2b_bars(results)
+            bars_table = runner.bars_table("Bars, B2B benchmark", bars)
+            tables = [main_table] + ([dup_table] if dup_table.rows else []) + [bars_table]
+            _show(console, tables)
+            sections.append((main_table.title, tables, bars))
+            raw["b2b"] = [dataclasses.asdict(r) for r in results]
+
+    raw["environment"].append(f"at the end: {runner.load_text()}")  # type: ignore[union-attr]
+    console.print(f"at the end: {runner.load_text()}", highlight=False, markup=False)
+    all_bars = [b for _, _, bars in sections for b in bars]
+    failed = [b for b in all_bars if b.passed is False]
+    summary = (f"{sum(b.passed is True for b in all_bars)} bar(s) passed, {len(failed)} failed"
+               + (": " + "; ".join(b.name for b in failed) if failed else ""))
+    console.print(summary, style="bold red" if failed else "bold green", highlight=False, markup=False)
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    md = ["# matchday benchmark results", "", *[f"{line}  " for line in raw["environment"]], ""]  # type: ignore[union-attr]
+    for _title, tables, _bars in sections:
+        md += [runner.render_markdown(t) for t in tables]
+    md.append(f"**{summary}**\n")
+    (RESULTS_DIR / "latest.md").write_text("\n".join(md), encoding="utf-8")
+    (RESULTS_DIR / "latest.json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
+    log(f"markdown copy: {RESULTS_DIR / 'latest.md'}")
+    return 1 if failed else 0
+
+
+def _show(console: Console, tables: list[Table]) -> None:
+    for t in tables:
+        runner.render_rich(t, console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
