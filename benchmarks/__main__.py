@@ -1,8 +1,9 @@
-"""python -m benchmarks [--sizes 300,1500] [--b2b] [--quick] [--out DIR]
+"""python -m benchmarks [--sizes 300,1500] [--repair] [--b2b] [--quick] [--out DIR]
 
 Prints the benchmark tables with PASS/FAIL per bar, and writes a markdown copy to
 benchmarks/results/latest.md (and the raw numbers to latest.json). See benchmarks/README.md.
-Exit status: 0 when every bar passes, 1 when one fails.
+The default run measures the sizes 300 and 1500, then the re-solve scenarios on the solved
+300 day. Exit status: 0 when every bar passes, 1 when one fails.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import runner
+from . import repair, runner
 from .runner import RESULTS_DIR, Bar, Table
 
 
@@ -31,12 +32,18 @@ def _sizes(text: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=_sizes, default=[300, 1500],
-                        help="participant counts to benchmark, e.g. 300,1500 (default); 'none' for none")
+    parser.add_argument("--sizes", type=_sizes, default=None,
+                        help="participant counts to benchmark, e.g. 300,1500 (default); 'none' for none. "
+                             "Given on its own, the re-solve scenarios are left out")
+    parser.add_argument("--repair", action="store_true",
+                        help="the re-solve scenarios (cancel 5 %%; cut-off + 10 %% no-shows) on the solved "
+                             "300 day, reused from the size run's folder or solved once; alone unless "
+                             "--sizes is given too")
     parser.add_argument("--b2b", action="store_true",
                         help="also solve the 20 published B2B instances (*.original.dzn) in all mode")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: one 40-participant size with a 5 s limit and 2 B2B instances")
+                        help="smoke run: one 40-participant size with a 5 s limit, the re-solve scenarios "
+                             "on it and 2 B2B instances")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "work",
                         help="folder for generated events, schedules and reports (default benchmarks/results/work)")
     args = parser.parse_args(argv)
@@ -47,9 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         err.print(message, style="dim", highlight=False, markup=False)
 
-    cases = [runner.QUICK_CASE] if args.quick else [runner.case_for(n) for n in args.sizes]
+    sizes = args.sizes if args.sizes is not None else ([] if args.repair else [300, 1500])
+    cases = [runner.QUICK_CASE] if args.quick else [runner.case_for(n) for n in sizes]
+    with_repair = args.repair or args.quick or args.sizes is None
     sections: list[tuple[str, list[Table], list[Bar]]] = []
-    raw: dict[str, object] = {"environment": runner.environment_lines(), "sizes": [], "b2b": []}
+    raw: dict[str, object] = {"environment": runner.environment_lines(), "sizes": [], "repair": [], "b2b": []}
     for line in raw["environment"]:  # type: ignore[union-attr]
         console.print(line, highlight=False, markup=False)
     console.print()
@@ -61,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
         raw["sizes"].append({"case": dataclasses.asdict(case),  # type: ignore[union-attr]
                              "results": [dataclasses.asdict(r) for r in outcome.results]})
+
+    if with_repair:
+        case = repair.QUICK_REPAIR_CASE if args.quick else repair.REPAIR_CASE
+        base_work = args.out / f"size-{case.base.participants}"
+        for outcome in repair.run_repair(case, base_work, args.out / f"repair-{case.base.participants}", log):
+            assert outcome.table is not None
+            bars_table = runner.bars_table(f"Bars, re-solve: {outcome.name}", outcome.bars)
+            _show(console, [outcome.table, bars_table])
+            sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
+            raw["repair"].append(repair.raw(outcome))  # type: ignore[union-attr]
 
     if args.b2b or args.quick:
         from . import b2b

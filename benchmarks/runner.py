@@ -256,19 +256,25 @@ def run_measured(cmd: Sequence[str], work: Path, timeout: float, cores: int = CO
                     stderr=Path(str(out) + ".stderr").read_text(errors="replace"))
 
 
-def matchday_command(event_dir: Path, schedule: Path, report: Path, time_limit: float) -> list[str]:
+def matchday_command(event_dir: Path, schedule: Path, report: Path, time_limit: float,
+                     extra_args: Sequence[str] = ()) -> list[str]:
     return [sys.executable, "-m", "scheduler", "solve", str(event_dir), "--out", str(schedule),
-            "--time-limit", f"{time_limit:g}", "--report-json", str(report)]
+            "--time-limit", f"{time_limit:g}", *extra_args, "--report-json", str(report)]
 
 
-def run_matchday(event_dir: Path, event: Event, time_limit: float, work: Path) -> MethodResult:
-    """Solve with the real command; read back, check and describe the schedule it wrote."""
+def run_matchday(event_dir: Path, event: Event, time_limit: float, work: Path, extra_args: Sequence[str] = (),
+                 history_before: dt.datetime | None = None, method: str = "matchday") -> MethodResult:
+    """Solve with the real command; read back, check and describe the schedule it wrote.
+
+    `extra_args` go to `solve` (e.g. `--previous OLD.csv --from ...`); `history_before` is the
+    cut-off the schedule is checked with (meetings before it are history).
+    """
     schedule_path, report_path = work / "schedule.csv", work / "report.json"
     for p in (schedule_path, report_path):
         p.unlink(missing_ok=True)
-    cmd = matchday_command(event_dir, schedule_path, report_path, time_limit)
+    cmd = matchday_command(event_dir, schedule_path, report_path, time_limit, extra_args)
     m = run_measured(cmd, work, timeout=3 * time_limit + 120)
-    row = MethodResult(method="matchday", seconds=m.seconds, peak_mb=m.peak_mb,
+    row = MethodResult(method=method, seconds=m.seconds, peak_mb=m.peak_mb,
                        extra={"command": " ".join(cmd[1:]), "cpu_seconds": m.cpu_seconds, "cores": m.cores,
                               "returncode": m.returncode})
     if m.timed_out or m.returncode != 0 or not schedule_path.is_file():
@@ -291,7 +297,7 @@ def run_matchday(event_dir: Path, event: Event, time_limit: float, work: Path) -
         row.valid = False
         return row
     stats = schedule_stats(event, schedule)
-    violations = [str(v) for v in check_schedule(event, schedule)]
+    violations = [str(v) for v in check_schedule(event, schedule, history_before=history_before)]
     row.points, row.meetings, row.mutual = stats.points, stats.meetings, stats.mutual_meetings
     row.holes, row.max_holes = stats.holes, stats.max_holes_per_person
     row.people_left_out = len(stats.people_without_meeting)
@@ -471,7 +477,7 @@ def render_markdown(table: Table, level: int = 3) -> str:
         return fmt(v).replace("|", "\\|").replace("\n", " ")
 
     lines = [f"{'#' * level} {table.title}", ""]
-    lines += [line for line in table.header] + ([""] if table.header else [])
+    lines += [f"{line}  " for line in table.header] + ([""] if table.header else [])  # "  ": a line break
     lines.append("| " + " | ".join(table.columns) + " |")
     lines.append("| " + " | ".join("---:" if _numeric(table, c) else "---" for c in table.columns) + " |")
     lines += ["| " + " | ".join(cell(r.get(c)) for c in table.columns) + " |" for r in table.rows]

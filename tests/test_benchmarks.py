@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import sys
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from benchmarks import b2b, runner
+from benchmarks import b2b, repair, runner
+from benchmarks.generator import write_event
+from benchmarks.repair import REPAIR_COLUMNS, RepairCase
 from benchmarks.runner import SIZE_COLUMNS, SizeCase
+from scheduler.loading import load_event_dir
+from scheduler.schedule_io import read_schedule_csv
 
 TINY = SizeCase(participants=16, wishes=60, seed=7, time_limit=2, min_share=0.9)
+TINY_REPAIR = RepairCase(base=SizeCase(participants=20, wishes=90, seed=11, time_limit=2, min_share=0.9),
+                         seed=3, time_limit=3, fresh_time_limit=2)
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +112,109 @@ def test_b2b_instance_smoke() -> None:
         assert r.placed == 125 and r.valid is not None
     table, _ = b2b.b2b_tables(results)
     assert table.rows[0]["instance"] == "tic-12"
+
+
+# --- the re-solve scenarios ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def repair_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("repair")
+
+
+@pytest.fixture(scope="module")
+def repair_outcomes(repair_work: Path) -> list[repair.ScenarioOutcome]:
+    return repair.run_repair(TINY_REPAIR, repair_work / "base", repair_work / "scenarios")
+
+
+def test_repair_tables_have_both_runs_and_every_column(repair_outcomes: list[repair.ScenarioOutcome]) -> None:
+    cancel, cutoff = repair_outcomes
+    assert cancel.name == "cancel 5 %" and cutoff.name == "cut-off + 10 % no-shows"
+    assert cancel.cutoff is None and cutoff.cutoff is not None
+    for o in repair_outcomes:
+        assert o.table is not None and o.table.columns == REPAIR_COLUMNS
+        assert len(o.table.rows) == 2 and o.table.rows[0]["run"].startswith("re-solve")
+        assert o.table.rows[1]["run"].startswith("fresh solve")
+        assert "seed=11" in o.table.header[0] and "previous schedule:" in o.table.header[1]
+        assert o.repair.error is None and o.fresh.error is None, (o.repair.error, o.fresh.error)
+        row = o.table.rows[0]
+        assert row["valid"] is True, o.repair.violations
+        assert row["peak memory (MB)"] > 0 and row["seconds"] > 0
+        assert o.table.rows[1]["refill ratio"] is None and o.table.rows[1]["points fresh"] is None
+    assert any("--previous" in n and "--from" in n for n in cutoff.table.notes)  # type: ignore[union-attr]
+    assert any("--move-cost 0 --drop-cost 0" in n and "history.csv" in n
+               for n in cutoff.table.notes)  # type: ignore[union-attr]
+
+
+def test_repair_figures_are_consistent_with_the_files(repair_outcomes: list[repair.ScenarioOutcome],
+                                                      repair_work: Path) -> None:
+    for o in repair_outcomes:
+        c, row = o.repair_cmp, o.table.rows[0]  # type: ignore[union-attr]
+        assert c is not None and o.fresh_cmp is not None
+        work = repair_work / "scenarios" / ("cancel" if o.cutoff is None else "cutoff")
+        event = load_event_dir(work / "event").event
+        old = read_schedule_csv((work / "previous.csv").read_bytes(), event)[0]
+        new = read_schedule_csv((work / "repair" / "schedule.csv").read_bytes(), event)[0]
+        # the picks are written into the updated event, and are reproducible
+        assert sorted(pid for pid, p in event.participants.items() if p.status == o.status) == o.changed
+        assert len(o.changed) == max(1, round((0.05 if o.cutoff is None else 0.10) * o.active))
+        # every old meeting is kept, moved or lost; every new one kept, moved or added
+        assert c.kept + c.moved + c.lost == len(old) and c.kept + c.moved + c.added == len(new)
+        assert c.eligible > 0
+        assert row["kept exactly %"] == pytest.approx(round(100 * c.kept_eligible / c.eligible, 2))
+        assert c.points_kept <= c.points_after == o.repair.points == row["points after"]
+        assert row["points kept"] == c.points_kept and row["points before"] == c.points_before
+        assert row["points fresh"] == o.fresh.points
+        assert o.report_mismatch == []  # the command's own repair report agrees with the files
+        # locked rows: at least one, and kept (a hard guarantee, not a timing matter)
+        assert c.locked >= 1 and c.locked_kept == c.locked and row["locked kept %"] == 100.0
+        # nobody changed meets anyone where they no longer can
+        late = [m for m in new.meetings if o.cutoff is None
+                or dt.datetime.combine(event.slots[m.slot].date, event.slots[m.slot].start) >= o.cutoff]
+        assert not [m for m in late if m.a in o.changed or m.b in o.changed]
+        won, possible = c.points_after - c.points_kept, o.points_fresh - c.points_kept  # type: ignore[operator]
+        assert (o.won, o.possible) == (won, possible)
+        assert row["refill ratio"] == (round(won / possible, 4) if possible > 0 else None)
+        refill = next(b for b in o.bars if b.name.startswith("refill"))
+        assert refill.passed == (won >= 0.5 * possible)
+
+
+def test_repair_bars(repair_outcomes: list[repair.ScenarioOutcome]) -> None:
+    cancel, cutoff = repair_outcomes
+    names = [b.name for b in cancel.bars]
+    assert [n.split()[0] for n in names] == ["re-solve", "meetings", "locked", "refill", "valid"]
+    assert [b.name.split()[0] for b in cutoff.bars] == ["re-solve", "nothing", "meetings", "locked", "refill",
+                                                       "valid"]
+    by = {b.name: b for b in cutoff.bars}
+    assert by["nothing before the cut-off changed"].passed is True  # history is never touched
+    assert cutoff.before_cutoff is not None and cutoff.before_cutoff.old_rows > 0
+    for o in repair_outcomes:
+        assert all(b.verdict in ("PASS", "FAIL", "n/a") for b in o.bars)
+        assert o.bars[-1].passed is True  # valid
+        assert next(b for b in o.bars if b.name.startswith("locked")).passed is True
+        md = runner.render_markdown(o.table)  # type: ignore[arg-type]
+        assert md.count("\n| ") == 1 + 1 + 2  # header, rule, two rows
+        assert repair.raw(o)["bars"][0]["verdict"] in ("PASS", "FAIL")
+
+
+def test_updated_event_changes_only_the_statuses(tmp_path: Path) -> None:
+    base = write_event(tmp_path / "base", TINY.spec())
+    event = load_event_dir(base).event
+    changed = repair.pick([p for p, x in event.participants.items() if x.active], 0.2, random_for("x"))
+    assert changed == repair.pick(reversed([p for p, x in event.participants.items() if x.active]), 0.2,
+                                  random_for("x"))  # order-independent
+    dest = repair.write_updated_event(base, tmp_path / "new", {pid: "absent" for pid in changed})
+    for name in ("event.toml", "wishes.csv"):
+        assert (dest / name).read_bytes() == (base / name).read_bytes()
+    old_lines = (base / "participants.csv").read_text().splitlines()
+    new_lines = (dest / "participants.csv").read_text().splitlines()
+    differ = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
+    assert len(differ) == len(changed)
+    updated = load_event_dir(dest).event
+    assert sorted(p for p, x in updated.participants.items() if x.status == "absent") == changed
+    cutoff = repair.middle_cutoff(event)
+    day = event.days[0]
+    assert cutoff.time() == event.slots[day.slots[len(day.slots) // 2]].start
+
+
+def random_for(aspect: str) -> random.Random:
+    return repair.rng_for(TINY_REPAIR, aspect)
