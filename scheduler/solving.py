@@ -62,10 +62,11 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
     run = _Run(plan.future if plan else event, options, progress, should_stop, plan)
     if event.objective == "all":
         placements, optimal, bound = run.solve_all()
-    elif plan is not None:
+    elif plan is not None and plan.preferred:
         placements, optimal, bound = run.solve_repair()
-    else:
+    else:  # a fresh solve; with a plan, only history and locked rows are kept (nothing to prefer)
         placements, optimal, bound = run.solve_maximise()
+        run.fresh_points = _points(placements)
     previous = options.previous.meetings if options.previous else ()
     labels = {pair_key(m.a, m.b) + (m.slot,): m.table for m in previous}
     schedule = assign_tables(event, placements, {**labels, **run.locked_labels})
