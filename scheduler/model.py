@@ -50,8 +50,9 @@ class MeetingVars:
     def busy(self, pid: ParticipantId, slot: SlotIndex) -> cp_model.LinearExprT:
         return sum(self.by_person_slot.get((pid, slot), []))
 
-    def people(self) -> set[ParticipantId]:
-        return set(self.by_person)
+    def people(self) -> list[ParticipantId]:
+        """Everyone with a variable, in a fixed order (never a set: that order is hash-seeded)."""
+        return list(self.by_person)
 
     def fix(self, pair_index: int, slot: SlotIndex, value: bool = True) -> None:
         var = self.x[(pair_index, slot)]

@@ -93,7 +93,7 @@ def assign_tables(event: Event, placements: list[Placement],
         by_slot[p.slot].append(p)
     meetings: list[Meeting] = []
     for slot, group in by_slot.items():
-        shared = [p for p in group if p.location is SHARED]
+        shared = sorted((p for p in group if p.location is SHARED), key=lambda p: not p.locked)  # locked first
         taken: set[str] = set()
         unlabelled: list[Placement] = []
         for p in shared:

@@ -77,14 +77,10 @@ def read_schedule_csv(data: bytes, event: Event, file: str = SCHEDULE_FILE) -> t
     meetings: list[Meeting] = []
     for row, rec in rows:
         m = _meeting(rec, row, event, file, problems)
-        if m is None:
-            continue
-        inactive = [event.participants[p] for p in (m.a, m.b) if not event.participants[p].active]
-        if m.locked and inactive:
-            names = ", ".join(f"{p.name} ({p.id}) is {p.status}" for p in inactive)
-            problems.warn("locked_inactive", f"the locked meeting is dropped: {names}", file, row, "locked")
-            continue
-        meetings.append(m)
+        if m is not None:
+            # Kept even when locked with a person now cancelled: before a re-solve's cut-off it is
+            # history; after it, the re-solve drops it with a warning (repair.plan_repair).
+            meetings.append(m)
     problems.raise_if_errors()
     return Schedule.of(meetings), problems.warnings
 

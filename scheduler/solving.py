@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -28,7 +29,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from . import __version__
-from .candidates import Pair, candidate_pairs, pair_key
+from .candidates import SHARED, Pair, candidate_pairs, pair_key
 from .constraints import HARD_RULES
 from .diagnose import core_of_infeasibility, explain_infeasible_all
 from .domain import Event, Meeting, Schedule, SlotIndex
@@ -183,9 +184,9 @@ class _Run:
             self.notify(Progress("search", self.elapsed(), points=int(round(value)), bound=bound))
             return value >= bound
 
-        solver = self._solver(CP_SAT_SHARE * self.remaining())
+        solver = self._solver(CP_SAT_SHARE)
         solver.parameters.use_lns_only = True
-        status = solver.solve(model, _Listener(on_points, self.should_stop))
+        status = self._run_solver(solver, model, on_points)
         if status == cp_model.INFEASIBLE:
             raise NoScheduleError("the locked meetings and the hard rules contradict each other", infeasible=True)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -246,11 +247,11 @@ class _Run:
             self.notify(Progress("search", self.elapsed(), holes=int(round(value))))
             return False
 
-        solver = self._solver(ALL_MODE_CP_SAT_SHARE * self.remaining())
-        status = solver.solve(model, _Listener(on_holes, self.should_stop))
-        if status == cp_model.UNKNOWN and not self.stopped():  # nothing yet: the rest of the time is its
-            solver = self._solver(self.remaining() - 0.2)
-            status = solver.solve(model, _Listener(on_holes, self.should_stop))
+        solver = self._solver(ALL_MODE_CP_SAT_SHARE)
+        status = self._run_solver(solver, model, on_holes)
+        if status == cp_model.UNKNOWN and not self.stopped() and not self.options.deterministic:
+            solver = self._solver(1.0)  # nothing found yet: the rest of the time is its
+            status = self._run_solver(solver, model, on_holes)
         if status == cp_model.INFEASIBLE:
             raise NoScheduleError("not every wished meeting can be placed under the rules",
                                   core_of_infeasibility(event, pairs, self.options, self.remaining()),
@@ -285,18 +286,46 @@ class _Run:
         for rule in HARD_RULES:
             rule.apply(self.event, model, v)
         for p in self.locked:
-            v.fix(index_of[p.pair.key], p.slot)
+            i = index_of[p.pair.key]
+            v.fix(i, p.slot)
+            for label in p.pair.locations[1:]:  # and at its own booth, where two booths compete
+                choice = v.location.get((i, p.slot, str(label)))
+                if choice is not None:
+                    model.add(choice == int(label == p.location))
         return model, v
 
-    def _solver(self, seconds: float) -> cp_model.CpSolver:
+    def _solver(self, share: float) -> cp_model.CpSolver:
+        """A CP-SAT solver allowed `share` of the time left (in deterministic mode: `share` of the
+        whole limit in deterministic time; callers such as the CLI still stop it at their deadline)."""
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = _workers(self.options)
         solver.parameters.random_seed = self.options.seed
         if self.options.deterministic:
-            solver.parameters.max_deterministic_time = max(0.1, self.options.time_limit * CP_SAT_SHARE)
+            solver.parameters.max_deterministic_time = max(0.1, share * self.options.time_limit)
+            # only a guard against a runaway: a wall limit that binds would break reproducibility
+            solver.parameters.max_time_in_seconds = self.remaining() + self.options.time_limit
         else:
-            solver.parameters.max_time_in_seconds = max(0.1, seconds)
+            solver.parameters.max_time_in_seconds = max(0.1, share * self.remaining())
         return solver
+
+    def _run_solver(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
+                    report: Callable[[float, float], bool]) -> cp_model.CpSolverStatus:
+        """Solve, stopping at once on cancellation even while no new solution is found."""
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.2):
+                if self.should_stop is not None and self.should_stop():
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            return solver.solve(model, _Listener(report, self.should_stop))
+        finally:
+            done.set()
+            watcher.join()
 
     def _extract(self, solver: cp_model.CpSolver, v: MeetingVars) -> list[Placement]:
         locked_at = {(p.pair.key, p.slot): p for p in self.locked}
@@ -359,17 +388,34 @@ def _locked_rows(event: Event, rows: Iterable[Meeting], pairs: list[Pair], index
     warnings: list[Problem] = []
     errors: list[str] = []
     occupancy = Occupancy(event)
+    shared_taken: set[tuple[str, SlotIndex]] = set()
     for m in rows:
         key = pair_key(m.a, m.b)
         pair = pairs[index_of[key]] if key in index_of else None
+        where = f"locked meeting {m.a}–{m.b} at {event.slots[m.slot].label} table {m.table}"
         if pair is None or not occupancy.can_place(pair, m.slot):
-            errors.append(f"locked meeting {m.a}–{m.b} at {event.slots[m.slot].label} table {m.table} "
-                          "breaks a hard rule (not wished, not allowed, unavailable, or clashing with "
-                          "another locked meeting); run 'check' for details")
+            errors.append(f"{where} breaks a hard rule (not wished, not allowed, unavailable, or clashing "
+                          "with another locked meeting); run 'check' for details")
             continue
-        location = m.table if m.table in pair.locations else occupancy.free_location(pair, m.slot)
-        occupancy.place(pair, m.slot, location)  # type: ignore[arg-type]
-        placed.append(Placement(pair, m.slot, location, locked=True))  # type: ignore[arg-type]
+        if pair.uses_shared_table:
+            location: str | None = SHARED
+            if m.table not in event.table_labels:
+                errors.append(f"{where}: '{m.table}' is not one of the event's shared tables")
+                continue
+            if (m.table, m.slot) in shared_taken:
+                errors.append(f"{where}: another locked meeting is at that table then")
+                continue
+            shared_taken.add((m.table, m.slot))
+        else:
+            location = m.table
+            if m.table not in pair.locations:
+                errors.append(f"{where}: it must take place at {' or '.join(map(str, pair.locations))}")
+                continue
+            if (m.table, m.slot) in occupancy.fixed:
+                errors.append(f"{where}: another locked meeting is at that table then")
+                continue
+        occupancy.place(pair, m.slot, location)
+        placed.append(Placement(pair, m.slot, location, locked=True))
         labels[(pair.a, pair.b, m.slot)] = m.table
     if errors:
         raise MatchdayError("the previous schedule's locked rows cannot all be kept:\n  - " + "\n  - ".join(errors))

@@ -42,8 +42,9 @@ def check_schedule(event: Event, schedule: Schedule, history_before: dt.datetime
     """Every violation of hard rules 1-7 in `schedule`, ordered by rule; empty when it is valid.
 
     Meetings that started before `history_before` (a re-solve's cut-off) are history: they took
-    place, so today's statuses, wishes and availability do not judge them (formats.md); they
-    still count for caps, pairs meeting once, double booking and tables.
+    place, so today's statuses, wishes, availability, table labels and booths do not judge them
+    (formats.md); they still count for caps, pairs meeting once, double booking and a table
+    used twice.
     """
     out: list[Violation] = []
     # Meetings that cannot be placed on the grid or refer to unknown people are reported once
@@ -231,6 +232,8 @@ class _Checker:
         shared_use: Counter[SlotIndex] = Counter()
         for m in self.meetings:
             per_table[(m.slot, m.table)].append(m)
+            if id(m) in self.history:  # tables may have been removed or relabelled since
+                continue
             if m.table in shared:
                 shared_use[m.slot] += 1
             elif m.table not in self.fixed_owners:
@@ -255,6 +258,8 @@ class _Checker:
         """Rule 6: people with a fixed table meet only there; a fixed table is its owners' only."""
         out: list[Violation] = []
         for m in self.meetings:
+            if id(m) in self.history:  # booths may have changed since
+                continue
             own = {t for t in (self.event.participants[m.a].table, self.event.participants[m.b].table) if t}
             if own and m.table not in own:
                 where = " or ".join(f"'{t}'" for t in sorted(own))
