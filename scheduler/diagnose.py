@@ -8,6 +8,7 @@ cannot be placed together (an infeasible core over one assumption literal per re
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
@@ -16,6 +17,7 @@ from .constraints import HARD_RULES
 from .domain import Event
 from .model import MeetingVars
 from .objective import cap_holes, holes_per_person
+from .placement import Placement
 from .results import SolveOptions
 
 
@@ -57,13 +59,16 @@ def explain_infeasible_all(event: Event, pairs: list[Pair]) -> list[str]:
     return reasons
 
 
-def core_of_infeasibility(event: Event, pairs: list[Pair], options: SolveOptions, seconds: float) -> list[str]:
+def core_of_infeasibility(event: Event, pairs: list[Pair], options: SolveOptions, seconds: float,
+                          locked: Sequence[Placement] = ()) -> list[str]:
     """A set of requests that cannot all be placed together, found with assumption literals."""
     model = cp_model.CpModel()
-    v = MeetingVars(model, event, pairs)
-    relaxed = Event(**{**event.__dict__, "objective": "maximise"})
+    v = MeetingVars(model, event, pairs)  # not required: the assumptions below ask for each pair
     for rule in HARD_RULES:
-        rule.apply(relaxed, model, v)
+        rule.apply(event, model, v)
+    index_of = {p.key: i for i, p in enumerate(pairs)}
+    for p in locked:
+        v.fix(index_of[p.pair.key], p.slot)
     holes = holes_per_person(event, model, v, exact=True)
     cap_holes(event, model, holes, v.people())
     wanted = []
@@ -75,8 +80,11 @@ def core_of_infeasibility(event: Event, pairs: list[Pair], options: SolveOptions
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = options.seed
-    solver.parameters.max_time_in_seconds = max(1.0, seconds)
-    if solver.solve(model) != cp_model.INFEASIBLE:
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    status = solver.solve(model)
+    if status == cp_model.UNKNOWN:
+        return ["no explanation was found in the time left; the cheap checks found nothing obvious"]
+    if status != cp_model.INFEASIBLE:
         return ["the requests fit one by one, but the hole limits (max_holes, spread) cannot be met together"]
     core = solver.sufficient_assumptions_for_infeasibility()
     index = {lit.index: i for i, lit in enumerate(wanted)}

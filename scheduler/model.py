@@ -10,11 +10,10 @@ labels them afterwards (which also breaks the table symmetry for free).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .candidates import SHARED, Pair
+from .candidates import Pair
 from .domain import Event, ParticipantId, SlotIndex
 from .placement import Placement
 
@@ -26,7 +25,7 @@ class MeetingVars:
         self.model = model
         self.event = event
         self.pairs = pairs
-        self.required = required  # every pair must be placed ("all" mode, re-timing a fixed set)
+        self.required = required  # every pair must be placed ("all" mode)
         self.x: dict[tuple[int, SlotIndex], cp_model.IntVar] = {}
         self.by_pair: list[list[tuple[SlotIndex, cp_model.IntVar]]] = []
         self.by_person_slot: dict[tuple[ParticipantId, SlotIndex], list[cp_model.IntVar]] = defaultdict(list)
@@ -43,12 +42,6 @@ class MeetingVars:
                     self.by_person_slot[(pid, slot)].append(var)
                     self.by_person[pid].append(var)
             self.by_pair.append(row)
-
-    def meets(self, pair_index: int, slot: SlotIndex) -> cp_model.IntVar | None:
-        return self.x.get((pair_index, slot))
-
-    def busy(self, pid: ParticipantId, slot: SlotIndex) -> cp_model.LinearExprT:
-        return sum(self.by_person_slot.get((pid, slot), []))
 
     def people(self) -> list[ParticipantId]:
         """Everyone with a variable, in a fixed order (never a set: that order is hash-seeded)."""
@@ -70,7 +63,8 @@ class MeetingVars:
     def location_of(self, solver: cp_model.CpSolver, pair_index: int, slot: SlotIndex) -> str | None:
         """Where a placed meeting happens: the shared pool, its only fixed table, or the chosen one.
 
-        Without a choice literal either fixed table is free: only its owner can be there.
+        Without a choice literal (no contested booth) either booth is free, since only its owner
+        meets there; locked rows have their choice pinned by the caller.
         """
         pair = self.pairs[pair_index]
         for label in pair.locations[1:]:
@@ -78,15 +72,3 @@ class MeetingVars:
             if lit is not None and solver.boolean_value(lit):
                 return label
         return pair.locations[0]
-
-
-@dataclass
-class BuiltModel:
-    """A model ready to solve, with handles to what the solve loop and reports need."""
-
-    model: cp_model.CpModel
-    vars: MeetingVars
-    points: cp_model.LinearExprT
-    holes: cp_model.LinearExprT
-    covered: cp_model.LinearExprT
-    hole_literals: dict[tuple[ParticipantId, int], cp_model.LinearExprT] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Objective terms: wish points (primary), people covered and holes (secondary), hole caps.
+"""Objective terms for CP-SAT: wish points ("maximise" mode), holes ("all" mode), hole caps.
 
 Holes are counted as "meeting blocks minus one" per person and day: a block starts in a slot
 where the person is busy and was not busy in the slot before (slot numbers are gap-free across
@@ -17,16 +17,6 @@ def wish_points(v: MeetingVars) -> cp_model.LinearExprT:
     """Primary objective of "maximise" mode: formats.md's points of every scheduled pair."""
     return cp_model.LinearExpr.weighted_sum(
         [var for (i, _), var in v.x.items()], [v.pairs[i].points for (i, _) in v.x])
-
-
-def people_covered(model: cp_model.CpModel, v: MeetingVars) -> cp_model.LinearExprT:
-    """Secondary: the number of people with at least one meeting (nobody left out who could meet)."""
-    covered = []
-    for pid, lits in v.by_person.items():
-        c = model.new_bool_var(f"covered[{pid}]")
-        model.add_bool_or(lits).only_enforce_if(c)
-        covered.append(c)
-    return sum(covered)
 
 
 def holes_per_person(event: Event, model: cp_model.CpModel, v: MeetingVars,

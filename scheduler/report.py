@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 from .candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
 from .domain import Event, ParticipantId, Schedule
@@ -22,7 +23,7 @@ def holes_by_person(event: Event, schedule: Schedule) -> dict[ParticipantId, int
     holes: Counter[ParticipantId] = Counter()
     for (pid, _day), nums in numbers.items():
         nums.sort()
-        holes[pid] += sum(1 for x, y in zip(nums, nums[1:]) if y - x > 1)
+        holes[pid] += sum(1 for x, y in pairwise(nums) if y - x > 1)
     return dict(holes)
 
 

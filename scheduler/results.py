@@ -32,7 +32,6 @@ class SolveOptions:
     previous: Schedule | None = None  # previous schedule: locked rows are fixed, the rest kept if cheap
     cutoff: dt.datetime | None = None  # re-plan only meetings starting at or after this local time
     move_costs: MoveCosts = field(default_factory=MoveCosts)
-    compute_bound: bool = True  # prove an upper bound with the LP relaxation ("maximise" mode)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from itertools import pairwise
 
 from .candidates import SHARED, Pair
 from .domain import Event, ParticipantId, SlotIndex
@@ -65,7 +66,7 @@ class _State:
         total = 0
         for nums in by_day.values():
             nums.sort()
-            total += sum(1 for x, y in zip(nums, nums[1:]) if y - x > 1)
+            total += sum(1 for x, y in pairwise(nums) if y - x > 1)
         return total
 
     def chain(self, start: int, s1: SlotIndex, s2: SlotIndex) -> list[int] | None:
@@ -196,9 +197,11 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
     patience = max(2_000, 20 * len(state.meetings))
     total = sum(state.holes.values())
     best_total, best = total, list(state.meetings)
-    moves = last_gain = 0
+    moves = last_gain = last_applied = 0
     holed: list[ParticipantId] = []
     while max_moves is None or moves < max_moves:
+        if moves - last_applied > STALL_MOVES:
+            break  # nothing can move (everything locked or frozen): do not spin until the deadline
         if moves % 256 == 0 and ((max_moves is None and time.monotonic() > deadline)
                                  or (should_stop is not None and should_stop())):
             break
@@ -214,6 +217,7 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
             continue
         delta = _random_swap(state, rng, holed, day_slots, accept_worse=False)
         if delta is not None:
+            last_applied = moves
             total += delta
             if total < best_total:
                 best_total, best, last_gain = total, list(state.meetings), moves
@@ -221,6 +225,7 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
 
 
 KICK_SWAPS = 8  # random swaps that a kick applies, whatever they do to holes
+STALL_MOVES = 200_000  # attempts without a single applied swap after which the search gives up
 
 
 def _random_swap(state: _State, rng: random.Random, people: list[ParticipantId],
@@ -409,8 +414,9 @@ def _replace_for(state: _State, pair: Pair, x: ParticipantId, z: ParticipantId, 
 def enforce_hole_caps(event: Event, placements: list[Placement]) -> list[Placement]:
     """Drop the least valuable meetings until `max_holes` and the spread cap hold.
 
-    Only a meeting at the end of a block (or alone) is dropped for the person over the cap:
-    that never adds a hole for them, and the drop is refused if it would push the partner over.
+    Only a meeting at the end of a block (or alone) is dropped for the person over the cap, which
+    never adds a hole for them; among those, the least valuable goes first, and one that would
+    push the partner over the cap only when nothing else is left.
     Used when the organiser sets [fairness] caps in "maximise" mode; "all" mode models them.
     """
     if event.max_holes is None and event.max_hole_spread is None:

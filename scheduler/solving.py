@@ -6,13 +6,16 @@
    pairs to place (`selection`);
 3. "when": colour those pairs greedily, make room with Kempe-chain swaps, fill with any other
    pair that fits (`retiming`);
-4. while a gap to the bound remains and the model fits the time left, CP-SAT's large-neighbourhood
-   search on the time-indexed model restricted to those pairs, hinted with step 3;
+4. while a gap to the bound remains and the model is small enough (CP_SAT_MAX_VARIABLES), CP-SAT's
+   large-neighbourhood search on the time-indexed model restricted to those pairs, hinted with step 3;
 5. give a meeting to people left without one, never lowering points;
 6. remove holes with Kempe-chain local search, keeping exactly who meets;
 7. where the organiser set [fairness] caps, drop the least valuable meetings that break them.
 "all" mode: CP-SAT places every pair and minimises holes under the fairness caps, then step 6;
 an infeasible request is explained (`diagnose`).
+Re-solving from a previous schedule (`repair`): history before a cut-off and locked rows stay;
+the other still-valid rows are kept in place first, the freed time is refilled, CP-SAT weighs
+moves against `MoveCosts`, and only new meetings are re-timed to remove holes.
 """
 
 from __future__ import annotations
@@ -81,7 +84,7 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
         schedule=schedule, stats=schedule_stats(event, schedule, candidate_pairs(event) if plan else run.pairs),
         bound=bound, optimal=optimal, seconds=round(run.elapsed(), 3), objective=event.objective,
         parameters=_describe(options), version=__version__,
-        finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         warnings=tuple(run.warnings), repair=repair)
 
 
@@ -102,6 +105,8 @@ class _Run:
                                                                       self.pairs, self.index_of)
         self.warnings = list(plan.warnings if plan else ()) + self.warnings
         self.fresh_points = 0  # what a fresh solve of the same event reaches (repair report)
+        # Meetings before a cut-off: never moved, but they make holes with later meetings that day.
+        self.background = [_history_placement(event, m) for m in (plan.history if plan else ())]
 
     # --- clock -----------------------------------------------------------------------------
     def elapsed(self) -> float:
@@ -152,7 +157,7 @@ class _Run:
             best = cover_people(event, best, pairs)
         if not self.stopped():
             best = self._polish(best, bound)
-        capped = enforce_hole_caps(event, best)
+        capped = self._enforce_hole_caps(best)
         if len(capped) < len(best):
             best, optimal = capped, False
         return best, optimal, bound
@@ -170,9 +175,9 @@ class _Run:
             costs = self.options.move_costs
             weights = []
             for (i, slot) in v.x:
-                pair = sub[i]
-                old = preferred.get(pair.key)
-                weights.append(pair.points + (0 if old is None else costs.drop - (costs.move_slot if slot != old else 0)))
+                pair, old = sub[i], preferred.get(sub[i].key)
+                keep_value = 0 if old is None else costs.drop - (costs.move_slot if slot != old else 0)
+                weights.append(pair.points + keep_value)
             model.maximize(cp_model.LinearExpr.weighted_sum(list(v.x.values()), weights))
         else:
             model.maximize(wish_points(v))
@@ -200,12 +205,16 @@ class _Run:
         event, pairs = self.event, self.pairs
         assert self.plan is not None
         preferred = {pair_key(m.a, m.b): m.slot for m in self.plan.preferred}
+        booth = {pair_key(m.a, m.b): m.table for m in self.plan.preferred}
         occupancy = _occupancy(event, self.locked)
         kept = list(self.locked)
         for pair in _by_value(pairs[self.index_of[key]] for key in preferred):
             slot = preferred[pair.key]
             if occupancy.can_place(pair, slot):
-                kept.append(occupancy.place(pair, slot, occupancy.free_location(pair, slot)))  # type: ignore[arg-type]
+                location = booth[pair.key]  # the same booth as before, if it is one of theirs and free
+                if location not in pair.locations or (location, slot) in occupancy.fixed:
+                    location = occupancy.free_location(pair, slot)  # type: ignore[assignment]
+                kept.append(occupancy.place(pair, slot, location))
         best = insert_pairs(event, kept, _by_value(pairs), self.seconds(0.1), max_tries=0)
         # Then let Kempe swaps make room by moving only the refill, never a kept meeting.
         best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1),
@@ -222,7 +231,7 @@ class _Run:
         in_place = {p.pair.key for p in best if preferred.get(p.pair.key) == p.slot}
         if not self.stopped():
             best = self._polish(best, bound, share=0.6, frozen=in_place)
-        best = enforce_hole_caps(event, best)
+        best = self._enforce_hole_caps(best)
         if not self.stopped():  # what a fresh solve of the same event would reach, for the report
             fresh = _Run(event, dataclasses.replace(self.options, time_limit=self.remaining(), previous=None),
                          None, self.should_stop)
@@ -254,7 +263,7 @@ class _Run:
             status = self._run_solver(solver, model, on_holes)
         if status == cp_model.INFEASIBLE:
             raise NoScheduleError("not every wished meeting can be placed under the rules",
-                                  core_of_infeasibility(event, pairs, self.options, self.remaining()),
+                                  core_of_infeasibility(event, pairs, self.options, self.remaining(), self.locked),
                                   infeasible=True)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise NoScheduleError(f"no schedule placing every wished meeting was found within "
@@ -265,6 +274,13 @@ class _Run:
         return self._polish(placed, None), False, None
 
     # --- shared steps ----------------------------------------------------------------------
+    def _enforce_hole_caps(self, placed: list[Placement]) -> list[Placement]:
+        return self._without_background(enforce_hole_caps(self.event, placed + self.background))
+
+    def _without_background(self, placements: list[Placement]) -> list[Placement]:
+        history = {p.pair.key for p in self.background}
+        return [p for p in placements if p.pair.key not in history]
+
     def _polish(self, placed: list[Placement], bound: int | None, share: float = 1.0,
                 frozen: set[tuple[str, str]] | None = None) -> list[Placement]:
         """Keep exactly who meets (points and people covered stay) and remove holes;
@@ -273,8 +289,9 @@ class _Run:
         moves = None
         if self.options.deterministic:  # work, not time, bounds every step
             moves = int(0.3 * self.options.time_limit * DETERMINISTIC_MOVES_PER_SECOND)
-        result = reduce_holes(self.event, placed, seconds, seed=self.options.seed, max_moves=moves,
-                              should_stop=self.should_stop, frozen=frozen)
+        result = self._without_background(
+            reduce_holes(self.event, placed + self.background, seconds, seed=self.options.seed,
+                         max_moves=moves, should_stop=self.should_stop, frozen=frozen))
         holes = sum(holes_by_person(self.event, assign_tables(self.event, result)).values())
         self.notify(Progress("polish", self.elapsed(), points=_points(result), bound=bound, holes=holes))
         return result
@@ -348,6 +365,14 @@ class _Listener(cp_model.CpSolverSolutionCallback):
         done = self._report(self.objective_value, self.best_objective_bound)
         if done or (self._should_stop is not None and self._should_stop()):
             self.stop_search()
+
+
+def _history_placement(event: Event, m: Meeting) -> Placement:
+    """A meeting before the cut-off as a locked placement of its own (its pair may no longer be
+    allowed, so it is not one of the candidate pairs)."""
+    a, b = pair_key(m.a, m.b)
+    location = SHARED if m.table in event.table_labels else m.table
+    return Placement(Pair(a, b, {}, 0, frozenset({m.slot}), (location,)), m.slot, location, locked=True)
 
 
 def _by_value(pairs: Iterable[Pair]) -> list[Pair]:

@@ -9,7 +9,6 @@ solve result, on uploaded previous schedules and in tests, and returns one label
 from __future__ import annotations
 
 import datetime as dt
-
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
