@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from scheduler import __version__
 
 from .jobs import JobRunner, ProcessJobRunner
-from .routes import agendas, events, jobs, schedules
+from .routes import agendas, changes, diffs, events, jobs, meetings, schedules
 from .settings import Settings, get_settings
 from .storage import Database, get_or_create_secret
 
@@ -26,6 +26,12 @@ jobs, read the schedule (JSON or schedule.csv) and its statistics, and download 
 the master plan and the table signs. Every organiser call needs the event's organiser token
 (`Authorization: Bearer …`). Each participant has a private link to their own agenda (page, PDF
 and calendar) that needs no token.
+
+On the day: mark people cancelled or absent, change availability, register a late participant,
+add a wish; cancel, move or pin a meeting by hand; then re-solve, which by default repairs the
+latest schedule (kept meetings stay, freed time is refilled). Every solve and edit stores a new
+schedule version; the diff between two versions lists the people affected, whose agendas and
+calendar files are the only ones to re-issue.
 """
 
 RunnerFactory = Callable[[Database, Settings], JobRunner]
@@ -62,8 +68,11 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
 
     app = FastAPI(title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.include_router(events.router)
+    app.include_router(changes.router)
     app.include_router(jobs.router)
     app.include_router(schedules.router)
+    app.include_router(meetings.router)
+    app.include_router(diffs.router)
     app.include_router(agendas.organiser)
     app.include_router(agendas.public)
     return app

@@ -66,9 +66,7 @@ def token_event(
     """The event the organiser token belongs to."""
     if credentials is None or not credentials.credentials:
         raise _unauthorised("Organiser token missing: send 'Authorization: Bearer <organiser_token>'")
-    row = session.scalar(
-        select(EventRow).where(EventRow.organiser_token_hash == digest(credentials.credentials))
-    )
+    row = session.scalar(select(EventRow).where(EventRow.organiser_token_hash == digest(credentials.credentials)))
     if row is None:
         raise _unauthorised("Organiser token not valid")
     return row
@@ -85,6 +83,24 @@ def organiser_event(event_id: str, owner: TokenEventDep) -> EventRow:
 
 
 EventDep = Annotated[EventRow, Depends(organiser_event)]
+
+
+def idle_event(row: EventDep, session: SessionDep) -> EventRow:
+    """The event of the path, if no solve of it is queued or running (409 otherwise): a change
+    made under a running solve would be lost or half-applied when the solve stores its version."""
+    busy = session.scalar(
+        select(JobRow).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running"))).limit(1)
+    )
+    if busy is not None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"A solve of this event is {busy.state} (job {busy.id}); wait for it or cancel it, "
+            "then make the change",
+        )
+    return row
+
+
+IdleEventDep = Annotated[EventRow, Depends(idle_event)]
 
 
 def organiser_job(job_id: str, owner: TokenEventDep, session: SessionDep) -> JobRow:

@@ -11,6 +11,7 @@ implementing the same four methods and calling `run_job` on its workers.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import threading
@@ -22,11 +23,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
+from scheduler.domain import Schedule
 from scheduler.problems import EventError, MatchdayError, NoScheduleError
-from scheduler.results import Progress, SolveOptions, relative_gap
-from scheduler.schedule_io import write_schedule_csv
+from scheduler.results import MoveCosts, Progress, SolveOptions, relative_gap
 
-from .storage import Database, EventRow, JobRow, ScheduleRow, utcnow
+from .storage import Database, EventRow, JobRow, utcnow
 
 log = logging.getLogger("matchday.jobs")
 
@@ -53,9 +54,7 @@ def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER) -> int:
     """Mark jobs left "running" (by a server that stopped) as failed; returns how many."""
     with db.session() as s:
         result = s.execute(
-            update(JobRow)
-            .where(JobRow.state == "running")
-            .values(state="failed", error=message, finished_at=utcnow())
+            update(JobRow).where(JobRow.state == "running").values(state="failed", error=message, finished_at=utcnow())
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -64,11 +63,16 @@ def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER) -> int:
 
 
 def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_interval: float = 0.5) -> None:
-    """Solve one claimed job and store the result. Every failure ends as state "failed" + `error`."""
+    """Solve one claimed job and store the result. Every failure ends as state "failed" + `error`.
+
+    A repair job (`options["mode"] == "repair"`) starts from the stored version it names: its
+    locked rows stay, the rest stays where it is unless moving pays (`MoveCosts`), and meetings
+    before the cut-off are history.
+    """
     # Imported here so that the web process never loads the solver.
     from scheduler.solving import solve
 
-    from .service import load_event, next_schedule_version
+    from .service import add_schedule_version, load_event, parse_schedule, schedule_row
 
     db = Database(database_url)
     try:
@@ -80,12 +84,21 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
             if event_row is None:
                 return
             event = load_event(event_row)
+            revision = event_row.revision
             time_limit = job.time_limit
+            options = dict(job.options or {})
+            previous = None
+            if options.get("mode") == "repair":
+                base = schedule_row(s, job.event_id, options.get("previous_version"))
+                previous = parse_schedule(event, base) if base is not None else None
+        if options.get("mode") == "repair" and previous is None:
+            _finish(db, job_id, "failed", f"schedule version {options.get('previous_version')} to repair is gone")
+            return
         reporter = _Reporter(db, job_id, progress_interval)
         try:
             result = solve(
                 event,
-                SolveOptions(time_limit=time_limit, workers=solver_workers),
+                solve_options(options, time_limit=time_limit, workers=solver_workers, previous=previous),
                 progress=reporter.progress,
                 should_stop=reporter.should_stop,
             )
@@ -99,33 +112,41 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
             return
         with db.session() as s:
             job = s.get(JobRow, job_id, with_for_update=True)
-            if job is None:  # the event was deleted meanwhile
+            event_row = s.get(EventRow, job.event_id) if job is not None else None
+            if job is None or event_row is None:  # the event was deleted meanwhile
                 return
             if job.cancel_requested:
                 job.state, job.finished_at = "cancelled", utcnow()
                 return
-            version = next_schedule_version(s, job.event_id)
-            s.add(
-                ScheduleRow(
-                    event_id=job.event_id,
-                    version=version,
-                    job_id=job_id,
-                    csv=write_schedule_csv(event, result.schedule),
-                    bound=result.bound,
-                    optimal=result.optimal,
-                    seconds=result.seconds,
-                    result={
-                        "stats": result.stats.as_dict(),
-                        "parameters": result.parameters,
-                        "version": result.version,
-                        "finished_at": result.finished_at,
-                        "objective": result.objective,
-                        "gap": result.gap,
-                        "warnings": [w.as_dict() for w in result.warnings],
-                    },
-                )
+            if event_row.revision != revision:  # changes are refused while a solve runs; be safe anyway
+                job.state, job.finished_at = "failed", utcnow()
+                job.error = "the event changed while this solve was running; start the solve again"
+                return
+            srow = add_schedule_version(
+                session=s,
+                row=event_row,
+                event=event,
+                schedule=result.schedule,
+                kind="repair" if previous is not None else "solve",
+                based_on=schedule_row(s, job.event_id, options.get("previous_version")) if previous else None,
+                previous=previous,
+                job_id=job_id,
+                bound=result.bound,
+                optimal=result.optimal,
+                seconds=result.seconds,
+                result={
+                    "stats": result.stats.as_dict(),
+                    "parameters": result.parameters,
+                    "version": result.version,
+                    "finished_at": result.finished_at,
+                    "objective": result.objective,
+                    "gap": result.gap,
+                    "warnings": [w.as_dict() for w in result.warnings],
+                    "repair": result.repair,
+                    "cutoff": options.get("cutoff"),
+                },
             )
-            job.state, job.finished_at, job.schedule_version = "done", utcnow(), version
+            job.state, job.finished_at, job.schedule_version = "done", utcnow(), srow.version
             job.progress = {
                 **reporter.snapshot(),
                 "phase": "done",
@@ -140,6 +161,24 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
         _finish(db, job_id, "failed", f"internal error while solving: {type(exc).__name__}: {exc}")
     finally:
         db.dispose()
+
+
+def solve_options(
+    options: dict[str, Any], *, time_limit: float, workers: int, previous: Schedule | None
+) -> SolveOptions:
+    """The library's options from a job's stored options (see `JobRow.options`)."""
+    defaults = MoveCosts()
+    cutoff = options.get("cutoff")
+    return SolveOptions(
+        time_limit=time_limit,
+        workers=workers,
+        previous=previous,
+        cutoff=dt.datetime.fromisoformat(cutoff) if cutoff and previous is not None else None,
+        move_costs=MoveCosts(
+            move_slot=int(options.get("move_cost", defaults.move_slot)),
+            drop=int(options.get("drop_cost", defaults.drop)),
+        ),
+    )
 
 
 def _finish(db: Database, job_id: str, state: str, error: str | None) -> None:
@@ -311,9 +350,7 @@ class ProcessJobRunner:
                 elif job_id in flagged:
                     running.cancel_seen = running.cancel_seen or now
                     if now - running.cancel_seen >= self.cancel_grace:
-                        log.warning(
-                            "job %s did not stop within %.1f s; terminating it", job_id, self.cancel_grace
-                        )
+                        log.warning("job %s did not stop within %.1f s; terminating it", job_id, self.cancel_grace)
                         self._kill(job_id, running, "cancelled", None)
 
     def _launch(self) -> None:
@@ -330,29 +367,30 @@ class ProcessJobRunner:
                 name=f"matchday-solve-{job_id}",
                 daemon=True,
             )
-            try:
-                process.start()
-            except Exception as exc:  # noqa: BLE001
-                _finish(self.db, job_id, "failed", f"the solver process could not start: {exc}")
-                continue
+            # Registered before it starts (the job already shows "running"), so that whoever sees
+            # the job running, a cancel for instance, finds its process.
+            failure: Exception | None = None
             with self._lock:
                 self._running[job_id] = _Running(process)
+                try:
+                    process.start()
+                except Exception as exc:  # noqa: BLE001
+                    del self._running[job_id]
+                    failure = exc
+            if failure is not None:
+                _finish(self.db, job_id, "failed", f"the solver process could not start: {failure}")
 
     def _claim(self) -> str | None:
         """Move the oldest queued job to "running"; atomic, so several web processes may share a database."""
         with self.db.session() as s:
             candidates = list(
-                s.scalars(
-                    select(JobRow.id).where(JobRow.state == "queued").order_by(JobRow.submitted_at).limit(5)
-                )
+                s.scalars(select(JobRow.id).where(JobRow.state == "queued").order_by(JobRow.submitted_at).limit(5))
             )
             for job_id in candidates:
                 claimed = s.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, JobRow.state == "queued")
-                    .values(
-                        state="running", started_at=utcnow(), progress={"phase": "starting", "elapsed": 0.0}
-                    )
+                    .values(state="running", started_at=utcnow(), progress={"phase": "starting", "elapsed": 0.0})
                 )
                 if claimed.rowcount:  # type: ignore[attr-defined]
                     return job_id

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from scheduler.candidates import pair_key, wished_pairs
+from scheduler.diff import MeetingChange
 from scheduler.domain import Event, Meeting, Participant, ParticipantId, Schedule, Slot, table_sort_key
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -83,6 +84,8 @@ class AgendaData:
     active: bool
     days: tuple[AgendaDay, ...]
     schedule_version: int | None
+    changes: tuple[str, ...] = ()  # what changed for this person, one sentence each (re-issued agendas)
+    changed_since: int | None = None  # the version those changes are against
 
     @property
     def meetings(self) -> list[AgendaEntry]:
@@ -132,6 +135,38 @@ def build_agenda(
         tuple(days),
         schedule_version,
     )
+
+
+def change_lines(event: Event, changes: list[MeetingChange], pid: ParticipantId) -> tuple[str, ...]:
+    """One sentence per change of a person's meetings, for the top of a re-issued agenda."""
+    several_days = len(event.days) > 1
+
+    def when(slot: int | None) -> str:
+        if slot is None:
+            return ""
+        s = event.slots[slot]
+        return (f"{s.date:%a} {s.date.day} {s.date:%b} " if several_days else "") + f"{s.start:%H:%M}–{s.end:%H:%M}"
+
+    lines = []
+    for c in changes:
+        other = c.partner(pid)
+        name = Person.of(event.participants.get(other), other).name
+        new, old = (
+            f"{when(c.new_slot)}, {place(c.new_table or '')}",
+            f"{when(c.old_slot)}, {place(c.old_table or '')}",
+        )
+        if c.kind == "added":
+            lines.append(f"New meeting with {name}: {new}.")
+        elif c.kind == "cancelled":
+            lines.append(f"Cancelled: your meeting with {name} at {when(c.old_slot)}.")
+        elif c.kind == "table_changed":
+            lines.append(
+                f"Another table: your meeting with {name} at {when(c.new_slot)} is now at "
+                f"{place(c.new_table or '')} (was {place(c.old_table or '')})."
+            )
+        else:
+            lines.append(f"Moved: your meeting with {name} is now at {new} (was {old}).")
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -333,6 +368,7 @@ __all__ = [
     "build_agenda",
     "build_plan",
     "build_table_signs",
+    "change_lines",
     "render_html",
     "render_pdf",
     "generated_note",

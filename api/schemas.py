@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from scheduler.results import MoveCosts
+
 
 class ProblemPublic(BaseModel):
     """One problem in the uploaded files, exactly as the CLI reports it."""
@@ -42,8 +44,7 @@ class EventCreateJSON(BaseModel):
 class EventCreated(BaseModel):
     id: str = Field(description="The event's id.")
     organiser_token: str = Field(
-        description="Bearer token for every organiser call on this event. "
-        "Shown once: only its hash is stored."
+        description="Bearer token for every organiser call on this event. Shown once: only its hash is stored."
     )
     warnings: list[ProblemPublic] = Field(default_factory=list, description="Warnings found in the files.")
 
@@ -59,7 +60,13 @@ class EventPublic(BaseModel):
     wishes: int
     objective: str
     created_at: dt.datetime
+    revision: int = Field(description="Bumped by every change of the participants or wishes.")
     latest_schedule_version: int | None
+    schedule_is_current: bool | None = Field(
+        None,
+        description="Whether the latest schedule was made for the current revision; false after a "
+        "change: re-solve (POST /api/events/{id}/solve) to apply it. None before the first schedule.",
+    )
     warnings: list[ProblemPublic]
 
 
@@ -71,10 +78,11 @@ class ParticipantPublic(BaseModel):
     role: str
     country: str
     status: str
+    available: str = Field("", description="When the person can meet, as in participants.csv; empty: always.")
+    max_meetings: int | None = None
+    table: str | None = Field(None, description="Their fixed table or booth, if any.")
     meetings: int = Field(description="Meetings in the latest schedule.")
-    agenda_url: str = Field(
-        description="Private agenda page; anyone with this link sees this person's agenda."
-    )
+    agenda_url: str = Field(description="Private agenda page; anyone with this link sees this person's agenda.")
     agenda_pdf_url: str
     agenda_ics_url: str
 
@@ -84,19 +92,137 @@ class ParticipantsPublic(BaseModel):
     count: int
 
 
+# --- on-the-day changes ---------------------------------------------------------------------------
+
+ParticipantStatus = Literal["registered", "cancelled", "absent"]
+
+
+class ParticipantBase(BaseModel):
+    """The columns of participants.csv an organiser may set; see formats.md for their meaning."""
+
+    name: str | None = Field(None, min_length=1, max_length=500)
+    organisation: str | None = Field(None, max_length=500)
+    email: str | None = Field(None, max_length=500)
+    role: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, max_length=200)
+    available: str | None = Field(
+        None,
+        max_length=2000,
+        description="Windows separated by ';', each 'YYYY-MM-DD HH:MM-HH:MM' or 'HH:MM-HH:MM' "
+        "(every day); empty or null: the whole event.",
+        examples=["2027-03-10 11:00-15:40"],
+    )
+    max_meetings: int | None = Field(None, ge=0, description="Cap over the whole event; null: no cap.")
+    status: ParticipantStatus | None = Field(
+        None, description="cancelled or absent: takes no meetings from the next solve on."
+    )
+    table: str | None = Field(None, max_length=200, description="A fixed table or booth label; null: none.")
+
+
+class ParticipantUpdate(ParticipantBase):
+    """Only the fields sent are changed; null clears a field."""
+
+
+class ParticipantCreate(ParticipantBase):
+    """A late registrant."""
+
+    id: str = Field(min_length=1, max_length=200, description="A new, unique id.")
+    name: str = Field(min_length=1, max_length=500)  # type: ignore[assignment]
+
+
+class ParticipantChanged(BaseModel):
+    event_revision: int = Field(description="The event's revision after the change.")
+    participant: ParticipantPublic
+    warnings: list[ProblemPublic] = Field(description="Warnings the changed files now give.")
+    hint: str = "Start a solve (POST /api/events/{id}/solve) to repair the schedule for this change."
+
+
+class WishCreate(BaseModel):
+    """A wish; for an existing (requester, target) row the row is updated instead."""
+
+    requester: str = Field(min_length=1, max_length=200)
+    target: str = Field(min_length=1, max_length=200)
+    priority: Literal[1, 2, 3] = Field(2, description="1 = high, 2 = normal, 3 = low.")
+    window: str | None = Field(
+        None, max_length=2000, description="When the meeting may take place (syntax of 'available')."
+    )
+    status: Literal["requested", "declined"] = Field(
+        "requested", description="declined: never scheduled again (what cancelling a meeting sets)."
+    )
+
+
+class WishPublic(BaseModel):
+    requester: str
+    target: str
+    priority: int
+    window: str
+    status: Literal["requested", "declined"]
+
+
+class WishesPublic(BaseModel):
+    data: list[WishPublic]
+    count: int
+
+
+class WishChanged(BaseModel):
+    event_revision: int
+    created: bool = Field(description="False when an existing row was updated.")
+    wish: WishPublic
+    warnings: list[ProblemPublic]
+
+
 # --- jobs --------------------------------------------------------------------------------------
 
 
 class SolveRequest(BaseModel):
+    """Every field is optional: `{}` (or no body) repairs the latest schedule, or solves afresh
+    when there is none yet."""
+
     time_limit: float | None = Field(
         None, gt=0, description="Seconds for the whole solve; the server's default when omitted."
     )
+    mode: Literal["fresh", "repair"] | None = Field(
+        None,
+        description="repair: start from the latest schedule version; its locked meetings stay exactly, "
+        "the others stay where they are unless moving them buys clearly more, and freed time is "
+        "refilled. fresh: ignore earlier versions. Default: repair once a schedule exists.",
+    )
+    cutoff: dt.datetime | None = Field(
+        None,
+        description="Repair only: local time of the event (no zone, e.g. 2027-03-10T11:00). Meetings "
+        "starting before it are history and are kept exactly as they were, whatever changed since; "
+        "only later ones are re-planned. A time with a zone is converted to the event's time zone.",
+        examples=["2027-03-10T11:00"],
+    )
+    move_cost: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description=f"Repair only: points a kept meeting must buy to move to another slot "
+        f"(default {MoveCosts().move_slot}).",
+    )
+    drop_cost: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description=f"Repair only: points charged, on top of its own, for dropping a meeting that could "
+        f"stay (default {MoveCosts().drop}).",
+    )
+
+
+class SolveOptionsPublic(BaseModel):
+    mode: Literal["fresh", "repair"] = "fresh"
+    previous_version: int | None = Field(None, description="The version a repair starts from.")
+    cutoff: dt.datetime | None = Field(None, description="Local time of the event; see SolveRequest.")
+    move_cost: int | None = None
+    drop_cost: int | None = None
 
 
 class JobCreated(BaseModel):
     job_id: str
     state: str = "queued"
     status_url: str
+    options: SolveOptionsPublic
 
 
 class ProgressPublic(BaseModel):
@@ -113,6 +239,7 @@ class JobPublic(BaseModel):
     event_id: str
     state: Literal["queued", "running", "done", "failed", "cancelled"]
     time_limit: float
+    options: SolveOptionsPublic
     progress: ProgressPublic
     error: str | None = Field(None, description="Why the job failed, for a person.")
     cancel_requested: bool
@@ -142,9 +269,15 @@ class MeetingPublic(BaseModel):
     locked: bool
 
 
+VersionKind = Literal["solve", "repair", "cancel", "move", "pin"]
+
+
 class SchedulePublic(BaseModel):
     event_id: str
     version: int
+    kind: VersionKind = Field(description="What made this version: a solve, a repair or a hand edit.")
+    based_on: int | None = Field(None, description="The version it started from.")
+    event_revision: int = Field(description="The event revision it was made for.")
     job_id: str | None
     created_at: dt.datetime
     meetings: list[MeetingPublic]
@@ -154,12 +287,60 @@ class SchedulePublic(BaseModel):
     optimal: bool
 
 
+class RepairReport(BaseModel):
+    """What a repair bought, against the version it started from."""
+
+    kept: int = Field(description="Meetings exactly where they were.")
+    moved: int = Field(description="Meetings in another slot.")
+    table_changed: int = Field(description="Meetings in the same slot at another table.")
+    lost: int = Field(description="Meetings of the old version that are gone.")
+    added: int = Field(description="New meetings.")
+    people_affected: int = Field(description="People whose day changed (their agendas are re-issued).")
+    points_before: int = Field(description="Points of the old version under the updated event.")
+    points_after: int
+    points_fresh_solve: int = Field(description="What a quick fresh solve of the updated event reaches.")
+
+
+class ChangeSummary(BaseModel):
+    """Meetings kept, moved (table-only changes included), cancelled and added between two versions."""
+
+    kept: int
+    moved: int
+    table_changed: int
+    cancelled: int
+    added: int
+    before: int = Field(description="Meetings in the older version.")
+    after: int = Field(description="Meetings in the newer version.")
+    people_affected: int | None = None
+
+
+class EditPublic(BaseModel):
+    """A hand edit of the schedule, stored as a new version."""
+
+    action: Literal["cancel", "move", "pin", "unpin"]
+    a: str
+    b: str
+    locked: bool | None = None
+
+
 class ScheduleVersionPublic(BaseModel):
     version: int
+    kind: VersionKind
+    based_on: int | None
+    event_revision: int
     job_id: str | None
     created_at: dt.datetime
     meetings: int
     points: int | None
+    mutual_meetings: int | None = None
+    holes: int | None = None
+    bound: int | None = None
+    optimal: bool = False
+    cutoff: dt.datetime | None = Field(None, description="A repair's cut-off (local time of the event).")
+    changes: ChangeSummary | None = Field(None, description="Against the version it is based on.")
+    repair: RepairReport | None = Field(None, description="For a repair: what it bought.")
+    edit: EditPublic | None = Field(None, description="For a hand edit: what was done.")
+    warnings: list[ProblemPublic] = Field(default_factory=list)
 
 
 class TableUse(BaseModel):
@@ -184,9 +365,123 @@ class StatsPublic(BaseModel):
     optimal: bool
     holes: int
     max_holes_per_person: int
-    people_left_out: list[PersonRef] = Field(
-        description="Active people who could have met somebody and did not."
-    )
+    people_left_out: list[PersonRef] = Field(description="Active people who could have met somebody and did not.")
     wished_pairs: int
     table_use: list[TableUse]
     solve: dict[str, Any] = Field(default_factory=dict, description="Solver parameters, version and timing.")
+    kind: VersionKind = "solve"
+    based_on: int | None = None
+    changes: ChangeSummary | None = Field(None, description="Against the version it is based on.")
+    repair: RepairReport | None = Field(None, description="For a repair: what it bought.")
+
+
+# --- hand edits of the schedule -----------------------------------------------------------------
+
+
+class MeetingRef(BaseModel):
+    """A meeting of the latest schedule version, by its pair (a pair meets at most once)."""
+
+    a: str = Field(min_length=1, max_length=200)
+    b: str = Field(min_length=1, max_length=200)
+
+
+class MeetingMove(MeetingRef):
+    day: dt.date = Field(description="The day, YYYY-MM-DD.")
+    slot: int = Field(ge=1, description="Slot number within the day, from 1 (as in schedule.csv).")
+    table: str | None = Field(
+        None,
+        max_length=200,
+        description="Table label; by default a fixed table of either, else the current shared "
+        "table when free, else the first free shared table.",
+    )
+    locked: bool = Field(True, description="Lock the meeting there, so that repairs never move it.")
+
+
+class MeetingPin(MeetingRef):
+    locked: bool = Field(True, description="true locks the meeting where it is; false unlocks it.")
+
+
+class ViolationPublic(BaseModel):
+    """One broken hard rule (formats.md, "Hard rules of a valid schedule"), in words."""
+
+    rule: int = Field(description="1-7, the numbered hard rules of formats.md.")
+    code: str
+    message: str
+    people: list[str]
+    day: dt.date | None = None
+    slot: int | None = Field(None, description="Slot number within the day.")
+
+
+class EditRefused(BaseModel):
+    """422: the edit would break hard rules; nothing was changed."""
+
+    detail: str
+    violations: list[ViolationPublic]
+
+
+class EditResult(BaseModel):
+    version: int = Field(description="The new schedule version (the latest, unchanged, when nothing changed).")
+    created: bool = Field(description="False when the schedule already was as asked.")
+    kind: VersionKind
+    based_on: int | None
+    event_revision: int
+    meeting: MeetingPublic | None = Field(None, description="The meeting as it is now (none once cancelled).")
+    changes: ChangeSummary | None = None
+    people_affected: list[str] = Field(description="Whose agenda changed: re-issue theirs only.")
+    diff_url: str | None = Field(None, description="The diff against the version this one is based on.")
+
+
+# --- diffs --------------------------------------------------------------------------------------
+
+
+class Place(BaseModel):
+    day: dt.date
+    slot: int = Field(description="Slot number within the day.")
+    start: str
+    end: str
+    table: str
+
+
+ChangeKind = Literal["added", "cancelled", "moved", "table_changed"]
+
+
+class MeetingChangePublic(BaseModel):
+    change: ChangeKind
+    a: str
+    b: str
+    old: Place | None = Field(description="Where it was (none when added).")
+    new: Place | None = Field(description="Where it is now (none when cancelled).")
+
+
+class PersonChangePublic(BaseModel):
+    change: ChangeKind
+    partner: str
+    partner_name: str
+    old: Place | None
+    new: Place | None
+
+
+class AffectedPerson(BaseModel):
+    """One person whose day changed, with the links to send them their re-issued agenda."""
+
+    id: str
+    name: str
+    email: str
+    status: str
+    added: list[PersonChangePublic]
+    cancelled: list[PersonChangePublic]
+    moved: list[PersonChangePublic] = Field(description="Moved meetings, table-only changes included.")
+    agenda_url: str
+    agenda_pdf_url: str
+    agenda_ics_url: str
+
+
+class DiffPublic(BaseModel):
+    event_id: str
+    from_version: int
+    to_version: int
+    summary: ChangeSummary
+    people_affected: list[str] = Field(description="Ids of everyone on either side of a change.")
+    meetings: list[MeetingChangePublic] = Field(description="Every change, in time order.")
+    people: list[AffectedPerson]
+    generator: dict[str, str]

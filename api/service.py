@@ -5,17 +5,22 @@ Plain functions with keyword-only arguments over a SQLAlchemy session; nothing h
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from scheduler.domain import Event, Schedule
-from scheduler.loading import load_event_bytes
+from scheduler.diff import MeetingChange, diff_schedules
+from scheduler.domain import Event, ParticipantId, Schedule
+from scheduler.loading import LoadedEvent, load_event_bytes
 from scheduler.problems import Problem
-from scheduler.schedule_io import read_schedule_csv
+from scheduler.report import schedule_stats
+from scheduler.schedule_io import read_schedule_csv, write_schedule_csv
 
 from .security import digest, new_organiser_token, participant_token
 from .storage import EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow
@@ -47,56 +52,102 @@ def create_event(
     )
     session.add(row)
     session.flush()  # assigns the id
-    for position, p in enumerate(event.participants.values()):
-        session.add(
-            ParticipantRow(
-                event_id=row.id,
-                pid=p.id,
-                position=position,
-                name=p.name,
-                organisation=p.organisation,
-                email=p.email,
-                role=p.role,
-                country=p.country,
-                status=p.status,
-                link_version=1,
-                token_digest=digest(participant_token(secret, row.id, p.id, 1)),
-            )
-        )
-    for w in event.wishes:
-        session.add(WishRow(event_id=row.id, requester=w.requester, target=w.target, priority=w.priority))
-    _remember(row.id, event)
+    sync_people(session=session, secret=secret, row=row, event=event)
+    _remember(row, event)
     return CreatedEvent(row=row, organiser_token=token, warnings=loaded.warnings)
 
 
-# The files of an event never change once stored, so the parsed Event is cached per process.
-_CACHE: OrderedDict[str, Event] = OrderedDict()
+def sync_people(*, session: Session, secret: str, row: EventRow, event: Event) -> None:
+    """Mirror the event's participants and wishes into their tables (after upload or a change).
+
+    A participant's row is never deleted (it holds their private link); a new person gets one
+    at the end, with a fresh link.
+    """
+    existing = {p.pid: p for p in participants_of(session, row.id)}
+    position = max((p.position for p in existing.values()), default=-1)
+    for p in event.participants.values():
+        stored = existing.get(p.id)
+        if stored is None:
+            position += 1
+            stored = ParticipantRow(
+                event_id=row.id,
+                pid=p.id,
+                position=position,
+                link_version=1,
+                token_digest=digest(participant_token(secret, row.id, p.id, 1)),
+            )
+            session.add(stored)
+        stored.name, stored.organisation, stored.email = p.name, p.organisation, p.email
+        stored.role, stored.country, stored.status = p.role, p.country, p.status
+    session.execute(delete(WishRow).where(WishRow.event_id == row.id))
+    for w in event.wishes:
+        session.add(
+            WishRow(
+                event_id=row.id,
+                requester=w.requester,
+                target=w.target,
+                priority=w.priority,
+                status="declined" if w.declined else "requested",
+            )
+        )
+
+
+# The parsed Event is cached per process under (event id, digest of its three files): a change
+# stores new files, so it can never be served an older event, even when its transaction is
+# rolled back after the event was parsed.
+_CACHE: OrderedDict[tuple[str, str], Event] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 32
 
 
-def _remember(event_id: str, event: Event) -> None:
+def _key(row: EventRow) -> tuple[str, str]:
+    h = hashlib.blake2b(digest_size=16)
+    for data in (row.event_toml, row.participants_csv, row.wishes_csv):
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return row.id, h.hexdigest()
+
+
+def _remember(row: EventRow, event: Event) -> None:
+    key = _key(row)
     with _CACHE_LOCK:
-        _CACHE[event_id] = event
-        _CACHE.move_to_end(event_id)
+        _CACHE[key] = event
+        _CACHE.move_to_end(key)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
 
 
 def forget(event_id: str) -> None:
     with _CACHE_LOCK:
-        _CACHE.pop(event_id, None)
+        for key in [k for k in _CACHE if k[0] == event_id]:
+            del _CACHE[key]
 
 
 def load_event(row: EventRow) -> Event:
     """The typed Event of a stored event, rebuilt from its files by the library's loader."""
     with _CACHE_LOCK:
-        cached = _CACHE.get(row.id)
+        cached = _CACHE.get(_key(row))
     if cached is not None:
         return cached
     event = load_event_bytes(row.event_toml, row.participants_csv, row.wishes_csv).event
-    _remember(row.id, event)
+    _remember(row, event)
     return event
+
+
+def store_files(
+    *, session: Session, secret: str, row: EventRow, participants_csv: bytes, wishes_csv: bytes
+) -> LoadedEvent:
+    """Replace the event's participants and wishes after the loader accepted them; bumps the revision.
+
+    Raises `EventError` (nothing changed) when the files do not make a valid event.
+    """
+    loaded = load_event_bytes(row.event_toml, participants_csv, wishes_csv)
+    row.participants_csv, row.wishes_csv = participants_csv, wishes_csv
+    row.revision = (row.revision or 1) + 1
+    row.warnings = [p.as_dict() for p in loaded.warnings]
+    sync_people(session=session, secret=secret, row=row, event=loaded.event)
+    _remember(row, loaded.event)
+    return loaded
 
 
 def agenda_token(*, secret: str, participant: ParticipantRow) -> str:
@@ -120,9 +171,7 @@ def participant_by_token(session: Session, token: str) -> ParticipantRow | None:
 def participants_of(session: Session, event_id: str) -> list[ParticipantRow]:
     return list(
         session.scalars(
-            select(ParticipantRow)
-            .where(ParticipantRow.event_id == event_id)
-            .order_by(ParticipantRow.position)
+            select(ParticipantRow).where(ParticipantRow.event_id == event_id).order_by(ParticipantRow.position)
         )
     )
 
@@ -137,20 +186,95 @@ def schedule_row(session: Session, event_id: str, version: int | None = None) ->
 
 def schedule_rows(session: Session, event_id: str) -> list[ScheduleRow]:
     return list(
-        session.scalars(
-            select(ScheduleRow).where(ScheduleRow.event_id == event_id).order_by(ScheduleRow.version)
-        )
+        session.scalars(select(ScheduleRow).where(ScheduleRow.event_id == event_id).order_by(ScheduleRow.version))
     )
 
 
 def parse_schedule(event: Event, row: ScheduleRow) -> Schedule:
-    schedule, _warnings = read_schedule_csv(row.csv.encode("utf-8"), event)
+    """A stored version exactly as it was written, locked rows included.
+
+    It is read against the event with everybody active: the reader drops a locked row whose
+    person is now cancelled (right for a new previous schedule, wrong for a kept version, which
+    must still show what it said, for diffs and calendars). Rules are not judged here.
+    """
+    schedule, _warnings = read_schedule_csv(row.csv.encode("utf-8"), _everybody_active(event))
     return schedule
+
+
+def _everybody_active(event: Event) -> Event:
+    if all(p.active for p in event.participants.values()):
+        return event
+    people = {pid: dataclasses.replace(p, status="registered") for pid, p in event.participants.items()}
+    return dataclasses.replace(event, participants=people)
+
+
+def latest_change(
+    session: Session, row: EventRow, event: Event, pid: ParticipantId
+) -> tuple[int | None, list[MeetingChange]]:
+    """The most recent step between two versions that changed this person's meetings: the older
+    version of that step and the changes; (None, []) when their meetings never changed."""
+    rows = schedule_rows(session, row.id)
+    parsed: dict[int, Schedule] = {}
+
+    def mine(i: int) -> Schedule:
+        if i not in parsed:
+            parsed[i] = Schedule.of(parse_schedule(event, rows[i]).for_person(pid))
+        return parsed[i]
+
+    for i in range(len(rows) - 1, 0, -1):
+        changes = diff_schedules(event, mine(i - 1), mine(i)).changes
+        if changes:
+            return rows[i - 1].version, list(changes)
+    return None, []
 
 
 def next_schedule_version(session: Session, event_id: str) -> int:
     current = session.scalar(select(func.max(ScheduleRow.version)).where(ScheduleRow.event_id == event_id))
     return (current or 0) + 1
+
+
+def add_schedule_version(
+    *,
+    session: Session,
+    row: EventRow,
+    event: Event,
+    schedule: Schedule,
+    kind: str,
+    based_on: ScheduleRow | None = None,
+    previous: Schedule | None = None,
+    job_id: str | None = None,
+    bound: int | None = None,
+    optimal: bool = False,
+    seconds: float = 0.0,
+    result: dict[str, Any] | None = None,
+) -> ScheduleRow:
+    """Store `schedule` as the event's next version.
+
+    `kind` says what made it ("solve", "repair", "cancel", "move", "pin"); `based_on` is the
+    version it started from, against which the changes (`diff.summary`) are recorded.
+    """
+    version = next_schedule_version(session, row.id)
+    figures: dict[str, Any] = dict(result or {})
+    if "stats" not in figures:
+        figures["stats"] = schedule_stats(event, schedule).as_dict()
+    figures.update(kind=kind, event_revision=row.revision or 1, based_on=based_on.version if based_on else None)
+    if based_on is not None:
+        old = previous if previous is not None else parse_schedule(event, based_on)
+        diff = diff_schedules(event, old, schedule)
+        figures["changes"] = diff.summary | {"people_affected": len(diff.people_affected)}
+    srow = ScheduleRow(
+        event_id=row.id,
+        version=version,
+        job_id=job_id,
+        csv=write_schedule_csv(event, schedule),
+        bound=bound,
+        optimal=optimal,
+        seconds=seconds,
+        result=figures,
+    )
+    session.add(srow)
+    session.flush()
+    return srow
 
 
 def active_job(session: Session, event_id: str) -> JobRow | None:

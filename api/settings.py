@@ -29,9 +29,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    default_time_limit: float = Field(
-        30.0, gt=0, description="Seconds per solve when the request gives none."
-    )
+    default_time_limit: float = Field(30.0, gt=0, description="Seconds per solve when the request gives none.")
     max_time_limit: float = Field(3600.0, gt=0, description="Longest solve a request may ask for.")
     max_concurrent_jobs: int = Field(1, ge=1, description="Solves running at once (one worker process each).")
     solver_workers: int = Field(0, ge=0, description="CP-SAT workers per solve; 0 means every core.")
@@ -41,9 +39,7 @@ class Settings(BaseSettings):
         description="How long a cancelled solve may take to stop by itself before it is terminated.",
     )
     max_upload_bytes: int = Field(10_000_000, gt=0, description="Largest accepted file per upload field.")
-    progress_interval: float = Field(
-        0.5, gt=0, description="Seconds between progress writes of a running solve."
-    )
+    progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
 
 
 @lru_cache

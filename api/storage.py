@@ -2,8 +2,13 @@
 
 Nothing here knows about HTTP. The raw bytes of an event's three files are kept, so the typed
 `Event` is always rebuilt by the library's own loader (`load_event_bytes`), exactly as the CLI
-would. Every schedule a solve produces is kept as a new version (schedule.csv text plus figures);
-calendars use the versions to update moved meetings and cancel dropped ones.
+would. On-the-day changes (a cancellation, a late registrant, a new wish) rewrite the stored
+participants.csv / wishes.csv and bump the event's `revision`. Every schedule a solve or a hand
+edit produces is kept as a new version (schedule.csv text plus figures); calendars use the
+versions to update moved meetings and cancel dropped ones, and diffs compare any two of them.
+
+Columns added after a database was created are added to it on start (`Database.create_all`),
+each with a server default, so an older database keeps working.
 """
 
 from __future__ import annotations
@@ -29,9 +34,12 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.schema import CreateColumn
 
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
 FINISHED_STATES = ("done", "failed", "cancelled")
@@ -82,6 +90,8 @@ class EventRow(Base):
     wishes_csv: Mapped[bytes] = mapped_column(LargeBinary)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Bumped by every accepted change of the participants or wishes; versions record theirs.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class ParticipantRow(Base):
@@ -112,6 +122,7 @@ class WishRow(Base):
     requester: Mapped[str] = mapped_column(String(200))
     target: Mapped[str] = mapped_column(String(200))
     priority: Mapped[int] = mapped_column(Integer, default=2)
+    status: Mapped[str] = mapped_column(String(16), default="requested", server_default="requested")
 
 
 # --- solving ---------------------------------------------------------------------------------
@@ -124,6 +135,8 @@ class JobRow(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     time_limit: Mapped[float] = mapped_column(Float)
+    # mode ("fresh" / "repair"), previous_version, cutoff (ISO local time), move_cost, drop_cost
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -147,7 +160,9 @@ class ScheduleRow(Base):
     bound: Mapped[int | None] = mapped_column(Integer, default=None)
     optimal: Mapped[bool] = mapped_column(Boolean, default=False)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # stats, parameters, warnings
+    # stats, parameters, warnings; kind ("solve", "repair", "cancel", "move", "pin"), based_on
+    # (the version it started from), event_revision, repair report, edit
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -178,6 +193,7 @@ class Database:
 
     def create_all(self) -> None:
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -201,6 +217,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left in free pages
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add the columns a database created by an earlier release lacks; returns "table.column" of each."""
+    inspector = inspect(engine)
+    added = []
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if column.server_default is None and not column.nullable:
+                    raise RuntimeError(f"cannot add {table.name}.{column.name}: it has no server default")
+                ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def get_or_create_secret(db: Database, name: str) -> str:

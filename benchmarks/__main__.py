@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
             raw["repair"].append(repair.raw(outcome))  # type: ignore[union-attr]
 
-    if args.b2b or args.quick:
+    if args.b2b or args.quick or (args.sizes is None and not args.repair):  # the default runs every bar
         from . import b2b
 
         if not b2b.B2B_DIR.is_dir():

@@ -6,13 +6,17 @@ import re
 import unicodedata
 
 from fastapi import HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Event, Schedule
+from scheduler.problems import EventError
 
-from ..service import load_event, parse_schedule, schedule_row
+from ..schemas import ParticipantPublic
+from ..service import agenda_token, load_event, parse_schedule, schedule_row
 from ..settings import Settings
-from ..storage import EventRow, ScheduleRow
+from ..storage import EventRow, ParticipantRow, ScheduleRow
 
 NO_SCHEDULE = "No schedule yet: start a solve with POST /api/events/{id}/solve"
 
@@ -24,6 +28,60 @@ def base_url(request: Request, settings: Settings) -> str:
 def agenda_links(request: Request, settings: Settings, token: str) -> dict[str, str]:
     root = f"{base_url(request, settings)}/agenda/{token}"
     return {"html": root, "pdf": f"{root}.pdf", "ics": f"{root}.ics"}
+
+
+def participant_public(
+    request: Request,
+    settings: Settings,
+    secret: str,
+    p: ParticipantRow,
+    meetings: int,
+    cells: dict[str, str] | None = None,
+) -> ParticipantPublic:
+    """A participant with their private links; `cells` are their raw participants.csv cells."""
+    links = agenda_links(request, settings, agenda_token(secret=secret, participant=p))
+    cells = cells or {}
+    cap = cells.get("max_meetings", "")
+    return ParticipantPublic(
+        id=p.pid,
+        name=p.name,
+        organisation=p.organisation,
+        email=p.email,
+        role=p.role,
+        country=p.country,
+        status=p.status,
+        available=cells.get("available", ""),
+        max_meetings=int(float(cap)) if cap.replace(".", "", 1).isdigit() else None,
+        table=cells.get("table") or None,
+        meetings=meetings,
+        agenda_url=links["html"],
+        agenda_pdf_url=links["pdf"],
+        agenda_ics_url=links["ics"],
+    )
+
+
+def invalid_change(exc: EventError) -> JSONResponse:
+    """422 with the loader's problem records: the change would make the event invalid."""
+    errors = len(exc.errors)
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={
+            "detail": f"The change makes the event invalid ({errors} problem{'s' if errors != 1 else ''}); "
+            "nothing was changed",
+            "problems": [p.as_dict() for p in exc.problems],
+        },
+    )
+
+
+def commit(session: Session) -> None:
+    """Commit, turning a clash with a simultaneous change (same new version number) into 409."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail="Another change was saved at the same moment; try again"
+        ) from None
 
 
 def current_schedule(

@@ -3,6 +3,7 @@ agenda (HTML page, PDF, calendar) reached through their unguessable link, with n
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -11,7 +12,16 @@ from fastapi.responses import HTMLResponse
 from .. import service
 from ..calendar import ScheduleVersion, agenda_ics
 from ..deps import EventDep, SessionDep
-from ..rendering import build_agenda, build_plan, build_table_signs, generated_note, render_html, render_pdf
+from ..rendering import (
+    AgendaData,
+    build_agenda,
+    build_plan,
+    build_table_signs,
+    change_lines,
+    generated_note,
+    render_html,
+    render_pdf,
+)
 from ..storage import EventRow, ParticipantRow
 from ._common import PRIVATE_HEADERS, current_schedule, disposition, slug
 
@@ -36,12 +46,8 @@ def all_agendas_pdf(row: EventDep, session: SessionDep, version: VersionQuery = 
     """Every participant's agenda in one PDF, one person per page (active people, in file order)."""
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None
-    agendas = [
-        build_agenda(event, schedule, pid, srow.version) for pid, p in event.participants.items() if p.active
-    ]
-    pdf = render_pdf(
-        "agendas.html", agendas=agendas, event_name=event.name, note=generated_note(srow.version)
-    )
+    agendas = [build_agenda(event, schedule, pid, srow.version) for pid, p in event.participants.items() if p.active]
+    pdf = render_pdf("agendas.html", agendas=agendas, event_name=event.name, note=generated_note(srow.version))
     return _pdf(pdf, f"{slug(row.name)}-agendas-v{srow.version}.pdf")
 
 
@@ -50,9 +56,7 @@ def plan_pdf(row: EventDep, session: SessionDep, version: VersionQuery = None) -
     """The organiser's master plan: per day a grid of slots × tables (A4 landscape)."""
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None
-    pdf = render_pdf(
-        "plan.html", plan=build_plan(event, schedule, srow.version), note=generated_note(srow.version)
-    )
+    pdf = render_pdf("plan.html", plan=build_plan(event, schedule, srow.version), note=generated_note(srow.version))
     return _pdf(pdf, f"{slug(row.name)}-plan-v{srow.version}.pdf")
 
 
@@ -65,14 +69,23 @@ def table_signs_pdf(row: EventDep, session: SessionDep, version: VersionQuery = 
     return _pdf(pdf, f"{slug(row.name)}-table-signs-v{srow.version}.pdf")
 
 
+def personal_agenda(session: SessionDep, row: EventRow, pid: str) -> AgendaData:
+    """One person's agenda of the latest version, headed by the latest change to their meetings."""
+    event, srow, schedule = current_schedule(session, row, required=False)
+    agenda = build_agenda(event, schedule, pid, srow.version if srow else None)
+    since, changes = service.latest_change(session, row, event, pid)
+    if not changes:
+        return agenda
+    return dataclasses.replace(agenda, changes=change_lines(event, changes, pid), changed_since=since)
+
+
 @organiser.get("/participants/{participant_id}/agenda.pdf", response_class=Response, responses=PDF)
 def participant_agenda_pdf(row: EventDep, participant_id: str, session: SessionDep) -> Response:
     """One participant's agenda, for the organiser (the same document as the participant's own link)."""
-    event, srow, schedule = current_schedule(session, row, required=False)
-    if participant_id not in event.participants:
+    if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
-    version = srow.version if srow else None
-    agenda = build_agenda(event, schedule, participant_id, version)
+    agenda = personal_agenda(session, row, participant_id)
+    version = agenda.schedule_version
     pdf = render_pdf("agenda.html", a=agenda, note=generated_note(version), links=None)
     return _pdf(pdf, f"agenda-{slug(agenda.person.name, 'participant')}.pdf")
 
@@ -96,10 +109,8 @@ OwnerDep = Annotated[tuple[EventRow, ParticipantRow], Depends(_owner)]
 def my_agenda_pdf(owner: OwnerDep, session: SessionDep) -> Response:
     """Your agenda as an A4 PDF."""
     row, p = owner
-    event, srow, schedule = current_schedule(session, row, required=False)
-    version = srow.version if srow else None
-    agenda = build_agenda(event, schedule, p.pid, version)
-    pdf = render_pdf("agenda.html", a=agenda, note=generated_note(version), links=None)
+    agenda = personal_agenda(session, row, p.pid)
+    pdf = render_pdf("agenda.html", a=agenda, note=generated_note(agenda.schedule_version), links=None)
     return _pdf(pdf, f"agenda-{slug(agenda.person.name, 'participant')}.pdf", private=True)
 
 
@@ -125,16 +136,10 @@ def my_agenda_ics(owner: OwnerDep, session: SessionDep) -> Response:
 def my_agenda(owner: OwnerDep, session: SessionDep, request: Request) -> HTMLResponse:
     """Your agenda as a web page, with links to the PDF and the calendar file."""
     row, p = owner
-    event, srow, schedule = current_schedule(session, row, required=False)
-    version = srow.version if srow else None
+    agenda = personal_agenda(session, row, p.pid)
     token = request.path_params["token"]
     links = {"pdf": f"/agenda/{token}.pdf", "ics": f"/agenda/{token}.ics"}
-    html = render_html(
-        "agenda.html",
-        a=build_agenda(event, schedule, p.pid, version),
-        note=generated_note(version),
-        links=links,
-    )
+    html = render_html("agenda.html", a=agenda, note=generated_note(agenda.schedule_version), links=links)
     return HTMLResponse(html, headers=PRIVATE_HEADERS)
 
 

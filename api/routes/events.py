@@ -1,4 +1,6 @@
-"""Events: create (multipart or JSON), read, delete, and the participants with their private links."""
+"""Events: create (multipart or JSON), read, delete, and the participants with their private links.
+
+Changes to the participants and wishes are in `changes.py`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from scheduler.problems import EventError
 
 from .. import service
+from ..changes import participant_cells
 from ..deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
 from ..schemas import (
     EventCreated,
@@ -22,7 +25,7 @@ from ..schemas import (
     ParticipantsPublic,
 )
 from ..storage import JobRow, ParticipantRow, delete_event
-from ._common import agenda_links, current_schedule
+from ._common import current_schedule, participant_public
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -40,9 +43,7 @@ def _invalid(exc: EventError) -> JSONResponse:
     )
 
 
-def _create(
-    session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes]
-) -> EventCreated | JSONResponse:
+def _create(session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes]) -> EventCreated | JSONResponse:
     try:
         created = service.create_event(
             session=session,
@@ -88,9 +89,7 @@ def create_event(
 
 
 @router.post("/json", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID)
-def create_event_json(
-    body: EventCreateJSON, session: SessionDep, secret: SecretDep
-) -> EventCreated | JSONResponse:
+def create_event_json(body: EventCreateJSON, session: SessionDep, secret: SecretDep) -> EventCreated | JSONResponse:
     """Create an event from the three files' contents sent as JSON text."""
     return _create(
         session,
@@ -114,7 +113,9 @@ def read_event(row: EventDep, session: SessionDep) -> EventPublic:
         wishes=len(event.wishes),
         objective=event.objective,
         created_at=row.created_at,
+        revision=row.revision,
         latest_schedule_version=srow.version if srow else None,
+        schedule_is_current=None if srow is None else (srow.result or {}).get("event_revision", 1) == row.revision,
         warnings=row.warnings,
     )  # type: ignore[arg-type]
 
@@ -123,9 +124,7 @@ def read_event(row: EventDep, session: SessionDep) -> EventPublic:
 def remove_event(row: EventDep, session: SessionDep, runner: RunnerDep) -> Response:
     """Delete the event and every personal datum of it; its links and tokens stop working."""
     jobs = list(
-        session.scalars(
-            select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running")))
-        )
+        session.scalars(select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running"))))
     )
     for job_id in jobs:
         session.get(JobRow, job_id).cancel_requested = True  # type: ignore[union-attr]
@@ -136,25 +135,6 @@ def remove_event(row: EventDep, session: SessionDep, runner: RunnerDep) -> Respo
     session.commit()
     service.forget(row.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _participant_public(
-    request: Request, settings: SettingsDep, secret: str, p: ParticipantRow, meetings: int
-) -> ParticipantPublic:
-    links = agenda_links(request, settings, service.agenda_token(secret=secret, participant=p))
-    return ParticipantPublic(
-        id=p.pid,
-        name=p.name,
-        organisation=p.organisation,
-        email=p.email,
-        role=p.role,
-        country=p.country,
-        status=p.status,
-        meetings=meetings,
-        agenda_url=links["html"],
-        agenda_pdf_url=links["pdf"],
-        agenda_ics_url=links["ics"],
-    )
 
 
 @router.get("/{event_id}/participants", response_model=ParticipantsPublic)
@@ -168,7 +148,8 @@ def list_participants(
         count[m.a] += 1
         count[m.b] += 1
     people = service.participants_of(session, row.id)
-    data = [_participant_public(request, settings, secret, p, count[p.pid]) for p in people]
+    cells = participant_cells(row)
+    data = [participant_public(request, settings, secret, p, count[p.pid], cells.get(p.pid)) for p in people]
     return ParticipantsPublic(data=data, count=len(data))
 
 
@@ -191,4 +172,4 @@ def reissue_link(
     session.commit()
     _, _, schedule = current_schedule(session, row, required=False)
     meetings = len(schedule.for_person(p.pid)) if schedule else 0
-    return _participant_public(request, settings, secret, p, meetings)
+    return participant_public(request, settings, secret, p, meetings, participant_cells(row).get(p.pid))

@@ -1,10 +1,15 @@
-"""Schedules: the latest (or any kept) version as JSON or schedule.csv, its statistics, the versions."""
+"""Schedules: the latest (or any kept) version as JSON or schedule.csv, its statistics, the versions.
+
+Every solve, repair and hand edit stores a new version; none is ever overwritten, so each stays
+downloadable (`/schedules/{version}`, `/schedules/{version}.csv`). The list of versions says what
+made each one, against which version, and what changed (for a repair: what it bought).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Schedule
@@ -15,12 +20,59 @@ from scheduler.schedule_io import write_schedule_csv
 from .. import service
 from ..deps import EventDep, SessionDep
 from ..rendering import all_tables
-from ..schemas import MeetingPublic, PersonRef, SchedulePublic, ScheduleVersionPublic, StatsPublic, TableUse
+from ..schemas import (
+    ChangeSummary,
+    EditPublic,
+    MeetingPublic,
+    PersonRef,
+    RepairReport,
+    SchedulePublic,
+    ScheduleVersionPublic,
+    StatsPublic,
+    TableUse,
+)
+from ..storage import EventRow, ScheduleRow
 from ._common import current_schedule, disposition, slug
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"])
 
 VersionQuery = Annotated[int | None, Query(ge=1, description="A kept version; the latest when omitted.")]
+VersionPath = Annotated[int, Path(ge=1, description="A kept version (1 is the first).")]
+
+
+def change_summary(result: dict[str, Any]) -> ChangeSummary | None:
+    changes = result.get("changes")
+    return ChangeSummary(**changes) if changes else None
+
+
+def repair_report(result: dict[str, Any]) -> RepairReport | None:
+    repair = result.get("repair")
+    return RepairReport(**repair) if repair else None
+
+
+def version_public(srow: ScheduleRow) -> ScheduleVersionPublic:
+    result = srow.result or {}
+    stats = result.get("stats", {})
+    edit = result.get("edit")
+    return ScheduleVersionPublic(
+        version=srow.version,
+        kind=result.get("kind", "solve"),
+        based_on=result.get("based_on"),
+        event_revision=result.get("event_revision", 1),
+        job_id=srow.job_id,
+        created_at=srow.created_at,
+        meetings=stats.get("meetings", srow.csv.count("\n") - 1),
+        points=stats.get("points"),
+        mutual_meetings=stats.get("mutual_meetings"),
+        holes=stats.get("holes"),
+        bound=srow.bound,
+        optimal=srow.optimal,
+        cutoff=result.get("cutoff"),
+        changes=change_summary(result),
+        repair=repair_report(result),
+        edit=EditPublic(**edit) if edit else None,
+        warnings=result.get("warnings") or [],
+    )
 
 
 def meetings_public(event: Event, schedule: Schedule) -> list[MeetingPublic]:
@@ -51,16 +103,18 @@ def meetings_public(event: Event, schedule: Schedule) -> list[MeetingPublic]:
     return out
 
 
-@router.get("/schedule", response_model=SchedulePublic, responses={404: {"description": "No schedule yet."}})
-def read_schedule(row: EventDep, session: SessionDep, version: VersionQuery = None) -> SchedulePublic:
-    """The schedule as JSON: one entry per meeting, sorted by day, slot and table."""
+def _schedule_public(row: EventRow, session: SessionDep, version: int | None) -> SchedulePublic:
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
     meetings = meetings_public(event, schedule)
     points = sum(m.points for m in meetings)
+    result = srow.result or {}
     return SchedulePublic(
         event_id=row.id,
         version=srow.version,
+        kind=result.get("kind", "solve"),
+        based_on=result.get("based_on"),
+        event_revision=result.get("event_revision", 1),
         job_id=srow.job_id,
         created_at=srow.created_at,
         meetings=meetings,
@@ -71,13 +125,7 @@ def read_schedule(row: EventDep, session: SessionDep, version: VersionQuery = No
     )
 
 
-@router.get(
-    "/schedule.csv",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "schedule.csv as in formats.md."}},
-)
-def read_schedule_csv(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
-    """The schedule in the schedule.csv format (formats.md), ready for a spreadsheet or a re-solve."""
+def _schedule_csv(row: EventRow, session: SessionDep, version: int | None) -> Response:
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
     return Response(
@@ -87,22 +135,47 @@ def read_schedule_csv(row: EventDep, session: SessionDep, version: VersionQuery 
     )
 
 
+_CSV = {200: {"content": {"text/csv": {}}, "description": "schedule.csv as in formats.md."}}
+
+
+@router.get("/schedule", response_model=SchedulePublic, responses={404: {"description": "No schedule yet."}})
+def read_schedule(row: EventDep, session: SessionDep, version: VersionQuery = None) -> SchedulePublic:
+    """The schedule as JSON: one entry per meeting, sorted by day, slot and table."""
+    return _schedule_public(row, session, version)
+
+
+@router.get("/schedule.csv", response_class=Response, responses=_CSV)
+def read_schedule_csv(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
+    """The schedule in the schedule.csv format (formats.md), ready for a spreadsheet or a re-solve."""
+    return _schedule_csv(row, session, version)
+
+
 @router.get("/schedules", response_model=list[ScheduleVersionPublic])
 def list_schedule_versions(row: EventDep, session: SessionDep) -> list[ScheduleVersionPublic]:
-    """Every kept version of the schedule, oldest first."""
-    out = []
-    for srow in service.schedule_rows(session, row.id):
-        stats = (srow.result or {}).get("stats", {})
-        out.append(
-            ScheduleVersionPublic(
-                version=srow.version,
-                job_id=srow.job_id,
-                created_at=srow.created_at,
-                meetings=stats.get("meetings", srow.csv.count("\n") - 1),
-                points=stats.get("points"),
-            )
-        )
-    return out
+    """Every kept version of the schedule, oldest first: what made it (solve, repair, cancel, move,
+    pin), from which version, its figures, what changed and, for a repair, what it bought."""
+    return [version_public(srow) for srow in service.schedule_rows(session, row.id)]
+
+
+# Declared before "/schedules/{version}", which would otherwise take "3.csv" for a version.
+@router.get(
+    "/schedules/{version}.csv",
+    response_class=Response,
+    responses=_CSV | {404: {"description": "No such version."}},
+)
+def read_schedule_version_csv(row: EventDep, session: SessionDep, version: VersionPath) -> Response:
+    """One kept version in the schedule.csv format."""
+    return _schedule_csv(row, session, version)
+
+
+@router.get(
+    "/schedules/{version}",
+    response_model=SchedulePublic,
+    responses={404: {"description": "No such version."}},
+)
+def read_schedule_version(row: EventDep, session: SessionDep, version: VersionPath) -> SchedulePublic:
+    """One kept version as JSON (the same as GET /schedule?version=…)."""
+    return _schedule_public(row, session, version)
 
 
 @router.get("/stats", response_model=StatsPublic, responses={404: {"description": "No schedule yet."}})
@@ -144,5 +217,9 @@ def read_stats(row: EventDep, session: SessionDep, version: VersionQuery = None)
         wished_pairs=stats.wished_pairs,
         table_use=use,
         solve={k: result.get(k) for k in ("parameters", "version", "finished_at", "objective", "warnings")}
-        | {"seconds": srow.seconds},
+        | {"seconds": srow.seconds, "cutoff": result.get("cutoff")},
+        kind=result.get("kind", "solve"),
+        based_on=result.get("based_on"),
+        changes=change_summary(result),
+        repair=repair_report(result),
     )

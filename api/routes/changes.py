@@ -1,0 +1,155 @@
+"""On-the-day changes to the event: a person cancels, is absent, arrives late (availability), a
+late registrant, a new wish. Each change edits the stored files, is checked by the library's
+loader (422 with its problem records, nothing stored, when invalid) and bumps the event revision;
+the next solve repairs the schedule for it. Changes are refused (409) while a solve runs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from scheduler.loading import PRIORITY_WORDS
+from scheduler.problems import EventError
+
+from .. import changes
+from ..deps import EventDep, IdleEventDep, SecretDep, SessionDep, SettingsDep
+from ..schemas import (
+    InvalidEvent,
+    ParticipantChanged,
+    ParticipantCreate,
+    ParticipantUpdate,
+    WishChanged,
+    WishCreate,
+    WishesPublic,
+    WishPublic,
+)
+from ..storage import EventRow, ParticipantRow
+from ._common import commit, current_schedule, invalid_change, participant_public
+
+router = APIRouter(prefix="/api/events/{event_id}", tags=["changes"])
+
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    409: {"description": "A solve of this event is queued or running."},
+    422: {
+        "model": InvalidEvent,
+        "description": "The change would make the event invalid; nothing was changed.",
+    },
+}
+
+
+def _changed(
+    request: Request, settings: SettingsDep, secret: str, session: SessionDep, row: EventRow, pid: str
+) -> ParticipantChanged:
+    p = session.scalar(select(ParticipantRow).where(ParticipantRow.event_id == row.id, ParticipantRow.pid == pid))
+    assert p is not None
+    _, _, schedule = current_schedule(session, row, required=False)
+    meetings = len(schedule.for_person(pid)) if schedule else 0
+    return ParticipantChanged(
+        event_revision=row.revision,
+        participant=participant_public(request, settings, secret, p, meetings, changes.participant_cells(row).get(pid)),
+        warnings=row.warnings,  # type: ignore[arg-type]
+    )
+
+
+@router.patch(
+    "/participants/{participant_id}",
+    response_model=ParticipantChanged,
+    responses=_RESPONSES | {404: {"description": "No such participant."}},
+)
+def update_participant(
+    row: IdleEventDep,
+    participant_id: str,
+    body: ParticipantUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    secret: SecretDep,
+    request: Request,
+) -> ParticipantChanged | JSONResponse:
+    """Change one person: status (cancelled, absent, registered), availability, cap, details.
+
+    Only the fields sent change; null clears one. The schedule is not touched: start a solve to
+    repair it (the person's meetings go, or fit their new hours, and freed time is refilled).
+    """
+    values = body.model_dump(include=body.model_fields_set)
+    if not values:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Send at least one field to change")
+    try:
+        changes.update_participant(session=session, secret=secret, row=row, pid=participant_id, values=values)
+    except changes.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    except EventError as exc:
+        session.rollback()
+        return invalid_change(exc)
+    commit(session)
+    return _changed(request, settings, secret, session, row, participant_id)
+
+
+@router.post(
+    "/participants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ParticipantChanged,
+    responses=_RESPONSES,
+)
+def add_participant(
+    row: IdleEventDep,
+    body: ParticipantCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    secret: SecretDep,
+    request: Request,
+) -> ParticipantChanged | JSONResponse:
+    """Register a late participant; returns their private agenda links (add their wishes next)."""
+    values = {"id": body.id} | body.model_dump(exclude={"id"}, exclude_none=True)
+    try:
+        changes.add_participant(session=session, secret=secret, row=row, values=values)
+    except EventError as exc:
+        session.rollback()
+        return invalid_change(exc)
+    commit(session)
+    return _changed(request, settings, secret, session, row, body.id)
+
+
+def _wish_public(cells: dict[str, str]) -> WishPublic:
+    return WishPublic(
+        requester=cells["requester"],
+        target=cells["target"],
+        priority=PRIORITY_WORDS.get(cells["priority"].lower()) or int(float(cells["priority"] or 2)),
+        window=cells["window"],
+        status="declined" if cells["status"].lower() == "declined" else "requested",
+    )
+
+
+@router.get("/wishes", response_model=WishesPublic)
+def list_wishes(row: EventDep) -> WishesPublic:
+    """Every wish that counts (the first row of each requester → target), declined ones included."""
+    data = [_wish_public(c) for c in changes.wish_cells(row)]
+    return WishesPublic(data=data, count=len(data))
+
+
+@router.post(
+    "/wishes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WishChanged,
+    responses=_RESPONSES | {200: {"model": WishChanged, "description": "An existing wish was updated."}},
+)
+def put_wish(
+    row: IdleEventDep, body: WishCreate, session: SessionDep, secret: SecretDep, response: Response
+) -> WishChanged | JSONResponse:
+    """Add a wish (201), or update the existing requester → target row (200): priority, window,
+    status. The next solve schedules it if it fits; `declined` takes a pair out for good."""
+    try:
+        _, created = changes.put_wish(session=session, secret=secret, row=row, values=body.model_dump())
+    except EventError as exc:
+        session.rollback()
+        return invalid_change(exc)
+    commit(session)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    cells = next(c for c in changes.wish_cells(row) if (c["requester"], c["target"]) == (body.requester, body.target))
+    return WishChanged(
+        event_revision=row.revision,
+        created=created,
+        wish=_wish_public(cells),
+        warnings=row.warnings,  # type: ignore[arg-type]
+    )

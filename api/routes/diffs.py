@@ -1,0 +1,163 @@
+"""What changed between two schedule versions, per meeting and per person, and the agendas to
+re-issue: only the people affected get a new agenda (with their private links in the diff), and
+their calendar files update in place (`calendar.py`: a changed meeting's SEQUENCE increases,
+a dropped one comes as CANCELLED)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+
+from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
+from scheduler.domain import Event, Schedule
+
+from .. import service
+from ..deps import EventDep, SecretDep, SessionDep, SettingsDep
+from ..rendering import build_agenda, change_lines, generated_note, render_pdf
+from ..schemas import AffectedPerson, ChangeSummary, DiffPublic, MeetingChangePublic
+from ..settings import Settings
+from ..storage import EventRow, ParticipantRow
+from ._common import agenda_links, current_schedule, disposition, slug
+
+router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"])
+
+FromQuery = Annotated[
+    int | None,
+    Query(alias="from", ge=1, description="The older version; by default the one before `to`."),
+]
+ToQuery = Annotated[int | None, Query(alias="to", ge=1, description="The newer version; by default the latest.")]
+_NOT_FOUND = {404: {"description": "A version does not exist, or there is only one."}}
+
+
+def _versions(
+    session: SessionDep, row: EventRow, old: int | None, new: int | None
+) -> tuple[Event, int, int, ScheduleDiff, Schedule]:
+    event, to_row, to_schedule = current_schedule(session, row, new)
+    assert to_row is not None and to_schedule is not None
+    if old is None:
+        if to_row.version == 1:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                detail="Version 1 is the first: there is no earlier version to compare it with",
+            )
+        old = to_row.version - 1
+    _, from_row, from_schedule = current_schedule(session, row, old)
+    assert from_row is not None and from_schedule is not None
+    return (
+        event,
+        from_row.version,
+        to_row.version,
+        diff_schedules(event, from_schedule, to_schedule),
+        to_schedule,
+    )
+
+
+def _people(session: SessionDep, row: EventRow) -> dict[str, ParticipantRow]:
+    return {p.pid: p for p in service.participants_of(session, row.id)}
+
+
+def _links(request: Request, settings: Settings, secret: str, p: ParticipantRow) -> dict[str, str]:
+    return agenda_links(request, settings, service.agenda_token(secret=secret, participant=p))
+
+
+@router.get("/diff", response_model=DiffPublic, responses=_NOT_FOUND)
+def read_diff(
+    row: EventDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    secret: SecretDep,
+    request: Request,
+    old: FromQuery = None,
+    new: ToQuery = None,
+) -> DiffPublic:
+    """Changes between two versions (by default the latest two): per meeting, and per affected
+    person the meetings added, cancelled and moved (old → new day, slot and table) with the
+    links of their re-issued agenda. Send the new agenda to these people only."""
+    event, old_v, new_v, diff, _ = _versions(session, row, old, new)
+    data = diff_as_dict(event, diff)
+    people = _people(session, row)
+    affected = []
+    for entry in data["people"]:
+        p = people[entry["id"]]
+        links = _links(request, settings, secret, p)
+        affected.append(
+            AffectedPerson(
+                **entry,
+                email=p.email,
+                status=p.status,
+                agenda_url=links["html"],
+                agenda_pdf_url=links["pdf"],
+                agenda_ics_url=links["ics"],
+            )
+        )
+    return DiffPublic(
+        event_id=row.id,
+        from_version=old_v,
+        to_version=new_v,
+        summary=ChangeSummary(**data["summary"], people_affected=len(diff.people_affected)),
+        people_affected=data["people_affected"],
+        meetings=[MeetingChangePublic(**m) for m in data["meetings"]],
+        people=affected,
+        generator=data["generator"],
+    )
+
+
+@router.get(
+    "/diff.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per person and change."}} | _NOT_FOUND,
+)
+def read_diff_csv(
+    row: EventDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    secret: SecretDep,
+    request: Request,
+    old: FromQuery = None,
+    new: ToQuery = None,
+) -> Response:
+    """The same diff as CSV, one row per (person, change), with each person's e-mail and agenda
+    link at the end of the row, ready for a mail merge."""
+    event, old_v, new_v, diff, _ = _versions(session, row, old, new)
+    people = _people(session, row)
+    rows = list(csv.reader(io.StringIO(diff_to_csv(event, diff))))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*rows[0], "email", "agenda_url"])
+    for record in rows[1:]:
+        p = people[record[0]]
+        writer.writerow([*record, p.email, _links(request, settings, secret, p)["html"]])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers=disposition(f"{slug(row.name)}-changes-v{old_v}-v{new_v}.csv"),
+    )
+
+
+@router.get(
+    "/diff/agendas.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "A PDF document."}} | _NOT_FOUND,
+)
+def affected_agendas_pdf(row: EventDep, session: SessionDep, old: FromQuery = None, new: ToQuery = None) -> Response:
+    """The re-issued agendas (of the newer version) of the people affected only, one per page, each
+    headed by what changed for that person."""
+    event, old_v, new_v, diff, schedule = _versions(session, row, old, new)
+    agendas = [
+        dataclasses.replace(
+            build_agenda(event, schedule, pid, new_v),
+            changes=change_lines(event, diff.for_person(pid), pid),
+            changed_since=old_v,
+        )
+        for pid in diff.people_affected
+    ]
+    pdf = render_pdf("agendas.html", agendas=agendas, event_name=event.name, note=generated_note(new_v))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers=disposition(f"{slug(row.name)}-changed-agendas-v{old_v}-v{new_v}.pdf"),
+    )
