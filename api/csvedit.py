@@ -13,25 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from scheduler.loading import Column
-
-_DELIMITERS = (",", ";", "\t")
-
-
-def _normalise(header: str) -> str:
-    """A header as the loader compares it: case-insensitive, spaces and hyphens as underscores."""
-    return re.sub(r"[\s\-]+", "_", header.replace("\ufeff", "").strip().lower())
-
-
-def _delimiter(text: str) -> str:
-    """',', ';' or tab: whichever splits the first non-blank line into the most cells (as the loader)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in _DELIMITERS}
-    return max(counts, key=lambda d: (counts[d], d == ","))
+from scheduler.loading import Column, detect_delimiter, normalise_header
 
 
 @dataclass
@@ -48,7 +33,7 @@ class CsvTable:
     def parse(cls, data: bytes, columns: tuple[Column, ...]) -> CsvTable:
         """Read a stored file (one the loader accepted, so it decodes and has a header)."""
         text = data.decode("utf-8-sig")
-        delimiter = _delimiter(text)
+        delimiter = detect_delimiter(text)
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), len(records))
         header = records[start] if start < len(records) else [c.name for c in columns if c.required]
@@ -58,7 +43,7 @@ class CsvTable:
         """Position of a known column (by canonical name), or None when the file lacks it."""
         column = next(c for c in self.columns if c.name == name)
         for i, cell in enumerate(self.header):
-            key = _normalise(cell)
+            key = normalise_header(cell)
             if key == column.name or key in column.aliases:
                 return i
         return None

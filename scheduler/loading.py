@@ -588,7 +588,7 @@ def _csv_rows(text: str, file: str, problems: Problems) -> list[tuple[int, list[
     could hold, so that a row with a value too many is neither shifted nor cut (pandas' own
     header and index inference silently do both); the header is interpreted by `_header_names`.
     """
-    delimiter = _delimiter(text)
+    delimiter = detect_delimiter(text)
     width = 1 + max((line.count(delimiter) for line in text.splitlines()), default=0)
     try:
         frame = pd.read_csv(io.StringIO(text, newline=None), sep=delimiter, header=None, names=range(width),
@@ -624,14 +624,15 @@ def _error_row(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _delimiter(text: str) -> str:
+def detect_delimiter(text: str) -> str:
     """',', ';' or tab: whichever splits the first non-blank line into the most columns."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _normalise(header: str) -> str:
+def normalise_header(header: str) -> str:
+    """A header as the loader compares it: case-insensitive, spaces and hyphens as underscores."""
     return re.sub(r"[\s\-]+", "_", header.replace("\ufeff", "").strip().lower())
 
 
@@ -641,7 +642,7 @@ def _header_names(header: list[str], row: int, file: str, columns: tuple[Column,
     "" for a cell without a header. None when a required column is missing or a name is repeated."""
     names: list[str] = []
     for cell in header:
-        key = _normalise(cell)
+        key = normalise_header(cell)
         match = next((c.name for c in columns if key == c.name or key in c.aliases), None)
         names.append(match or cell.replace("\ufeff", "").strip())
     ok = True

@@ -367,6 +367,24 @@ class _Listener(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
+def _why_not(event: Event, pair: Pair | None, slot: SlotIndex, occupancy: Occupancy) -> str:
+    """The hard rule a locked row breaks, in words."""
+    if pair is None:
+        return ("nobody asked for this meeting, or it is not allowed (colleagues, a cancelled person, "
+                "a declined wish, or no common available slot)")
+    if slot not in pair.slots:
+        return "one of them is not available then, or it is outside the wish's time window"
+    if pair.key in occupancy.met:
+        return "the pair is locked twice"
+    for pid in pair.people:
+        if slot in occupancy.busy[pid]:
+            return f"{event.participants[pid].name} ({pid}) is in another locked meeting then"
+        cap = event.participants[pid].max_meetings
+        if cap is not None and occupancy.count[pid] >= cap:
+            return f"{event.participants[pid].name} ({pid}) would exceed max_meetings = {cap}"
+    return "no table is free then"
+
+
 def _history_placement(event: Event, m: Meeting) -> Placement:
     """A meeting before the cut-off as a locked placement of its own (its pair may no longer be
     allowed, so it is not one of the candidate pairs)."""
@@ -419,8 +437,7 @@ def _locked_rows(event: Event, rows: Iterable[Meeting], pairs: list[Pair], index
         pair = pairs[index_of[key]] if key in index_of else None
         where = f"locked meeting {m.a}–{m.b} at {event.slots[m.slot].label} table {m.table}"
         if pair is None or not occupancy.can_place(pair, m.slot):
-            errors.append(f"{where} breaks a hard rule (not wished, not allowed, unavailable, or clashing "
-                          "with another locked meeting); run 'check' for details")
+            errors.append(f"{where}: {_why_not(event, pair, m.slot, occupancy)}")
             continue
         if pair.uses_shared_table:
             location: str | None = SHARED
