@@ -50,17 +50,20 @@ def repair_report(result: dict[str, Any]) -> RepairReport | None:
     return RepairReport(**repair) if repair else None
 
 
+def _version_fields(srow: ScheduleRow) -> dict[str, Any]:
+    """What every view of a schedule version says about where it came from."""
+    result = srow.result or {}
+    return {"version": srow.version, "kind": result.get("kind", "solve"), "based_on": result.get("based_on"),
+            "event_revision": result.get("event_revision", 1), "job_id": srow.job_id,
+            "created_at": srow.created_at}
+
+
 def version_public(srow: ScheduleRow) -> ScheduleVersionPublic:
     result = srow.result or {}
     stats = result.get("stats", {})
     edit = result.get("edit")
     return ScheduleVersionPublic(
-        version=srow.version,
-        kind=result.get("kind", "solve"),
-        based_on=result.get("based_on"),
-        event_revision=result.get("event_revision", 1),
-        job_id=srow.job_id,
-        created_at=srow.created_at,
+        **_version_fields(srow),
         meetings=stats.get("meetings", srow.csv.count("\n") - 1),
         points=stats.get("points"),
         mutual_meetings=stats.get("mutual_meetings"),
@@ -108,15 +111,9 @@ def _schedule_public(row: EventRow, session: SessionDep, version: int | None) ->
     assert srow is not None and schedule is not None
     meetings = meetings_public(event, schedule)
     points = sum(m.points for m in meetings)
-    result = srow.result or {}
     return SchedulePublic(
         event_id=row.id,
-        version=srow.version,
-        kind=result.get("kind", "solve"),
-        based_on=result.get("based_on"),
-        event_revision=result.get("event_revision", 1),
-        job_id=srow.job_id,
-        created_at=srow.created_at,
+        **_version_fields(srow),
         meetings=meetings,
         points=points,
         bound=srow.bound,
