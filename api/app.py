@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from scheduler import __version__
 
 from .jobs import JobRunner, ProcessJobRunner
+from .rendering import TEMPLATES_DIR
 from .routes import agendas, changes, diffs, events, jobs, meetings, schedules
 from .settings import Settings, get_settings
 from .storage import Database, get_or_create_secret
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     app.include_router(diffs.router)
     app.include_router(agendas.organiser)
     app.include_router(agendas.public)
+    # The agenda page's inlined CSS names its bundled fonts relative to /agenda/.
+    app.mount("/agenda/fonts", StaticFiles(directory=TEMPLATES_DIR / "fonts"), name="fonts")
     return app
 
 

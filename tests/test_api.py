@@ -6,6 +6,8 @@ use Nordic, Baltic, Greek, Cyrillic, Polish, Czech and Turkish letters).
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 from collections.abc import Iterator
@@ -216,6 +218,17 @@ def test_participant_agenda_pdf_shows_every_slot_with_partner_time_and_table(
     positions = [text.index(t + "–") for t in times]
     assert positions == sorted(positions)
     assert "Break" in text and "Free" in text
+
+
+def test_agenda_page_fonts_are_served(client: TestClient, solved: dict[str, Any]) -> None:
+    # The page's CSS names the bundled fonts relative to /agenda/: a browser must get them too.
+    page = client.get(solved["people"]["p7"]["agenda_url"])
+    assert page.status_code == 200
+    fonts = re.findall(r'url\("(fonts/[^"]+)"\)', page.text)
+    assert fonts
+    for font in fonts:
+        r = client.get(f"/agenda/{font}")
+        assert r.status_code == 200 and r.content[:4] in (b"\x00\x01\x00\x00", b"true", b"OTTO")
 
 
 def test_agenda_pdf_renders_greek_and_cyrillic(client: TestClient, solved: dict[str, Any]) -> None:
