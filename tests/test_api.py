@@ -6,10 +6,9 @@ use Nordic, Baltic, Greek, Cyrillic, Polish, Czech and Turkish letters).
 
 from __future__ import annotations
 
-import re
-
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
