@@ -53,6 +53,7 @@ def holes_per_person(event: Event, model: cp_model.CpModel, v: MeetingVars,
                 for lit in all_lits:
                     model.add_implication(lit, has_any)
             terms.append(sum(starts) - has_any)
+            model.add(terms[-1] >= 0)  # implied, but it lets CP-SAT prove a hole-free day optimal
         if terms:
             out[pid] = sum(terms)
     return out

@@ -50,7 +50,7 @@ from .selection import counting_limits, selection_lp
 DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
 CP_SAT_MAX_VARIABLES = 80_000  # above this, CP-SAT's LNS was measured to add nothing in a minute
 CP_SAT_SHARE = 0.6  # of the time left, for the restricted CP-SAT search
-ALL_MODE_CP_SAT_SHARE = 0.5  # of the time left, before the local search takes over
+ALL_MODE_CP_SAT_SHARE = 0.5  # of the time left, before the local search takes over (0.2 measured worse)
 
 
 def solve(event: Event, options: SolveOptions | None = None, progress: ProgressCallback | None = None,
@@ -269,9 +269,10 @@ class _Run:
             raise NoScheduleError(f"no schedule placing every wished meeting was found within "
                                   f"{self.options.time_limit:g} s; allow more time with --time-limit")
         placed = self._extract(solver, v)
-        if status == cp_model.OPTIMAL or self.stopped():
-            return placed, status == cp_model.OPTIMAL, None
-        return self._polish(placed, None), False, None
+        if status != cp_model.OPTIMAL and not self.stopped():
+            placed = self._polish(placed, None)
+        hole_free = not any(holes_by_person(event, assign_tables(event, placed)).values())
+        return placed, status == cp_model.OPTIMAL or hole_free, None
 
     # --- shared steps ----------------------------------------------------------------------
     def _enforce_hole_caps(self, placed: list[Placement]) -> list[Placement]:
