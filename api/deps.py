@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .jobs import JobRunner
 from .security import digest
 from .settings import Settings
-from .storage import Database, EventRow, JobRow
+from .storage import Database, EventRow, JobRow, lock_event, may_match
 
 EVENT_NOT_FOUND = "Event not found"
 JOB_NOT_FOUND = "Job not found"
@@ -88,6 +88,7 @@ EventDep = Annotated[EventRow, Depends(organiser_event)]
 def idle_event(row: EventDep, session: SessionDep) -> EventRow:
     """The event of the path, if no solve of it is queued or running (409 otherwise): a change
     made under a running solve would be lost or half-applied when the solve stores its version."""
+    lock_event(session, row)  # until the change commits; the check below is then still true
     busy = session.scalar(
         select(JobRow).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running"))).limit(1)
     )
@@ -104,7 +105,7 @@ IdleEventDep = Annotated[EventRow, Depends(idle_event)]
 
 
 def organiser_job(job_id: str, owner: TokenEventDep, session: SessionDep) -> JobRow:
-    job = session.get(JobRow, job_id)
+    job = session.get(JobRow, job_id) if may_match(job_id) else None
     if job is None or job.event_id != owner.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=JOB_NOT_FOUND)
     return job

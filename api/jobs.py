@@ -182,6 +182,8 @@ def solve_options(
 
 
 def _finish(db: Database, job_id: str, state: str, error: str | None) -> None:
+    if error is not None:
+        error = error.replace("\x00", "\\x00")  # PostgreSQL text cannot hold NUL; the job must still end
     with db.session() as s:
         s.execute(
             update(JobRow)

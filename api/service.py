@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from scheduler.diff import MeetingChange, diff_schedules
 from scheduler.domain import Event, ParticipantId, Schedule
 from scheduler.loading import LoadedEvent, load_event_bytes
-from scheduler.problems import Problem
+from scheduler.problems import EventError, Problem
 from scheduler.report import schedule_stats
 from scheduler.schedule_io import read_schedule_csv, write_schedule_csv
 
 from .security import digest, new_organiser_token, participant_token
-from .storage import EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow
+from .storage import EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ def create_event(
     """Check the three files with the library's loader and store them; nothing is stored when
     they are invalid (`scheduler.problems.EventError` propagates)."""
     loaded = load_event_bytes(event_toml, participants_csv, wishes_csv)
+    _check_storable(loaded, event_toml, participants_csv, wishes_csv)
     event = loaded.event
     token = new_organiser_token()
     row = EventRow(
@@ -55,6 +56,14 @@ def create_event(
     sync_people(session=session, secret=secret, row=row, event=event)
     _remember(row, event)
     return CreatedEvent(row=row, organiser_token=token, warnings=loaded.warnings)
+
+
+def _check_storable(loaded: LoadedEvent, event_toml: bytes, participants_csv: bytes, wishes_csv: bytes) -> None:
+    """Refuse, like the loader does, what the loader accepts but a database cannot store (a NUL
+    character, an overlong id): `EventError`, whatever the database, so nothing half-stores."""
+    problems = unstorable_problems(event_toml, participants_csv, wishes_csv, loaded.event.participants)
+    if problems:
+        raise EventError(problems + list(loaded.warnings))
 
 
 def sync_people(*, session: Session, secret: str, row: EventRow, event: Event) -> None:
@@ -142,6 +151,7 @@ def store_files(
     Raises `EventError` (nothing changed) when the files do not make a valid event.
     """
     loaded = load_event_bytes(row.event_toml, participants_csv, wishes_csv)
+    _check_storable(loaded, row.event_toml, participants_csv, wishes_csv)
     row.participants_csv, row.wishes_csv = participants_csv, wishes_csv
     row.revision = (row.revision or 1) + 1
     row.warnings = [p.as_dict() for p in loaded.warnings]

@@ -15,7 +15,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         "sqlite:///matchday.db",
-        description="Any SQLAlchemy URL; the default is a SQLite file in the working directory.",
+        description="Any SQLAlchemy URL; the default is a SQLite file in the working directory. "
+        "PostgreSQL: postgresql+psycopg://user:password@host/database (needs psycopg 3).",
     )
     secret_key: str | None = Field(
         None,

@@ -9,18 +9,32 @@ versions to update moved meetings and cancel dropped ones, and diffs compare any
 
 Columns added after a database was created are added to it on start (`Database.create_all`),
 each with a server default, so an older database keeps working.
+
+The same models run on SQLite (the default, a file) and on PostgreSQL (any SQLAlchemy URL, e.g.
+``postgresql+psycopg://user:password@127.0.0.1/matchday``). What differs is handled here: SQLite's
+PRAGMAs are set only on SQLite; free text (names, organisations, e-mails, ...) has no length limit
+on either database, while a participant id may have at most `MAX_ID_LENGTH` characters (it is
+part of a unique index, whose entries PostgreSQL limits in size); PostgreSQL cannot store the
+NUL character in text, so `unstorable_problems` refuses event files containing one, on every
+database alike, and a key containing one matches nothing (`may_match`); scores (`bound`) are
+64-bit; times are stored with their zone and always read back in UTC. Concurrency: changes of
+one event are serialised by `lock_event` (a row lock on PostgreSQL, the write lock on SQLite),
+and on PostgreSQL `Database.create_all` holds an advisory lock, so that web processes starting
+together against one server create the tables once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -37,12 +51,18 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.schema import CreateColumn
 
+from scheduler.problems import Problem
+
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
 FINISHED_STATES = ("done", "failed", "cancelled")
+
+# Longest participant id that can be stored (ids are in the unique index of `participants`).
+MAX_ID_LENGTH = 200
 
 
 def utcnow() -> dt.datetime:
@@ -66,9 +86,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)  # PostgreSQL answers in the session's time zone
 
 
 class Base(DeclarativeBase):
@@ -82,8 +104,8 @@ class EventRow(Base):
     __tablename__ = "events"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(500))
-    timezone: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String)  # free text: no length limit on any database
+    timezone: Mapped[str] = mapped_column(String)
     organiser_token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     event_toml: Mapped[bytes] = mapped_column(LargeBinary)
     participants_csv: Mapped[bytes] = mapped_column(LargeBinary)
@@ -102,13 +124,13 @@ class ParticipantRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    pid: Mapped[str] = mapped_column(String(200))  # the id of participants.csv
+    pid: Mapped[str] = mapped_column(String(MAX_ID_LENGTH))  # the id of participants.csv
     position: Mapped[int] = mapped_column(Integer)  # file order
-    name: Mapped[str] = mapped_column(String(500))
-    organisation: Mapped[str] = mapped_column(String(500), default="")
-    email: Mapped[str] = mapped_column(String(500), default="")
-    role: Mapped[str] = mapped_column(String(200), default="")
-    country: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String)
+    organisation: Mapped[str] = mapped_column(String, default="")
+    email: Mapped[str] = mapped_column(String, default="")
+    role: Mapped[str] = mapped_column(String, default="")
+    country: Mapped[str] = mapped_column(String, default="")
     status: Mapped[str] = mapped_column(String(32), default="registered")
     link_version: Mapped[int] = mapped_column(Integer, default=1)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -119,8 +141,8 @@ class WishRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    requester: Mapped[str] = mapped_column(String(200))
-    target: Mapped[str] = mapped_column(String(200))
+    requester: Mapped[str] = mapped_column(String(MAX_ID_LENGTH))
+    target: Mapped[str] = mapped_column(String(MAX_ID_LENGTH))
     priority: Mapped[int] = mapped_column(Integer, default=2)
     status: Mapped[str] = mapped_column(String(16), default="requested", server_default="requested")
 
@@ -157,7 +179,7 @@ class ScheduleRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     job_id: Mapped[str | None] = mapped_column(String(32), default=None)
     csv: Mapped[str] = mapped_column(Text)
-    bound: Mapped[int | None] = mapped_column(Integer, default=None)
+    bound: Mapped[int | None] = mapped_column(BigInteger, default=None)  # weights may reach 10^12 points
     optimal: Mapped[bool] = mapped_column(Boolean, default=False)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     # stats, parameters, warnings; kind ("solve", "repair", "cancel", "move", "pin"), based_on
@@ -183,17 +205,26 @@ class Database:
 
     def __init__(self, url: str):
         self.url = url
-        connect_args: dict[str, Any] = {}
-        if url.startswith("sqlite"):
-            connect_args = {"check_same_thread": False, "timeout": 30}
-        self.engine: Engine = create_engine(url, connect_args=connect_args)
-        if url.startswith("sqlite"):
+        self.backend = make_url(url).get_backend_name()
+        if self.backend == "sqlite":
+            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:  # a server: connections may be dropped by a restart of it, so test each before use
+            self.engine = create_engine(url, pool_pre_ping=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
-        add_missing_columns(self.engine)
+        if self.backend != "postgresql":
+            Base.metadata.create_all(self.engine)
+            add_missing_columns(self.engine)
+            return
+        # Several web processes may start at once against one server: the first creates or
+        # upgrades the tables (one transaction; PostgreSQL's DDL is transactional), the others
+        # wait for it on an advisory lock and then find nothing left to do.
+        with self.engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            Base.metadata.create_all(connection)
+            add_missing_columns(connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -219,33 +250,163 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Add the columns a database created by an earlier release lacks; returns "table.column" of each."""
-    inspector = inspect(engine)
+# Any fixed number: the key of the advisory lock that serialises `Database.create_all` on PostgreSQL.
+_SCHEMA_LOCK = 0x6D61_7463_6864_6179 >> 1  # "matchday", made to fit a signed bigint
+
+
+def add_missing_columns(bind: Engine | Connection) -> list[str]:
+    """Add the columns a database created by an earlier release lacks; returns "table.column" of each.
+
+    Given an engine, it runs in a transaction of its own; given a connection, in the caller's.
+    """
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            return add_missing_columns(connection)
+    connection = bind
+    inspector = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
     added = []
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            if not inspector.has_table(table.name):
+    for table in Base.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
                 continue
-            present = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                if column.server_default is None and not column.nullable:
-                    raise RuntimeError(f"cannot add {table.name}.{column.name}: it has no server default")
-                ddl = CreateColumn(column).compile(dialect=engine.dialect)
-                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
-                added.append(f"{table.name}.{column.name}")
+            if column.server_default is None and not column.nullable:
+                raise RuntimeError(f"cannot add {table.name}.{column.name}: it has no server default")
+            ddl = CreateColumn(column).compile(dialect=connection.dialect)
+            connection.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {ddl}"))
+            added.append(f"{table.name}.{column.name}")
     return added
 
 
+# --- what a database can store ---------------------------------------------------------------
+
+
+def may_match(key: str) -> bool:
+    """False for a key (from a URL) that no stored row can have: PostgreSQL cannot even compare
+    text with a NUL character, and nothing stored contains one (see `unstorable_problems`)."""
+    return "\x00" not in key
+
+
+def unstorable_problems(
+    event_toml: bytes, participants_csv: bytes, wishes_csv: bytes, participant_ids: Iterable[str] = ()
+) -> list[Problem]:
+    """Errors for event files the loader accepted but not every database can store.
+
+    A NUL character (in a CSV cell, or as ``\\u0000`` in event.toml) cannot be stored in a
+    PostgreSQL text column, and a participant id longer than `MAX_ID_LENGTH` does not fit its
+    column; both are refused on every database, so that behaviour does not depend on it.
+    """
+    problems: list[Problem] = []
+    toml_text = _decoded(event_toml)
+    if toml_text is not None and "\x00" in toml_text:  # tomllib refuses raw control characters anyway
+        problems.append(_nul_problem("event.toml", toml_text))
+    elif toml_text is not None:
+        try:
+            raw = tomllib.loads(toml_text)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            raw = {}
+        key = _nul_key(raw)
+        if key is not None:
+            problems.append(
+                Problem(
+                    "error",
+                    "nul_character",
+                    f"the value of '{key}' contains a NUL character (\\u0000); remove it",
+                    file="event.toml",
+                )
+            )
+    for name, data in (("participants.csv", participants_csv), ("wishes.csv", wishes_csv)):
+        decoded = _decoded(data)
+        if decoded is not None and "\x00" in decoded:
+            problems.append(_nul_problem(name, decoded))
+    for pid in participant_ids:
+        if len(pid) > MAX_ID_LENGTH:
+            problems.append(
+                Problem(
+                    "error",
+                    "id_too_long",
+                    f"the id '{pid[:40]}…' has {len(pid)} characters; an id may have at most {MAX_ID_LENGTH}",
+                    file="participants.csv",
+                    column="id",
+                )
+            )
+    return problems
+
+
+def _decoded(data: bytes) -> str | None:
+    """The text of a file as the library's loader reads it (UTF-8, or UTF-16 with a BOM)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _nul_problem(file: str, text: str) -> Problem:
+    row = text[: text.index("\x00")].count("\n") + 1
+    return Problem(
+        "error",
+        "nul_character",
+        "the file contains a NUL character (byte 0), which cannot be stored; is it a binary or "
+        "wrongly saved file? Save it as UTF-8 text",
+        file=file,
+        row=row,
+    )
+
+
+def _nul_key(value: Any, key: str = "") -> str | None:
+    """The dotted key of the first TOML value holding a string with a NUL character."""
+    if isinstance(value, str):
+        return key if "\x00" in value else None
+    items: Any = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        if isinstance(k, str) and "\x00" in k:
+            return f"{key}.{k!r}" if key else repr(k)
+        found = _nul_key(v, f"{key}.{k}" if key else str(k))
+        if found is not None:
+            return found
+    return None
+
+
 def get_or_create_secret(db: Database, name: str) -> str:
+    """The secret `name`, generated and stored on first use; every process gets the same one."""
     with db.session() as s:
         row = s.get(SecretRow, name)
-        if row is None:
+        if row is not None:
+            return row.value
+    try:
+        with db.session() as s:
             row = SecretRow(name=name, value=secrets.token_urlsafe(48))
             s.add(row)
-        return row.value
+            return row.value
+    except IntegrityError:  # another process stored it first: use theirs
+        with db.session() as s:
+            stored = s.get(SecretRow, name)
+            assert stored is not None
+            return stored.value
+
+
+def lock_event(session: Session, row: EventRow) -> None:
+    """Serialise the changes of one event: hold its row's write lock until the transaction ends
+    (a second change of the same event waits for it), then reload the row.
+
+    Without it, two changes made at the same moment both build on the same latest version: one
+    is lost, or both pick the same version number. PostgreSQL locks the row (FOR NO KEY UPDATE,
+    so a worker storing a version, which only needs the key, does not wait); SQLite has no row
+    locks, so a write that changes nothing takes its database-wide write lock instead.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE events SET revision = revision WHERE id = :id"), {"id": row.id})
+        session.refresh(row)
+    else:
+        session.refresh(row, with_for_update={"key_share": True})
 
 
 def delete_event(session: Session, event_id: str) -> None:

@@ -1,14 +1,26 @@
-"""Helpers for the API tests: a test app on a temporary SQLite file, uploads, waiting for jobs."""
+"""Helpers for the API tests: a test app on a temporary SQLite file, uploads, waiting for jobs.
+
+With MATCHDAY_TEST_DATABASE_URL set (a server database the role may create databases from, e.g.
+``postgresql+psycopg://matchday:matchday@127.0.0.1/matchday``), every test database is instead a
+fresh database on that server, one per temporary path: the same path (a restart test) gives the
+same database, another path a new, empty one. They are dropped when the test process ends.
+"""
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import io
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
 
 from api.app import create_app
 from api.settings import Settings
@@ -16,9 +28,72 @@ from api.settings import Settings
 API_DATA = Path(__file__).resolve().parent / "api_data"
 
 
+TEST_DATABASE_URL = os.environ.get("MATCHDAY_TEST_DATABASE_URL", "").strip() or None
+
+_server_databases: dict[Path, str] = {}
+_server_lock = threading.Lock()
+
+
+def on_server() -> bool:
+    """Whether the API tests run against a database server (MATCHDAY_TEST_DATABASE_URL)."""
+    return TEST_DATABASE_URL is not None
+
+
+def database_url(db_path: Path) -> str:
+    """The SQLAlchemy URL of a test database: the SQLite file `db_path`, or a fresh server
+    database standing for it when MATCHDAY_TEST_DATABASE_URL is set."""
+    if TEST_DATABASE_URL is None:
+        return f"sqlite:///{db_path}"
+    with _server_lock:
+        if db_path not in _server_databases:
+            _server_databases[db_path] = _create_server_database(db_path)
+        return _server_databases[db_path]
+
+
+def _admin_url() -> URL:
+    assert TEST_DATABASE_URL is not None
+    return make_url(TEST_DATABASE_URL)
+
+
+def _drop_sql(name: str) -> str:
+    force = " WITH (FORCE)" if _admin_url().get_backend_name() == "postgresql" else ""
+    return f'DROP DATABASE IF EXISTS "{name}"{force}'
+
+
+def _create_server_database(db_path: Path) -> str:
+    admin = _admin_url()
+    base = (admin.database or "matchday")[:30]
+    tag = hashlib.sha1(f"{os.getpid()}:{db_path}".encode()).hexdigest()[:12]
+    name = f"{base}_t_{tag}".lower()
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(_drop_sql(name)))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+@atexit.register
+def _drop_server_databases() -> None:
+    if TEST_DATABASE_URL is None or not _server_databases:
+        return
+    engine = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for url in _server_databases.values():
+                connection.execute(text(_drop_sql(make_url(url).database or "")))
+    except Exception:  # noqa: BLE001 - best effort: a leftover test database harms nothing
+        pass
+    finally:
+        engine.dispose()
+        _server_databases.clear()
+
+
 def settings_for(db_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "database_url": f"sqlite:///{db_path}",
+        "database_url": database_url(db_path),
         "default_time_limit": 2.0,
         "progress_interval": 0.1,
         "cancel_grace_seconds": 2.0,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import big_event, client_for, pdf_pages, solve, squash, upload, wait_for_job
+from api_helpers import big_event, client_for, database_url, pdf_pages, solve, squash, upload, wait_for_job
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
@@ -594,7 +594,7 @@ def test_every_new_route_needs_the_events_own_token(client: TestClient) -> None:
 
 
 def test_an_older_database_gains_the_new_columns(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    db = Database(database_url(tmp_path / "old.db"))
     db.create_all()
     with db.engine.begin() as connection:
         from sqlalchemy import text

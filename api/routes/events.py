@@ -24,7 +24,7 @@ from ..schemas import (
     ParticipantPublic,
     ParticipantsPublic,
 )
-from ..storage import JobRow, ParticipantRow, delete_event
+from ..storage import JobRow, ParticipantRow, delete_event, may_match
 from ._common import current_schedule, participant_public
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -163,8 +163,12 @@ def reissue_link(
     request: Request,
 ) -> ParticipantPublic:
     """Revoke one participant's private link and issue a new one (the old link then gives 404)."""
-    p = session.scalar(
-        select(ParticipantRow).where(ParticipantRow.event_id == row.id, ParticipantRow.pid == participant_id)
+    p = (
+        session.scalar(
+            select(ParticipantRow).where(ParticipantRow.event_id == row.id, ParticipantRow.pid == participant_id)
+        )
+        if may_match(participant_id)
+        else None
     )
     if p is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")

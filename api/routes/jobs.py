@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..deps import EventDep, JobDep, RunnerDep, SessionDep, SettingsDep
 from ..schemas import JobCreated, JobPublic, ProgressPublic, SolveOptionsPublic, SolveRequest
 from ..service import active_job, schedule_row
-from ..storage import FINISHED_STATES, EventRow, JobRow
+from ..storage import FINISHED_STATES, EventRow, JobRow, lock_event
 from ._common import base_url
 
 router = APIRouter(tags=["jobs"])
@@ -68,6 +68,7 @@ def start_solve(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=f"time_limit may be at most {settings.max_time_limit:g} seconds",
         )
+    lock_event(session, row)  # two requests at once must not queue two solves
     busy = active_job(session, row.id)
     if busy is not None:
         raise HTTPException(
