@@ -7,9 +7,11 @@ breaks, so lunch alone never makes a hole).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ortools.sat.python import cp_model
 
-from .domain import Event, ParticipantId
+from .domain import Event, ParticipantId, SlotIndex
 from .model import MeetingVars
 
 
@@ -19,39 +21,47 @@ def wish_points(v: MeetingVars) -> cp_model.LinearExprT:
         [var for (i, _), var in v.x.items()], [v.pairs[i].points for (i, _) in v.x])
 
 
-def holes_per_person(event: Event, model: cp_model.CpModel, v: MeetingVars,
-                     exact: bool) -> dict[ParticipantId, cp_model.LinearExprT]:
+def holes_per_person(event: Event, model: cp_model.CpModel, v: MeetingVars, exact: bool,
+                     busy_before: Mapping[ParticipantId, set[SlotIndex]] | None = None
+                     ) -> dict[ParticipantId, cp_model.LinearExprT]:
     """Holes of each person, as an expression.
 
     With `exact=False` the expression is only bounded from below by the true count, which is
     enough when holes are minimised or capped; `exact=True` pins it (needed for a spread
-    constraint, where a minimum over people is involved).
+    constraint, where a minimum over people is involved). `busy_before` lists slots in which a
+    person already has a meeting that cannot change (history before a re-solve's cut-off).
     """
+    busy_before = busy_before or {}
     out: dict[ParticipantId, cp_model.LinearExprT] = {}
     for pid in v.people():
         terms: list[cp_model.LinearExprT] = []
+        fixed = busy_before.get(pid, set())
         for day in event.days:
-            busy = [v.by_person_slot.get((pid, s), []) for s in day.slots]
-            if sum(1 for b in busy if b) < 2:
+            cells = [(v.by_person_slot.get((pid, s), []), s in fixed) for s in day.slots]
+            if sum(1 for lits, done in cells if lits or done) < 2:
                 continue
-            starts = []
-            for k, lits in enumerate(busy):
-                if not lits:
-                    continue
-                start = model.new_bool_var(f"block_start[{pid}@{day.slots[k]}]")
-                before = busy[k - 1] if k > 0 else []
-                model.add(start >= sum(lits) - sum(before))
+            starts: list[cp_model.LinearExprT] = []
+            before: cp_model.LinearExprT = 0  # how busy the previous slot is (0 or 1)
+            for k, (lits, done) in enumerate(cells):
+                if done:  # a fixed meeting starts a block unless the slot before is busy
+                    starts.append(1 - before)
+                elif lits:
+                    start = model.new_bool_var(f"block_start[{pid}@{day.slots[k]}]")
+                    model.add(start >= sum(lits) - before)
+                    if exact:
+                        model.add(start <= sum(lits))
+                        model.add(start <= 1 - before)
+                    starts.append(start)
+                before = 1 if done else sum(lits)
+            all_lits = [lit for lits, _ in cells for lit in lits]
+            if any(done for _, done in cells):
+                has_any: cp_model.LinearExprT = 1
+            else:
+                has_any = model.new_bool_var(f"meets_on[{pid}@{day.date}]")
+                model.add_bool_or(all_lits).only_enforce_if(has_any)
                 if exact:
-                    model.add(start <= sum(lits))
-                    if before:
-                        model.add(start <= 1 - sum(before))
-                starts.append(start)
-            has_any = model.new_bool_var(f"meets_on[{pid}@{day.date}]")
-            all_lits = [lit for lits in busy for lit in lits]
-            model.add_bool_or(all_lits).only_enforce_if(has_any)
-            if exact:
-                for lit in all_lits:
-                    model.add_implication(lit, has_any)
+                    for lit in all_lits:
+                        model.add_implication(lit, has_any)
             terms.append(sum(starts) - has_any)
             model.add(terms[-1] >= 0)  # implied, but it lets CP-SAT prove a hole-free day optimal
         if terms:

@@ -245,7 +245,11 @@ class _Run:
         if reasons:
             raise NoScheduleError("not every wished meeting can be placed", reasons, infeasible=True)
         model, v = self._build(pairs, self.index_of, required=True)
-        holes = holes_per_person(event, model, v, exact=True)
+        history: dict[str, set[SlotIndex]] = {}
+        for p in self.background:
+            for pid in p.pair.people:
+                history.setdefault(pid, set()).add(p.slot)
+        holes = holes_per_person(event, model, v, exact=True, busy_before=history)
         cap_holes(event, model, holes, v.people())
         model.minimize(sum(holes.values()))
         occupancy = _occupancy(event, self.locked)

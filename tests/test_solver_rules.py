@@ -550,6 +550,29 @@ def test_rows_before_the_cutoff_are_history() -> None:
     assert pairs_met(Schedule.of(new)) == {pair("a", "c"), pair("c", "d")}
 
 
+@pytest.mark.parametrize("objective", ["maximise", "all"])
+def test_hole_caps_count_the_history_of_the_day(objective: str) -> None:
+    # a met b at 09:00 before the 09:20 cut-off; with max_holes = 0 the new meetings must follow
+    # it directly, or a hole opens between history and plan.
+    event = make_event(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("a", "d")], max_holes=0,
+                       objective=objective, days=(DaySpec(end="11:00"),))
+    history = Meeting(0, "1", "a", "b")
+    cutoff = dt.datetime.combine(event.slots[1].date, event.slots[1].start)
+    result = quick_solve(event, previous=Schedule.of([history]), cutoff=cutoff)
+    assert check_schedule(event, result.schedule, history_before=cutoff) == []
+    assert sorted(m.slot for m in result.schedule.meetings) == [0, 1, 2]
+
+
+def test_all_mode_is_infeasible_when_history_forces_a_hole() -> None:
+    # c can only meet at 10:20, long after a's 09:00 history meeting: a hole is unavoidable.
+    event = make_event(["a", "b", person("c", available="10:20-10:40")], [("a", "b"), ("a", "c")],
+                       max_holes=0, objective="all", days=(DaySpec(end="11:00"),))
+    cutoff = dt.datetime.combine(event.slots[1].date, event.slots[1].start)
+    with pytest.raises(NoScheduleError) as info:
+        quick_solve(event, previous=Schedule.of([Meeting(0, "1", "a", "b")]), cutoff=cutoff)
+    assert info.value.infeasible
+
+
 # --- the result describes itself --------------------------------------------------------------
 
 def test_result_reports_bound_and_optimality() -> None:
