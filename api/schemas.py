@@ -298,7 +298,9 @@ class RepairReport(BaseModel):
     people_affected: int = Field(description="People whose day changed (their agendas are re-issued).")
     points_before: int = Field(description="Points of the old version under the updated event.")
     points_after: int
-    points_fresh_solve: int = Field(description="What a quick fresh solve of the updated event reaches.")
+    points_fresh_solve: int | None = Field(
+        default=None, description="What a quick fresh solve of the updated event reaches (none in \"all\" mode)."
+    )
 
 
 class ChangeSummary(BaseModel):

@@ -317,8 +317,8 @@ def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, 
         r = result.repair
         lines.append(f"  repair               kept {r['kept']}, moved {r['moved']} (+{r['table_changed']} table "
                      f"changes), lost {r['lost']}, added {r['added']}; {r['people_affected']} people affected")
-        lines.append(f"  points               before {r['points_before']}, after {r['points_after']}, "
-                     f"fresh solve {r['points_fresh_solve']}")
+        fresh = "" if r["points_fresh_solve"] is None else f", fresh solve {r['points_fresh_solve']}"
+        lines.append(f"  points               before {r['points_before']}, after {r['points_after']}{fresh}")
     lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
     print("\n".join(lines))
 

@@ -79,9 +79,10 @@ def _names(event: Event, m: Meeting) -> str:
     return f"{name(m.a)} – {name(m.b)}"
 
 
-def repair_report(event: Event, previous: Schedule, new: Schedule, fresh_points: int) -> dict[str, object]:
+def repair_report(event: Event, previous: Schedule, new: Schedule, fresh_points: int | None) -> dict[str, object]:
     """What the repair bought: meetings kept, moved, lost and added, and points before, after
-    and against a fresh solve of the updated event."""
+    and against a fresh solve of the updated event (None in "all" mode, where points are not
+    what is optimised)."""
     from .diff import diff_schedules  # local: diff is a leaf module, kept out of import cycles
     from .report import schedule_points
 

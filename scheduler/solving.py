@@ -79,7 +79,8 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
         history_points = schedule_points(event, Schedule.of(list(plan.history)))
         bound = None if bound is None else bound + history_points
         schedule = Schedule.of(list(schedule.meetings) + list(plan.history))
-        repair = repair_report(event, options.previous, schedule, run.fresh_points + history_points)
+        fresh = None if run.fresh_points is None else run.fresh_points + history_points
+        repair = repair_report(event, options.previous, schedule, fresh)
     return SolveResult(
         schedule=schedule, stats=schedule_stats(event, schedule, candidate_pairs(event) if plan else run.pairs),
         bound=bound, optimal=optimal, seconds=round(run.elapsed(), 3), objective=event.objective,
@@ -104,7 +105,7 @@ class _Run:
         self.locked, self.locked_labels, self.warnings = _locked_rows(event, plan.locked if plan else (),
                                                                       self.pairs, self.index_of)
         self.warnings = list(plan.warnings if plan else ()) + self.warnings
-        self.fresh_points = 0  # what a fresh solve of the same event reaches (repair report)
+        self.fresh_points: int | None = None  # what a fresh solve of the same event reaches (repair report)
         # Meetings before a cut-off: never moved, but they make holes with later meetings that day.
         self.background = [_history_placement(event, m) for m in (plan.history if plan else ())]
 
@@ -251,13 +252,24 @@ class _Run:
                 history.setdefault(pid, set()).add(p.slot)
         holes = holes_per_person(event, model, v, exact=True, busy_before=history)
         cap_holes(event, model, holes, v.people())
-        model.minimize(sum(holes.values()))
+        total_holes = sum(holes.values())
+        # A re-solve changes as little as possible: every previous row kept in place comes first,
+        # fewer holes second (every pair is placed anyway in this mode).
+        preferred = {pair_key(m.a, m.b): m.slot for m in (self.plan.preferred if self.plan else ())}
+        moved = [var for (i, slot), var in v.x.items() if preferred.get(pairs[i].key, slot) != slot]
+        weight = len(event.slots) * max(1, len(v.people())) + 1
+        model.minimize(weight * sum(moved) + total_holes if moved else total_holes)
         occupancy = _occupancy(event, self.locked)
-        v.hint(self.locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy),
+        kept = list(self.locked)
+        for pair in _by_value(pairs[self.index_of[key]] for key in preferred if key in self.index_of):
+            if occupancy.can_place(pair, preferred[pair.key]):
+                slot = preferred[pair.key]
+                kept.append(occupancy.place(pair, slot, occupancy.free_location(pair, slot)))  # type: ignore[arg-type]
+        v.hint(kept + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy),
                self.index_of)
 
         def on_holes(value: float, _bound: float) -> bool:
-            self.notify(Progress("search", self.elapsed(), holes=int(round(value))))
+            self.notify(Progress("search", self.elapsed(), holes=int(round(value)) % weight))
             return False
 
         solver = self._solver(ALL_MODE_CP_SAT_SHARE)
@@ -274,7 +286,8 @@ class _Run:
                                   f"{self.options.time_limit:g} s; allow more time with --time-limit")
         placed = self._extract(solver, v)
         if status != cp_model.OPTIMAL and not self.stopped():
-            placed = self._polish(placed, None)
+            in_place = {p.pair.key for p in placed if preferred.get(p.pair.key) == p.slot}
+            placed = self._polish(placed, None, frozen=in_place)
         hole_free = not any(holes_by_person(event, assign_tables(event, placed)).values())
         return placed, status == cp_model.OPTIMAL or hole_free, None
 

@@ -573,6 +573,17 @@ def test_all_mode_is_infeasible_when_history_forces_a_hole() -> None:
     assert info.value.infeasible
 
 
+def test_all_mode_repair_keeps_previous_rows_in_place() -> None:
+    # Every pair must meet; the previous plan is valid, so a re-solve must not move anything,
+    # even though the reverse order would serve equally well.
+    event = make_event(["a", "b", "c"], [("a", "b"), ("a", "c")], objective="all")
+    previous = Schedule.of([Meeting(1, "1", "a", "c"), Meeting(2, "1", "a", "b")])
+    assert check_schedule(event, previous) == []
+    result = quick_solve(event, previous=previous)
+    assert result.schedule == previous
+    assert result.repair is not None and result.repair["kept"] == 2 and result.repair["points_fresh_solve"] is None
+
+
 # --- the result describes itself --------------------------------------------------------------
 
 def test_result_reports_bound_and_optimality() -> None:
