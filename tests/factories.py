@@ -19,7 +19,7 @@ from scheduler.results import SolveOptions, SolveResult
 from scheduler.solving import solve
 
 PARTICIPANT_FIELDS = ("id", "name", "organisation", "available", "max_meetings", "status", "table")
-WISH_FIELDS = ("requester", "target", "priority", "window")
+WISH_FIELDS = ("requester", "target", "priority", "window", "status")
 
 DATE = "2027-03-10"
 DATE2 = "2027-03-11"

@@ -10,6 +10,7 @@ construction (the wishes are exactly the meetings of a valid schedule), where it
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from factories import DaySpec, EventSpec, make_event, pair_points_of
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
+from scheduler.diff import apply_diff, diff_schedules
 from scheduler.domain import Event, Schedule
 from scheduler.greedy import mutual_first
 from scheduler.placement import assign_tables
@@ -241,3 +243,59 @@ def test_locked_rows_stay_exactly_where_they_are(case: Case, data: st.DataObject
         assert m in result.schedule.meetings
     assert result.stats.points >= sum(pair_points_of(event, m.a, m.b) for m in locked)
 
+
+
+@PROPERTY
+@given(case=cases(objective="maximise", fairness="never"), data=st.data())
+def test_repair_after_random_changes_is_valid_keeps_locked_and_past_rows_and_the_diff_explains_it(
+        case: Case, data: st.DataObject) -> None:
+    event = case.event()
+    previous_plan = solve(event, OPTIONS).schedule
+    assume(len(previous_plan) > 0)
+    locked = set(data.draw(st.lists(st.sampled_from(previous_plan.meetings), unique=True, max_size=3),
+                           label="locked"))
+    previous = Schedule.of([dataclasses.replace(m, locked=m in locked) for m in previous_plan.meetings])
+    in_locked = {pid for m in locked for pid in (m.a, m.b)}
+
+    # Random changes of the day: people cancel, requests are declined or added, availability moves.
+    people = [dict(p) for p in case.people]
+    for p in people:
+        change = data.draw(st.sampled_from(["none"] * 4 + ["cancel", "available"]), label=f"change {p['id']}")
+        if change == "cancel":
+            p["status"] = "cancelled"
+        elif change == "available" and p["id"] not in in_locked:
+            p["available"] = data.draw(st.sampled_from(["", "09:00-09:40", "09:20-11:00"]), label="window")
+    locked_pairs = {frozenset((m.a, m.b)) for m in locked}
+    wishes = [dict(w) if isinstance(w, dict) else w for w in case.wishes]
+    for w in wishes:
+        if frozenset((w["requester"], w["target"])) not in locked_pairs and data.draw(
+                st.booleans(), label="decline"):
+            w["status"] = "declined"
+    ids = [p["id"] for p in people]
+    extra = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=3), label="new")
+    asked = {(w["requester"], w["target"]) for w in wishes}
+    wishes += [{"requester": a, "target": b} for a, b in extra if a != b and (a, b) not in asked]
+    updated = make_event(people, wishes, case.spec)
+
+    cutoff = None
+    if data.draw(st.booleans(), label="cut-off"):
+        slot = updated.slots[data.draw(st.integers(0, len(updated.slots) - 1), label="cut-off slot")]
+        cutoff = dt.datetime.combine(slot.date, slot.start)
+    result = solve(updated, dataclasses.replace(OPTIONS, previous=previous, cutoff=cutoff))
+    new = result.schedule
+    note(f"cutoff={cutoff} previous={previous.meetings} new={new.meetings}")
+
+    assert check_schedule(updated, new, history_before=cutoff) == []
+    started = (lambda m: cutoff is not None and dt.datetime.combine(
+        updated.slots[m.slot].date, updated.slots[m.slot].start) < cutoff)
+    for m in previous.meetings:  # the past is kept as it was, whatever the statuses say now
+        if started(m):
+            assert m in new.meetings
+    for m in locked:  # locked rows stay exactly, unless a person in them is now cancelled
+        if not started(m) and all(updated.participants[pid].active for pid in (m.a, m.b)):
+            assert dataclasses.replace(m, locked=True) in new.meetings
+    assert not any(started(m) for m in new.meetings if m not in previous.meetings)
+    diff = diff_schedules(updated, previous, new)
+    replayed = apply_diff(previous, diff)
+    assert Counter((m.pair, m.slot, m.table) for m in replayed.meetings) == \
+        Counter((m.pair, m.slot, m.table) for m in new.meetings)
