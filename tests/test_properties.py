@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
 from scheduler.diff import apply_diff, diff_schedules
-from scheduler.domain import Event, Schedule
+from scheduler.domain import Event, Meeting, Schedule
 from scheduler.greedy import mutual_first
 from scheduler.placement import assign_tables
 from scheduler.problems import NoScheduleError
@@ -286,8 +286,10 @@ def test_repair_after_random_changes_is_valid_keeps_locked_and_past_rows_and_the
     note(f"cutoff={cutoff} previous={previous.meetings} new={new.meetings}")
 
     assert check_schedule(updated, new, history_before=cutoff) == []
-    started = (lambda m: cutoff is not None and dt.datetime.combine(
-        updated.slots[m.slot].date, updated.slots[m.slot].start) < cutoff)
+    def started(m: Meeting) -> bool:
+        slot = updated.slots[m.slot]
+        return cutoff is not None and dt.datetime.combine(slot.date, slot.start) < cutoff
+
     for m in previous.meetings:  # the past is kept as it was, whatever the statuses say now
         if started(m):
             assert m in new.meetings
