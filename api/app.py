@@ -5,11 +5,16 @@ Run with `python -m api` or `uvicorn api.app:app` (127.0.0.1:8000 by default).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from scheduler import __version__
@@ -49,6 +54,25 @@ def process_runner(db: Database, settings: Settings) -> JobRunner:
     )
 
 
+def _json_safe(error: dict[str, Any]) -> Any:
+    """One validation error as JSON; what was sent (`input`, `ctx`) as text when it is no JSON,
+    e.g. a NaN or Infinity the body's JSON number held."""
+    try:
+        encoded = jsonable_encoder(error)
+        json.dumps(encoded, allow_nan=False)
+        return encoded
+    except (TypeError, ValueError):
+        return jsonable_encoder({k: repr(v) if k in ("input", "ctx") else v for k, v in error.items()})
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with the validation errors, as FastAPI's own handler, which fails on a NaN it echoes back."""
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": [_json_safe(e) for e in exc.errors()]},
+    )
+
+
 def create_app(settings: Settings | None = None, runner_factory: RunnerFactory = process_runner) -> FastAPI:
     settings = settings or get_settings()
 
@@ -69,6 +93,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
             db.dispose()
 
     app = FastAPI(title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.include_router(events.router)
     app.include_router(changes.router)
     app.include_router(jobs.router)

@@ -18,7 +18,7 @@ Nothing here knows HTTP; routes turn `NotFound` into 404 and `EditRefused` into 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -130,8 +130,18 @@ def add_participant(*, session: Session, secret: str, row: EventRow, values: Map
     )
 
 
-def put_wish(*, session: Session, secret: str, row: EventRow, values: Mapping[str, object]) -> tuple[LoadedEvent, bool]:
-    """Add a wish, or update the row of the same requester → target; returns (event, created)."""
+def put_wish(
+    *,
+    session: Session,
+    secret: str,
+    row: EventRow,
+    values: Mapping[str, object],
+    sent: Collection[str] | None = None,
+) -> tuple[LoadedEvent, bool]:
+    """Add a wish, or update the row of the same requester → target; returns (event, created).
+
+    An update sets only the fields named in `sent` (every one when None); the others keep their cells.
+    """
     table = CsvTable.parse(row.wishes_csv, WISH_COLUMNS)
     cells = {name: _text(value) for name, value in values.items()}
     if cells.get("status") == "requested":
@@ -140,7 +150,8 @@ def put_wish(*, session: Session, secret: str, row: EventRow, values: Mapping[st
     if existing:
         for r in existing:  # only the first counts, but keep the file saying one thing
             for name, value in cells.items():
-                _set(table, r, name, value)
+                if sent is None or name in sent:
+                    _set(table, r, name, value)
     else:
         table.append({k: v for k, v in cells.items() if v})
     loaded = service.store_files(

@@ -22,6 +22,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from scheduler.domain import Schedule
 from scheduler.problems import EventError, MatchdayError, NoScheduleError
@@ -51,7 +52,12 @@ class JobRunner(Protocol):
 
 
 def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER) -> int:
-    """Mark jobs left "running" (by a server that stopped) as failed; returns how many."""
+    """Mark jobs left "running" (by a server that stopped) as failed; returns how many.
+
+    A job a worker of another live web process on the same database still runs is marked failed
+    too (telling the two apart would need an owner and heartbeat per job, which jobs do not have);
+    that worker then stores nothing, since a job only ends while it is "running" (`_end`).
+    """
     with db.session() as s:
         result = s.execute(
             update(JobRow).where(JobRow.state == "running").values(state="failed", error=message, finished_at=utcnow())
@@ -116,11 +122,10 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
             if job is None or event_row is None:  # the event was deleted meanwhile
                 return
             if job.cancel_requested:
-                job.state, job.finished_at = "cancelled", utcnow()
+                _end(s, job_id, "cancelled")
                 return
             if event_row.revision != revision:  # changes are refused while a solve runs; be safe anyway
-                job.state, job.finished_at = "failed", utcnow()
-                job.error = "the event changed while this solve was running; start the solve again"
+                _end(s, job_id, "failed", "the event changed while this solve was running; start the solve again")
                 return
             srow = add_schedule_version(
                 session=s,
@@ -146,8 +151,7 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
                     "cutoff": options.get("cutoff"),
                 },
             )
-            job.state, job.finished_at, job.schedule_version = "done", utcnow(), srow.version
-            job.progress = {
+            progress = {
                 **reporter.snapshot(),
                 "phase": "done",
                 "points": result.stats.points,
@@ -156,6 +160,8 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
                 "holes": result.stats.holes,
                 "elapsed": result.seconds,
             }
+            if not _end(s, job_id, "done", schedule_version=srow.version, progress=progress):
+                s.rollback()  # the job was settled meanwhile (marked failed, say): the version is not stored
     except Exception as exc:  # noqa: BLE001 - any crash must end as a readable job error
         log.error("job %s crashed:\n%s", job_id, traceback.format_exc())
         _finish(db, job_id, "failed", f"internal error while solving: {type(exc).__name__}: {exc}")
@@ -181,15 +187,22 @@ def solve_options(
     )
 
 
-def _finish(db: Database, job_id: str, state: str, error: str | None) -> None:
+def _end(s: Session, job_id: str, state: str, error: str | None = None, **values: Any) -> bool:
+    """End a job that is still "running" in this transaction; False, changing nothing, when it is
+    not (any more): cancelled, or marked failed by `recover_interrupted` meanwhile."""
     if error is not None:
         error = error.replace("\x00", "\\x00")  # PostgreSQL text cannot hold NUL; the job must still end
+    result = s.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.state == "running")
+        .values(state=state, error=error, finished_at=utcnow(), **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _finish(db: Database, job_id: str, state: str, error: str | None) -> None:
     with db.session() as s:
-        s.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id, JobRow.state == "running")
-            .values(state=state, error=error, finished_at=utcnow())
-        )
+        _end(s, job_id, state, error)
 
 
 @dataclass

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from scheduler.results import MoveCosts
 
@@ -94,6 +94,15 @@ class ParticipantsPublic(BaseModel):
 
 # --- on-the-day changes ---------------------------------------------------------------------------
 
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+# A participant id as the loader reads it: a cell's surrounding whitespace (str.strip) is no part
+# of it, so " p1" names p1. Stripped before the length checks.
+IdText = Annotated[str, BeforeValidator(_strip)]
+
 ParticipantStatus = Literal["registered", "cancelled", "absent"]
 
 
@@ -126,7 +135,7 @@ class ParticipantUpdate(ParticipantBase):
 class ParticipantCreate(ParticipantBase):
     """A late registrant."""
 
-    id: str = Field(min_length=1, max_length=200, description="A new, unique id.")
+    id: IdText = Field(min_length=1, max_length=200, description="A new, unique id.")
     name: str = Field(min_length=1, max_length=500)  # type: ignore[assignment]
 
 
@@ -140,8 +149,8 @@ class ParticipantChanged(BaseModel):
 class WishCreate(BaseModel):
     """A wish; for an existing (requester, target) row the row is updated instead."""
 
-    requester: str = Field(min_length=1, max_length=200)
-    target: str = Field(min_length=1, max_length=200)
+    requester: IdText = Field(min_length=1, max_length=200)
+    target: IdText = Field(min_length=1, max_length=200)
     priority: Literal[1, 2, 3] = Field(2, description="1 = high, 2 = normal, 3 = low.")
     window: str | None = Field(
         None, max_length=2000, description="When the meeting may take place (syntax of 'available')."
@@ -179,7 +188,7 @@ class SolveRequest(BaseModel):
     when there is none yet."""
 
     time_limit: float | None = Field(
-        None, gt=0, description="Seconds for the whole solve; the server's default when omitted."
+        None, gt=0, allow_inf_nan=False, description="Seconds for the whole solve; the server's default when omitted."
     )
     mode: Literal["fresh", "repair"] | None = Field(
         None,
@@ -383,8 +392,8 @@ class StatsPublic(BaseModel):
 class MeetingRef(BaseModel):
     """A meeting of the latest schedule version, by its pair (a pair meets at most once)."""
 
-    a: str = Field(min_length=1, max_length=200)
-    b: str = Field(min_length=1, max_length=200)
+    a: IdText = Field(min_length=1, max_length=200)
+    b: IdText = Field(min_length=1, max_length=200)
 
 
 class MeetingMove(MeetingRef):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from ..settings import Settings
 from ..storage import EventRow, ParticipantRow, ScheduleRow
 
 NO_SCHEDULE = "No schedule yet: start a solve with POST /api/events/{id}/solve"
+MAX_VERSION = 2**31 - 1  # the largest version a query or path may name (the column is a 32-bit integer)
 
 
 def base_url(request: Request, settings: Settings) -> str:
@@ -84,16 +85,22 @@ def commit(session: Session) -> None:
         ) from None
 
 
+def stored_version(session: Session, row: EventRow, version: int | None = None) -> ScheduleRow:
+    """One stored version of the schedule (the latest by default); 404 when absent."""
+    srow = schedule_row(session, row.id, version)
+    if srow is None:
+        detail = NO_SCHEDULE if version is None else f"Schedule version {version} not found"
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
+    return srow
+
+
 def current_schedule(
     session: Session, row: EventRow, version: int | None = None, required: bool = True
 ) -> tuple[Event, ScheduleRow | None, Schedule | None]:
     """The event and one version of its schedule (the latest by default); 404 when required and absent."""
     event = load_event(row)
-    srow = schedule_row(session, row.id, version)
+    srow = stored_version(session, row, version) if required else schedule_row(session, row.id, version)
     if srow is None:
-        if required:
-            detail = NO_SCHEDULE if version is None else f"Schedule version {version} not found"
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
         return event, None, None
     return event, srow, parse_schedule(event, srow)
 
@@ -107,6 +114,16 @@ def slug(text: str, fallback: str = "event") -> str:
 def disposition(filename: str, inline: bool = False) -> dict[str, str]:
     kind = "inline" if inline else "attachment"
     return {"Content-Disposition": f'{kind}; filename="{filename}"'}
+
+
+# Organiser downloads holding personal data (names, e-mails, agendas): never kept by a cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def no_store(response: Response) -> None:
+    """A router dependency: its JSON responses carry `NO_STORE` (a route returning a `Response`
+    of its own sets the headers itself)."""
+    response.headers.update(NO_STORE)
 
 
 PRIVATE_HEADERS = {

@@ -23,18 +23,20 @@ from ..rendering import (
     render_pdf,
 )
 from ..storage import EventRow, ParticipantRow
-from ._common import PRIVATE_HEADERS, current_schedule, disposition, slug
+from ._common import MAX_VERSION, NO_STORE, PRIVATE_HEADERS, current_schedule, disposition, slug
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])
 
 AGENDA_NOT_FOUND = "Agenda not found"
 PDF = {200: {"content": {"application/pdf": {}}, "description": "A PDF document."}}
-VersionQuery = Annotated[int | None, Query(ge=1, description="A kept version; the latest when omitted.")]
+VersionQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_VERSION, description="A kept version; the latest when omitted.")
+]
 
 
 def _pdf(data: bytes, filename: str, private: bool = False) -> Response:
-    headers = disposition(filename) | (PRIVATE_HEADERS if private else {})
+    headers = disposition(filename) | (PRIVATE_HEADERS if private else NO_STORE)
     return Response(data, media_type="application/pdf", headers=headers)
 
 

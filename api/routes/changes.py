@@ -41,6 +41,7 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 def _changed(
     request: Request, settings: SettingsDep, secret: str, session: SessionDep, row: EventRow, pid: str
 ) -> ParticipantChanged:
+    """The response to a participant change; built before the commit, so that a failure stores nothing."""
     p = session.scalar(select(ParticipantRow).where(ParticipantRow.event_id == row.id, ParticipantRow.pid == pid))
     assert p is not None
     _, _, schedule = current_schedule(session, row, required=False)
@@ -81,8 +82,9 @@ def update_participant(
     except EventError as exc:
         session.rollback()
         return invalid_change(exc)
+    changed = _changed(request, settings, secret, session, row, participant_id)
     commit(session)
-    return _changed(request, settings, secret, session, row, participant_id)
+    return changed
 
 
 @router.post(
@@ -106,8 +108,9 @@ def add_participant(
     except EventError as exc:
         session.rollback()
         return invalid_change(exc)
+    changed = _changed(request, settings, secret, session, row, body.id)
     commit(session)
-    return _changed(request, settings, secret, session, row, body.id)
+    return changed
 
 
 def _wish_public(cells: dict[str, str]) -> WishPublic:
@@ -137,19 +140,24 @@ def put_wish(
     row: IdleEventDep, body: WishCreate, session: SessionDep, secret: SecretDep, response: Response
 ) -> WishChanged | JSONResponse:
     """Add a wish (201), or update the existing requester → target row (200): priority, window,
-    status. The next solve schedules it if it fits; `declined` takes a pair out for good."""
+    status. The next solve schedules it if it fits; `declined` takes a pair out for good. An update
+    changes only the fields sent (null clears the window)."""
     try:
-        _, created = changes.put_wish(session=session, secret=secret, row=row, values=body.model_dump())
+        _, created = changes.put_wish(
+            session=session, secret=secret, row=row, values=body.model_dump(), sent=body.model_fields_set
+        )
     except EventError as exc:
         session.rollback()
         return invalid_change(exc)
-    commit(session)
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    # Built before the commit: a failure here stores nothing.
     cells = next(c for c in changes.wish_cells(row) if (c["requester"], c["target"]) == (body.requester, body.target))
-    return WishChanged(
+    changed = WishChanged(
         event_revision=row.revision,
         created=created,
         wish=_wish_public(cells),
         warnings=row.warnings,  # type: ignore[arg-type]
     )
+    commit(session)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return changed

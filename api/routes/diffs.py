@@ -10,7 +10,7 @@ import dataclasses
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
 from scheduler.domain import Event, Schedule
@@ -21,15 +21,17 @@ from ..rendering import build_agenda, change_lines, generated_note, render_pdf
 from ..schemas import AffectedPerson, ChangeSummary, DiffPublic, MeetingChangePublic
 from ..settings import Settings
 from ..storage import EventRow, ParticipantRow
-from ._common import agenda_links, current_schedule, disposition, slug
+from ._common import MAX_VERSION, NO_STORE, agenda_links, current_schedule, disposition, no_store, slug
 
-router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"])
+router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"], dependencies=[Depends(no_store)])
 
 FromQuery = Annotated[
     int | None,
-    Query(alias="from", ge=1, description="The older version; by default the one before `to`."),
+    Query(alias="from", ge=1, le=MAX_VERSION, description="The older version; by default the one before `to`."),
 ]
-ToQuery = Annotated[int | None, Query(alias="to", ge=1, description="The newer version; by default the latest.")]
+ToQuery = Annotated[
+    int | None, Query(alias="to", ge=1, le=MAX_VERSION, description="The newer version; by default the latest.")
+]
 _NOT_FOUND = {404: {"description": "A version does not exist, or there is only one."}}
 
 
@@ -134,7 +136,7 @@ def read_diff_csv(
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers=disposition(f"{slug(row.name)}-changes-v{old_v}-v{new_v}.csv"),
+        headers=disposition(f"{slug(row.name)}-changes-v{old_v}-v{new_v}.csv") | NO_STORE,
     )
 
 
@@ -159,5 +161,5 @@ def affected_agendas_pdf(row: EventDep, session: SessionDep, old: FromQuery = No
     return Response(
         pdf,
         media_type="application/pdf",
-        headers=disposition(f"{slug(row.name)}-changed-agendas-v{old_v}-v{new_v}.pdf"),
+        headers=disposition(f"{slug(row.name)}-changed-agendas-v{old_v}-v{new_v}.pdf") | NO_STORE,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from ..schemas import (
     ParticipantsPublic,
 )
 from ..storage import JobRow, ParticipantRow, delete_event, may_match
-from ._common import current_schedule, participant_public
+from ._common import current_schedule, no_store, participant_public
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -137,7 +137,7 @@ def remove_event(row: EventDep, session: SessionDep, runner: RunnerDep) -> Respo
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{event_id}/participants", response_model=ParticipantsPublic)
+@router.get("/{event_id}/participants", response_model=ParticipantsPublic, dependencies=[Depends(no_store)])
 def list_participants(
     row: EventDep, session: SessionDep, settings: SettingsDep, secret: SecretDep, request: Request
 ) -> ParticipantsPublic:

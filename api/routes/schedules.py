@@ -1,21 +1,24 @@
 """Schedules: the latest (or any kept) version as JSON or schedule.csv, its statistics, the versions.
 
 Every solve, repair and hand edit stores a new version; none is ever overwritten, so each stays
-downloadable (`/schedules/{version}`, `/schedules/{version}.csv`). The list of versions says what
-made each one, against which version, and what changed (for a repair: what it bought).
+downloadable (`/schedules/{version}`, `/schedules/{version}.csv`) exactly as it was stored: the
+schedule.csv text kept with it, names, mutual and points as they were then, whatever changed since.
+The list of versions says what made each one, against which version, and what changed (for a
+repair: what it bought).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Schedule
 from scheduler.report import schedule_stats
 from scheduler.results import relative_gap
-from scheduler.schedule_io import write_schedule_csv
 
 from .. import service
 from ..deps import EventDep, SessionDep
@@ -32,12 +35,14 @@ from ..schemas import (
     TableUse,
 )
 from ..storage import EventRow, ScheduleRow
-from ._common import current_schedule, disposition, slug
+from ._common import MAX_VERSION, NO_STORE, current_schedule, disposition, no_store, slug, stored_version
 
-router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"])
+router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"], dependencies=[Depends(no_store)])
 
-VersionQuery = Annotated[int | None, Query(ge=1, description="A kept version; the latest when omitted.")]
-VersionPath = Annotated[int, Path(ge=1, description="A kept version (1 is the first).")]
+VersionQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_VERSION, description="A kept version; the latest when omitted.")
+]
+VersionPath = Annotated[int, Path(ge=1, le=MAX_VERSION, description="A kept version (1 is the first).")]
 
 
 def change_summary(result: dict[str, Any]) -> ChangeSummary | None:
@@ -106,10 +111,18 @@ def meetings_public(event: Event, schedule: Schedule) -> list[MeetingPublic]:
     return out
 
 
+def stored_meetings(srow: ScheduleRow) -> list[MeetingPublic]:
+    """The meetings of a version from its stored schedule.csv, whose columns are MeetingPublic's."""
+    out = []
+    for rec in csv.DictReader(io.StringIO(srow.csv)):
+        flags = {"mutual": rec["mutual"] == "yes", "locked": rec["locked"] == "yes"}
+        out.append(MeetingPublic.model_validate(rec | flags))
+    return out
+
+
 def _schedule_public(row: EventRow, session: SessionDep, version: int | None) -> SchedulePublic:
-    event, srow, schedule = current_schedule(session, row, version)
-    assert srow is not None and schedule is not None
-    meetings = meetings_public(event, schedule)
+    srow = stored_version(session, row, version)
+    meetings = stored_meetings(srow)
     points = sum(m.points for m in meetings)
     return SchedulePublic(
         event_id=row.id,
@@ -123,12 +136,11 @@ def _schedule_public(row: EventRow, session: SessionDep, version: int | None) ->
 
 
 def _schedule_csv(row: EventRow, session: SessionDep, version: int | None) -> Response:
-    event, srow, schedule = current_schedule(session, row, version)
-    assert srow is not None and schedule is not None
+    srow = stored_version(session, row, version)
     return Response(
-        write_schedule_csv(event, schedule),
+        srow.csv,
         media_type="text/csv; charset=utf-8",
-        headers=disposition(f"{slug(row.name)}-schedule-v{srow.version}.csv"),
+        headers=disposition(f"{slug(row.name)}-schedule-v{srow.version}.csv") | NO_STORE,
     )
 
 
