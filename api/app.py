@@ -51,6 +51,7 @@ def process_runner(db: Database, settings: Settings) -> JobRunner:
         solver_workers=settings.solver_workers,
         progress_interval=settings.progress_interval,
         cancel_grace=settings.cancel_grace_seconds,
+        stale_after=settings.job_stale_seconds,
     )
 
 

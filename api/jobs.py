@@ -4,7 +4,9 @@ The web process only ever writes a job row (state "queued") and tells the runner
 runner claims queued jobs in the database and starts one `multiprocessing` *spawn* process per
 solve, so CP-SAT never runs in the web process. The worker writes live progress and the result
 into the database itself; cancellation is a flag in the job row that the solver's `should_stop`
-polls, with `terminate()` as the fallback after a grace period. Because everything a job is lives
+polls, with `terminate()` as the fallback after a grace period. The web process renews a heartbeat
+on each job it runs; a "running" job whose heartbeat stops belonged to a server that died, and any
+web process on the database marks it failed. Because everything a job is lives
 in the database, a distributed queue (Celery, RQ, Arq, …) can replace `ProcessJobRunner` by
 implementing the same four methods and calling `run_job` on its workers.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Schedule
@@ -51,17 +53,19 @@ class JobRunner(Protocol):
         """Stop every worker and settle their jobs."""
 
 
-def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER) -> int:
-    """Mark jobs left "running" (by a server that stopped) as failed; returns how many.
+def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER, *, stale_after: float | None = None) -> int:
+    """Mark jobs left "running" by a server that stopped as failed; returns how many.
 
-    A job a worker of another live web process on the same database still runs is marked failed
-    too (telling the two apart would need an owner and heartbeat per job, which jobs do not have);
-    that worker then stores nothing, since a job only ends while it is "running" (`_end`).
+    With `stale_after`, only jobs whose heartbeat is missing or older than that many seconds: the
+    web process that runs a job renews its heartbeat every few seconds, so a job of another live
+    process on the same database is left alone. Without it, every running job is settled.
     """
+    where = [JobRow.state == "running"]
+    if stale_after is not None:
+        cutoff = utcnow() - dt.timedelta(seconds=stale_after)
+        where.append(or_(JobRow.heartbeat_at.is_(None), JobRow.heartbeat_at < cutoff))
     with db.session() as s:
-        result = s.execute(
-            update(JobRow).where(JobRow.state == "running").values(state="failed", error=message, finished_at=utcnow())
-        )
+        result = s.execute(update(JobRow).where(*where).values(state="failed", error=message, finished_at=utcnow()))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -270,6 +274,7 @@ class ProcessJobRunner:
         progress_interval: float = 0.5,
         cancel_grace: float = 5.0,
         poll: float = 0.2,
+        stale_after: float = 30.0,
     ):
         self.db = db
         self.max_concurrent = max_concurrent
@@ -277,6 +282,9 @@ class ProcessJobRunner:
         self.progress_interval = progress_interval
         self.cancel_grace = cancel_grace
         self.poll = poll
+        self.stale_after = stale_after
+        self.heartbeat = min(2.0, stale_after / 5)
+        self._last_beat = 0.0
         self._ctx = multiprocessing.get_context("spawn")
         self._running: dict[str, _Running] = {}
         self._lock = threading.Lock()
@@ -285,9 +293,7 @@ class ProcessJobRunner:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        settled = recover_interrupted(self.db)
-        if settled:
-            log.warning("%d job(s) were left running by a stopped server and are marked failed", settled)
+        self._settle_stale()
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="matchday-jobs", daemon=True)
         self._thread.start()
@@ -326,10 +332,32 @@ class ProcessJobRunner:
                 self._reap()
                 self._enforce_cancels()
                 self._launch()
+                if time.monotonic() - self._last_beat >= self.heartbeat:
+                    self._beat()
+                    self._settle_stale()
             except Exception:  # noqa: BLE001 - the dispatcher must survive a database hiccup
                 log.exception("job dispatcher error")
             self._wake.wait(self.poll)
             self._wake.clear()
+
+    def _beat(self) -> None:
+        """Renew the heartbeat of the jobs this process runs, so no other process settles them."""
+        self._last_beat = time.monotonic()
+        with self._lock:
+            ids = list(self._running)
+        if ids:
+            with self.db.session() as s:
+                s.execute(
+                    update(JobRow)
+                    .where(JobRow.id.in_(ids), JobRow.state == "running")
+                    .values(heartbeat_at=utcnow())
+                )
+
+    def _settle_stale(self) -> None:
+        """Fail the running jobs of servers that stopped: their heartbeat is older than `stale_after`."""
+        settled = recover_interrupted(self.db, stale_after=self.stale_after)
+        if settled:
+            log.warning("%d job(s) were left running by a stopped server and are marked failed", settled)
 
     def _reap(self) -> None:
         with self._lock:
@@ -405,7 +433,12 @@ class ProcessJobRunner:
                 claimed = s.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, JobRow.state == "queued")
-                    .values(state="running", started_at=utcnow(), progress={"phase": "starting", "elapsed": 0.0})
+                    .values(
+                        state="running",
+                        started_at=utcnow(),
+                        heartbeat_at=utcnow(),
+                        progress={"phase": "starting", "elapsed": 0.0},
+                    )
                 )
                 if claimed.rowcount:  # type: ignore[attr-defined]
                     return job_id

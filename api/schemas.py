@@ -121,7 +121,7 @@ class ParticipantBase(BaseModel):
         "(every day); empty or null: the whole event.",
         examples=["2027-03-10 11:00-15:40"],
     )
-    max_meetings: int | None = Field(None, ge=0, description="Cap over the whole event; null: no cap.")
+    max_meetings: int | None = Field(None, ge=0, strict=True, description="Cap over the whole event; null: no cap.")
     status: ParticipantStatus | None = Field(
         None, description="cancelled or absent: takes no meetings from the next solve on."
     )

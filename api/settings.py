@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a cancelled solve may take to stop by itself before it is terminated.",
     )
+    job_stale_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="A running solve whose server has not renewed its heartbeat for this long is marked "
+        "failed (its server stopped); web processes sharing a database leave each other's live solves alone.",
+    )
     max_upload_bytes: int = Field(10_000_000, gt=0, description="Largest accepted file per upload field.")
     progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
 

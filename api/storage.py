@@ -166,6 +166,9 @@ class JobRow(Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Written every few seconds by the web process whose worker runs the job: a "running" job whose
+    # heartbeat stops belongs to a server that died, and another one may settle it.
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class ScheduleRow(Base):

@@ -682,7 +682,7 @@ def _check_windows(text: str, grid: _Grid | None) -> frozenset[SlotIndex] | None
 _WHOLE = re.compile(r"^\+?([0-9]{1,9})(?:\.0*)?$")
 
 
-def _whole_number(text: str) -> int | None:
+def whole_number(text: str) -> int | None:
     """A non-negative whole number such as 4 (or 4.0, as spreadsheets write it); None otherwise."""
     m = _WHOLE.match(text)
     return int(m.group(1)) if m else None
@@ -724,7 +724,7 @@ def _participants(table: _Table | None, grid: _Grid | None, shared_labels: tuple
             problems.error("bad_window", str(exc), f, row, "available")
         cap: int | None = None
         if rec["max_meetings"]:
-            cap = _whole_number(rec["max_meetings"])
+            cap = whole_number(rec["max_meetings"])
             if cap is None:
                 problems.error("bad_number", f"max_meetings must be a whole number of 0 or more (or empty "
                                f"for no cap), not '{rec['max_meetings']}'", f, row, "max_meetings")
@@ -777,7 +777,7 @@ def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, gri
             ok = False
         priority = 2
         if rec["priority"]:
-            value = PRIORITY_WORDS.get(rec["priority"].lower(), _whole_number(rec["priority"]))
+            value = PRIORITY_WORDS.get(rec["priority"].lower(), whole_number(rec["priority"]))
             if value not in (1, 2, 3):
                 problems.error("bad_priority", f"priority must be 1 (high), 2 (normal) or 3 (low), not "
                                f"'{rec['priority']}'", f, row, "priority")

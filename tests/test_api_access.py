@@ -3,6 +3,7 @@ link revocation, deleting an event (GDPR), restarts, and the job lifecycle (canc
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
@@ -325,6 +326,61 @@ def test_restart_settles_a_job_left_running(tmp_path: Path) -> None:
     with client_for(db_file) as second:
         job = second.get("/api/jobs/crashedjob", headers=headers).json()
         assert job["state"] == "failed" and job["error"] == STOPPED_BY_SERVER
+
+
+def _running_job(db_file: Path, event_id: str, job_id: str, heartbeat_age: float | None) -> None:
+    """A job row left "running", as by another web process whose heartbeat is `heartbeat_age` old."""
+    db = Database(settings_for(db_file).database_url)
+    try:
+        with db.session() as s:
+            s.add(
+                JobRow(
+                    id=job_id,
+                    event_id=event_id,
+                    state="running",
+                    time_limit=5,
+                    progress={},
+                    started_at=utcnow(),
+                    heartbeat_at=None if heartbeat_age is None else utcnow() - dt.timedelta(seconds=heartbeat_age),
+                )
+            )
+    finally:
+        db.dispose()
+
+
+def test_a_starting_server_leaves_a_live_servers_job_alone_until_its_heartbeat_stops(tmp_path: Path) -> None:
+    db_file = tmp_path / "shared.db"
+    with client_for(db_file) as first:
+        event_id, headers = upload(first)
+    _running_job(db_file, event_id, "livejob", heartbeat_age=0)  # another web process runs it now
+    _running_job(db_file, event_id, "deadjob", heartbeat_age=120)  # its server stopped two minutes ago
+    with client_for(db_file, job_stale_seconds=1.0) as second:
+        assert second.get("/api/jobs/deadjob", headers=headers).json()["state"] == "failed"
+        assert second.get("/api/jobs/livejob", headers=headers).json()["state"] == "running"
+        # Nobody renews the live job's heartbeat any more: within a few sweeps it is settled too.
+        job = wait_for_job(second, "livejob", headers, until=("failed",))
+        assert job["error"] == STOPPED_BY_SERVER
+
+
+def test_a_running_solve_keeps_its_heartbeat_fresh(tmp_path: Path) -> None:
+    db_file = tmp_path / "beat.db"
+    with client_for(db_file, job_stale_seconds=1.0) as c:
+        event_id, headers = upload(c, **big_event())
+        job_id = c.post(f"/api/events/{event_id}/solve", json={"time_limit": 4}, headers=headers).json()["job_id"]
+        wait_for_job(c, job_id, headers, until=("running",))
+        db = Database(settings_for(db_file).database_url)
+        try:
+            beats = []
+            for _ in range(3):
+                time.sleep(0.6)
+                with db.session() as s:
+                    beats.append(s.scalar(select(JobRow.heartbeat_at).where(JobRow.id == job_id)))
+        finally:
+            db.dispose()
+        assert all(b is not None for b in beats) and beats[0] < beats[-1]
+        # Longer than job_stale_seconds, yet never settled as stopped: its own server keeps it alive.
+        job = wait_for_job(c, job_id, headers)
+        assert job["state"] == "done", job
 
 
 def test_shutdown_stops_workers_and_marks_their_jobs(tmp_path: Path) -> None:

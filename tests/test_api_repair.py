@@ -503,6 +503,8 @@ def test_an_invalid_change_is_422_with_the_loader_problems_and_stores_nothing(cl
     assert r.status_code == 422 and any(p["code"] == "self_wish" for p in r.json()["problems"])
     assert client.patch(f"{base}/participants/q2", json={"status": "gone"}, headers=headers).status_code == 422
     assert client.patch(f"{base}/participants/q2", json={}, headers=headers).status_code == 422
+    for cap in (1.5, True, "2"):  # a cap is a JSON whole number, never rounded or coerced
+        assert client.patch(f"{base}/participants/q2", json={"max_meetings": cap}, headers=headers).status_code == 422
     assert client.patch(f"{base}/participants/nobody", json={"status": "absent"}, headers=headers).status_code == 404
     info = client.get(base, headers=headers).json()
     assert info["revision"] == 1 and info["participants"] == 10

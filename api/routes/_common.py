@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Event, Schedule
+from scheduler.loading import whole_number
 from scheduler.problems import EventError
 
 from ..schemas import ParticipantPublic
@@ -42,7 +43,6 @@ def participant_public(
     """A participant with their private links; `cells` are their raw participants.csv cells."""
     links = agenda_links(request, settings, agenda_token(secret=secret, participant=p))
     cells = cells or {}
-    cap = cells.get("max_meetings", "")
     return ParticipantPublic(
         id=p.pid,
         name=p.name,
@@ -52,7 +52,7 @@ def participant_public(
         country=p.country,
         status=p.status,
         available=cells.get("available", ""),
-        max_meetings=int(float(cap)) if cap.replace(".", "", 1).isdigit() else None,
+        max_meetings=whole_number(cells.get("max_meetings", "")),
         table=cells.get("table") or None,
         meetings=meetings,
         agenda_url=links["html"],
