@@ -25,6 +25,10 @@ from .domain import Event, ParticipantId, SlotIndex
 from .placement import Placement
 
 
+MovePrice = Callable[[Placement, SlotIndex], int]
+"""What moving a meeting to another slot costs, in points (negative: moving it back pays)."""
+
+
 class _State:
     def __init__(self, event: Event, placements: list[Placement]):
         self.event = event
@@ -280,10 +284,11 @@ def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...],
 
 
 def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pair], seconds: float,
-                 max_tries: int = 40, frozen: set[tuple[ParticipantId, ParticipantId]] | None = None
-                 ) -> list[Placement]:
+                 max_tries: int = 40, frozen: set[tuple[ParticipantId, ParticipantId]] | None = None,
+                 price: MovePrice | None = None) -> list[Placement]:
     """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed;
-    meetings of `frozen` pairs are never moved."""
+    meetings of `frozen` pairs are never moved. With `price`, a swap that makes room must cost
+    less than the points of the pair it lets in (repair: moving a kept meeting has a price)."""
     frozen = frozen or set()
     state = _State(event, [p if p.pair.key not in frozen else _pinned(p) for p in placements])
     deadline = time.monotonic() + seconds
@@ -296,7 +301,7 @@ def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pai
             continue
         slot, location = _free_slot(state, pair)
         if slot is None:
-            slot, location = _make_room(state, pair, max_tries)
+            slot, location = _make_room(state, pair, max_tries, price)
         if slot is not None:
             state.place(Placement(pair, slot, location))
             met.add(pair.key)
@@ -327,13 +332,15 @@ def _free_slot(state: _State, pair: Pair) -> tuple[SlotIndex | None, str | None]
     return (best[1], best[2]) if best else (None, None)
 
 
-def _make_room(state: _State, pair: Pair, max_tries: int) -> tuple[SlotIndex | None, str | None]:
+def _make_room(state: _State, pair: Pair, max_tries: int, price: MovePrice | None = None
+               ) -> tuple[SlotIndex | None, str | None]:
     """Free one person in a slot where the other is free, by swapping a chain with a slot where
     the first is free."""
     tries = 0
     for x, y in ((pair.a, pair.b), (pair.b, pair.a)):
         free_x = [s for s in sorted(pair.slots) if (x, s) not in state.at]
-        free_y = [s for s in sorted(pair.slots) if (y, s) not in state.at]
+        # y's meeting in s1 moves to s2: any slot where y is free, not only one the pair could use.
+        free_y = [s for s in sorted(state.event.participants[y].available) if (y, s) not in state.at]
         for s1 in free_x:  # x is free in s1; y is busy there (else _free_slot would have found it)
             i = state.at.get((y, s1))
             if i is None or state.meetings[i].locked:
@@ -349,6 +356,10 @@ def _make_room(state: _State, pair: Pair, max_tries: int) -> tuple[SlotIndex | N
                     continue
                 if any(x in state.meetings[j].pair.people for j in chain):
                     continue  # the swap would make x busy in s1
+                if price is not None and sum(
+                    price(state.meetings[j], s2 if state.meetings[j].slot == s1 else s1) for j in chain
+                ) >= pair.points:
+                    continue
                 result = state.try_swap(chain, s1, s2, holes=False)
                 if result is None:
                     continue

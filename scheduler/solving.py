@@ -44,7 +44,7 @@ from .problems import MatchdayError, NoScheduleError, Problem
 from .repair import RepairPlan, plan_repair, repair_report
 from .report import holes_by_person, schedule_points, schedule_stats
 from .results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
-from .retiming import cover_people, enforce_hole_caps, insert_pairs, reduce_holes
+from .retiming import MovePrice, cover_people, enforce_hole_caps, insert_pairs, reduce_holes
 from .selection import counting_limits, selection_lp
 
 DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
@@ -220,6 +220,9 @@ class _Run:
         # Then let Kempe swaps make room by moving only the refill, never a kept meeting.
         best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1),
                             frozen={p.pair.key for p in kept})
+        # Then moving kept meetings too, where the pair let in is worth more than the moves cost.
+        best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1), max_tries=400,
+                            price=self._move_price(preferred))
         self.notify(Progress("search", self.elapsed(), points=_points(best)))
         fixed = {self.index_of[p.pair.key] for p in self.locked}
         bound, chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
@@ -238,6 +241,18 @@ class _Run:
                          None, self.should_stop)
             self.fresh_points = _points(fresh.solve_maximise(quick=True)[0])
         return best, _points(best) >= bound, bound
+
+    def _move_price(self, preferred: dict[tuple[str, str], SlotIndex]) -> MovePrice:
+        """Leaving a previous meeting's slot costs the move cost; going back to it earns it back."""
+        cost = self.options.move_costs.move_slot
+
+        def price(p: Placement, new: SlotIndex) -> int:
+            old = preferred.get(p.pair.key)
+            if old is None:
+                return 0
+            return cost * ((p.slot == old) - (new == old))
+
+        return price
 
     # --- "all" -----------------------------------------------------------------------------
     def solve_all(self) -> tuple[list[Placement], bool, int | None]:

@@ -28,9 +28,12 @@ from factories import (
     wish,
 )
 
+from scheduler.candidates import SHARED, candidate_pairs
 from scheduler.domain import Event, Meeting, Schedule
+from scheduler.placement import Placement
 from scheduler.problems import MatchdayError, NoScheduleError
 from scheduler.results import SolveResult
+from scheduler.retiming import insert_pairs
 from scheduler.validate import check_schedule, holes
 
 SLOT1, SLOT2, SLOT3, SLOT4 = "09:00-09:20", "09:20-09:40", "09:40-10:00", "10:00-10:20"
@@ -594,3 +597,21 @@ def test_result_reports_bound_and_optimality() -> None:
     assert result.parameters["deterministic"] is True
     assert result.parameters["workers"] == 1
     assert result.stats.wished_pairs == 2
+
+
+@pytest.mark.parametrize(("move_cost", "moves"), [(4, True), (12, False)])
+def test_making_room_moves_a_kept_meeting_only_when_the_new_pair_is_worth_more(move_cost: int, moves: bool) -> None:
+    # a-b (2 points) sits in slot 1, the only slot c has; the mutual a-c (12 points) fits only if
+    # a-b moves to slot 2, which pays when moving costs less than 12.
+    event = make_event(["a", "b", person("c", available=SLOT1)], [("a", "b"), ("a", "c", 1), ("c", "a", 1)],
+                       days=(DaySpec(end="09:40"),))
+    pairs = {p.key: p for p in candidate_pairs(event)}
+    kept = Placement(pairs[("a", "b")], 0, SHARED)
+
+    def price(p: Placement, new: int) -> int:  # as a repair prices leaving a previous slot
+        return move_cost * ((p.slot == 0) - (new == 0)) if p.pair.key == ("a", "b") else 0
+
+    placed = insert_pairs(event, [kept], [pairs[("a", "c")]], seconds=1.0, price=price)
+    assert {(p.pair.key, p.slot) for p in placed} == (
+        {(("a", "b"), 1), (("a", "c"), 0)} if moves else {(("a", "b"), 0)}
+    )
