@@ -22,6 +22,7 @@ from scheduler import __version__
 from .jobs import JobRunner, ProcessJobRunner
 from .rendering import TEMPLATES_DIR
 from .routes import agendas, changes, diffs, events, jobs, meetings, schedules
+from .security import redact_access_log
 from .settings import Settings, get_settings
 from .storage import Database, get_or_create_secret
 
@@ -76,6 +77,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
 
 def create_app(settings: Settings | None = None, runner_factory: RunnerFactory = process_runner) -> FastAPI:
     settings = settings or get_settings()
+    redact_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,8 @@
 
 A participant's link token is HMAC(server secret, event id, participant row id, link version),
 so the organiser can list every link at any time without the links being stored, and bumping
-the version revokes one person's link. Lookups go through the SHA-256 digest of a token.
+the version revokes one person's link. Lookups go through the SHA-256 digest of a token. A link
+is as good as a password, so access logs show it redacted.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import re
 import secrets
 
 
@@ -26,3 +29,29 @@ def participant_token(secret: str, event_id: str, participant_row_id: int, versi
     message = f"agenda:{event_id}:{participant_row_id}:{version}".encode()
     mac = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")[:40]
+
+
+_AGENDA_TOKEN = re.compile(r"(/agenda/)(?!fonts/)[A-Za-z0-9_-]+")
+
+
+def redact_agenda_links(text: str) -> str:
+    """`/agenda/<token>.pdf` → `/agenda/[token].pdf`: what an access log may keep of a link."""
+    return _AGENDA_TOKEN.sub(r"\1[token]", text)
+
+
+class RedactAgendaLinks(logging.Filter):
+    """Keeps participant link tokens out of access logs (uvicorn logs the request path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_agenda_links(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact_agenda_links(record.msg)
+        return True
+
+
+def redact_access_log(logger_name: str = "uvicorn.access") -> None:
+    """Install `RedactAgendaLinks` on the access logger, once."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactAgendaLinks) for f in logger.filters):
+        logger.addFilter(RedactAgendaLinks())

@@ -24,7 +24,6 @@ from .candidates import SHARED, Pair
 from .domain import Event, ParticipantId, SlotIndex
 from .placement import Placement
 
-
 MovePrice = Callable[[Placement, SlotIndex], int]
 """What moving a meeting to another slot costs, in points (negative: moving it back pays)."""
 

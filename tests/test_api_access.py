@@ -4,6 +4,7 @@ link revocation, deleting an event (GDPR), restarts, and the job lifecycle (canc
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -166,6 +167,23 @@ def test_organiser_can_revoke_and_reissue_one_link(client: TestClient) -> None:
     }
     assert listed["p2"] == new
     assert client.post(f"/api/events/{event_id}/participants/nobody/link", headers=headers).status_code == 404
+
+
+def test_access_logs_never_show_a_participant_link(
+    client: TestClient, two_events: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    token = next(iter(two_events["people"].values()))["agenda_url"].rsplit("/", 1)[1]
+    access = logging.getLogger("uvicorn.access")
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        # the record uvicorn's access logger writes for every request
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/agenda/{token}.pdf", "1.1", 200)
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/agenda/fonts/x.woff2", "1.1", 200)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        '127.0.0.1:5000 - "GET /agenda/[token].pdf HTTP/1.1" 200',
+        '127.0.0.1:5000 - "GET /agenda/fonts/x.woff2 HTTP/1.1" 200',
+    ]
+    assert token not in caplog.text
 
 
 def test_agenda_before_any_schedule_says_so(client: TestClient) -> None:
