@@ -372,7 +372,7 @@ def test_a_starting_server_leaves_a_live_servers_job_alone_until_its_heartbeat_s
         event_id, headers = upload(first)
     _running_job(db_file, event_id, "livejob", heartbeat_age=0)  # another web process runs it now
     _running_job(db_file, event_id, "deadjob", heartbeat_age=120)  # its server stopped two minutes ago
-    with client_for(db_file, job_stale_seconds=1.0) as second:
+    with client_for(db_file, job_stale_seconds=5.0) as second:
         assert second.get("/api/jobs/deadjob", headers=headers).json()["state"] == "failed"
         assert second.get("/api/jobs/livejob", headers=headers).json()["state"] == "running"
         # Nobody renews the live job's heartbeat any more: within a few sweeps it is settled too.
