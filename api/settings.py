@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         None,
         description="Server secret that participant links are derived from (HMAC). When unset, "
-        "one is generated on first start and kept in the database, so links survive restarts.",
+        "one is generated on first start and kept in the database, so links survive restarts. "
+        "Every link is derived from it: setting or changing it replaces every participant's link.",
     )
     public_base_url: str | None = Field(
         None,
