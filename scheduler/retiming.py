@@ -28,6 +28,12 @@ MovePrice = Callable[[Placement, SlotIndex], int]
 """What moving a meeting to another slot costs, in points (negative: moving it back pays)."""
 
 
+def _spread(histogram: Counter[int]) -> int:
+    """Most minus fewest holes of any two people, from a histogram of holes per person."""
+    present = [h for h, n in histogram.items() if n > 0]
+    return max(present) - min(present) if present else 0
+
+
 class _State:
     def __init__(self, event: Event, placements: list[Placement]):
         self.event = event
@@ -127,19 +133,40 @@ class _State:
                 slots.discard(s2)
                 slots.add(s1)
             changed[pid] = self.count_holes(slots)
-        delta = sum(h - self.holes[pid] for pid, h in changed.items())
+        # Caps: nobody may go above the cap or get worse while above it; a schedule that starts
+        # above a cap (before `enforce_hole_caps`) may still improve towards it.
         cap = event.max_holes
-        if cap is not None and any(h > cap for h in changed.values()):
+        if cap is not None and any(h > cap and h > self.holes[pid] for pid, h in changed.items()):
             return None
         if event.max_hole_spread is not None and changed:
             hist = Counter(self.histogram)
             for pid, h in changed.items():
                 hist[self.holes[pid]] -= 1
                 hist[h] += 1
-            present = [h for h, n in hist.items() if n > 0]
-            if present and max(present) - min(present) > event.max_hole_spread:
+            spread = _spread(hist)
+            if spread > event.max_hole_spread and spread > _spread(self.histogram):
                 return None
+        delta = sum(self.cost(h) - self.cost(self.holes[pid]) for pid, h in changed.items())
         return delta, changed
+
+    def within_caps(self, after: dict[ParticipantId, int]) -> bool:
+        """Whether these new hole counts keep everyone within max_holes and the spread cap."""
+        cap, spread = self.event.max_holes, self.event.max_hole_spread
+        if cap is not None and any(h > cap for h in after.values()):
+            return False
+        if spread is None:
+            return True
+        hist = Counter(self.histogram)
+        for pid, h in after.items():
+            if pid in self.holes:
+                hist[self.holes[pid]] -= 1
+            hist[h] += 1
+        return _spread(hist) <= spread
+
+    def cost(self, holes: int) -> int:
+        """What a person's holes cost the local search: holes above the cap weigh far more."""
+        cap = self.event.max_holes
+        return holes if cap is None or holes <= cap else holes + OVER_CAP_WEIGHT * (holes - cap)
 
     def drop(self, i: int) -> None:
         self._remove(i, self.meetings[i].slot)
@@ -198,7 +225,7 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
     people = sorted(state.slots_of)
     day_slots = [day.slots for day in event.days]
     patience = max(2_000, 20 * len(state.meetings))
-    total = sum(state.holes.values())
+    total = sum(state.cost(h) for h in state.holes.values())
     best_total, best = total, list(state.meetings)
     moves = last_gain = last_applied = 0
     holed: list[ParticipantId] = []
@@ -228,6 +255,7 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
 
 
 KICK_SWAPS = 8  # random swaps that a kick applies, whatever they do to holes
+OVER_CAP_WEIGHT = 1_000  # a hole above [fairness] max_holes, against one below it
 STALL_MOVES = 200_000  # attempts without a single applied swap after which the search gives up
 
 
@@ -284,10 +312,12 @@ def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...],
 
 def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pair], seconds: float,
                  max_tries: int = 40, frozen: set[tuple[ParticipantId, ParticipantId]] | None = None,
-                 price: MovePrice | None = None) -> list[Placement]:
+                 price: MovePrice | None = None, within_hole_caps: bool = False) -> list[Placement]:
     """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed;
     meetings of `frozen` pairs are never moved. With `price`, a swap that makes room must cost
-    less than the points of the pair it lets in (repair: moving a kept meeting has a price)."""
+    less than the points of the pair it lets in (repair: moving a kept meeting has a price).
+    `within_hole_caps` only adds a pair where it takes nobody above the [fairness] caps (refilling
+    after `enforce_hole_caps`); give it `max_tries=0`, since swaps do not check the caps here."""
     frozen = frozen or set()
     state = _State(event, [p if p.pair.key not in frozen else _pinned(p) for p in placements])
     deadline = time.monotonic() + seconds
@@ -298,7 +328,7 @@ def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pai
             break
         if pair.key in met or any(_full(event, pid, count) for pid in pair.people):
             continue
-        slot, location = _free_slot(state, pair)
+        slot, location = _free_slot(state, pair, within_hole_caps)
         if slot is None:
             slot, location = _make_room(state, pair, max_tries, price)
         if slot is not None:
@@ -314,7 +344,7 @@ def _full(event: Event, pid: ParticipantId, count: Counter[ParticipantId]) -> bo
     return cap is not None and count[pid] >= cap
 
 
-def _free_slot(state: _State, pair: Pair) -> tuple[SlotIndex | None, str | None]:
+def _free_slot(state: _State, pair: Pair, within_hole_caps: bool = False) -> tuple[SlotIndex | None, str | None]:
     """The common free slot with a free table that adds the fewest holes (earliest on ties)."""
     best: tuple[int, SlotIndex, str | None] | None = None
     for slot in sorted(pair.slots):
@@ -323,7 +353,10 @@ def _free_slot(state: _State, pair: Pair) -> tuple[SlotIndex | None, str | None]
         location = state.location_free(pair, slot)
         if location is False:
             continue
-        cost = sum(state.count_holes(state.slots_of[pid] | {slot}) - state.holes.get(pid, 0) for pid in pair.people)
+        after = {pid: state.count_holes(state.slots_of[pid] | {slot}) for pid in pair.people}
+        if within_hole_caps and not state.within_caps(after):
+            continue
+        cost = sum(h - state.holes.get(pid, 0) for pid, h in after.items())
         if best is None or cost < best[0]:
             best = (cost, slot, location)  # type: ignore[assignment]
             if cost < 0:
@@ -449,10 +482,12 @@ def enforce_hole_caps(event: Event, placements: list[Placement]) -> list[Placeme
                 continue
             after = {p: state.count_holes(state.slots_of[p] - {slot}) for p in state.meetings[i].pair.people}
             if after[pid] <= state.holes[pid]:
-                options.append((state.meetings[i].pair.points, max(after.values()) > cap, slot, i, after))
+                no_progress = after[pid] == state.holes[pid]
+                worse = any(h > max(cap, state.holes[p]) for p, h in after.items())
+                options.append((no_progress, worse, state.meetings[i].pair.points, slot, i, after))
         if not options:
             break  # only locked meetings left to drop: nothing more this step can do
-        _points, _worse, _slot, i, after = min(options)
+        *_, i, after = min(options)
         state.drop(i)
         for p, h in after.items():
             state.histogram[state.holes[p]] -= 1

@@ -159,8 +159,8 @@ class _Run:
         if not self.stopped():
             best = self._polish(best, bound)
         capped = self._enforce_hole_caps(best)
-        if len(capped) < len(best):
-            best, optimal = capped, False
+        if capped != best:
+            best, optimal = capped, _points(capped) >= bound
         return best, optimal, bound
 
     def _search(self, sub: list[Pair], hint: list[Placement], bound: int,
@@ -308,7 +308,14 @@ class _Run:
 
     # --- shared steps ----------------------------------------------------------------------
     def _enforce_hole_caps(self, placed: list[Placement]) -> list[Placement]:
-        return self._without_background(enforce_hole_caps(self.event, placed + self.background))
+        """Drop meetings until the [fairness] caps hold, then refill where a pair fits within them."""
+        everything = placed + self.background
+        capped = enforce_hole_caps(self.event, everything)
+        if len(capped) < len(everything):
+            seconds = self.seconds(1.0) if self.options.deterministic else max(1.0, self.remaining())
+            capped = insert_pairs(self.event, capped, _by_value(self.pairs), seconds, max_tries=0,
+                                  within_hole_caps=True)
+        return self._without_background(capped)
 
     def _without_background(self, placements: list[Placement]) -> list[Placement]:
         history = {p.pair.key for p in self.background}
