@@ -282,8 +282,9 @@ class ProcessJobRunner:
         self.progress_interval = progress_interval
         self.cancel_grace = cancel_grace
         self.poll = poll
-        self.stale_after = stale_after
-        self.heartbeat = min(2.0, stale_after / 5)
+        # A beat comes once per dispatcher pass at best: stale must mean several missed passes.
+        self.stale_after = max(stale_after, 5 * poll)
+        self.heartbeat = min(2.0, self.stale_after / 5)
         self._last_beat = 0.0
         self._ctx = multiprocessing.get_context("spawn")
         self._running: dict[str, _Running] = {}
@@ -328,14 +329,17 @@ class ProcessJobRunner:
     # The dispatcher thread.
     def _loop(self) -> None:
         while not self._stop.is_set():
-            try:
-                self._reap()
-                self._enforce_cancels()
-                self._launch()
+            try:  # first and on its own: whatever else fails, this server's jobs stay alive
                 if time.monotonic() - self._last_beat >= self.heartbeat:
                     self._beat()
                     self._settle_stale()
             except Exception:  # noqa: BLE001 - the dispatcher must survive a database hiccup
+                log.exception("job heartbeat error")
+            try:
+                self._reap()
+                self._enforce_cancels()
+                self._launch()
+            except Exception:  # noqa: BLE001
                 log.exception("job dispatcher error")
             self._wake.wait(self.poll)
             self._wake.clear()

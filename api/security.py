@@ -43,11 +43,21 @@ class RedactAgendaLinks(logging.Filter):
     """Keeps participant link tokens out of access logs (uvicorn logs the request path)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact_agenda_links(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.msg, str):
+        if isinstance(record.msg, str):
             record.msg = redact_agenda_links(record.msg)
+        if isinstance(record.args, tuple):  # uvicorn's access formatter unpacks exactly these
+            record.args = tuple(_redacted(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redacted(v) for k, v in record.args.items()}
         return True
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact_agenda_links(value)
+    if isinstance(value, bytes):
+        return redact_agenda_links(value.decode("utf-8", "replace"))
+    return value
 
 
 def redact_access_log(logger_name: str = "uvicorn.access") -> None:

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     )
     job_stale_seconds: float = Field(
         30.0,
-        gt=0,
+        ge=1.0,
         description="A running solve whose server has not renewed its heartbeat for this long is marked "
         "failed (its server stopped); web processes sharing a database leave each other's live solves alone.",
     )

@@ -178,10 +178,16 @@ def test_access_logs_never_show_a_participant_link(
         # the record uvicorn's access logger writes for every request
         access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/agenda/{token}.pdf", "1.1", 200)
         access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/agenda/fonts/x.woff2", "1.1", 200)
+        access.info(f"GET /agenda/{token}.ics")  # no arguments
+        access.info("%(path)s", {"path": f"/agenda/{token}"})
+        access.info("%s", f"/agenda/{token}".encode())
     lines = [r.getMessage() for r in caplog.records]
     assert lines == [
         '127.0.0.1:5000 - "GET /agenda/[token].pdf HTTP/1.1" 200',
         '127.0.0.1:5000 - "GET /agenda/fonts/x.woff2 HTTP/1.1" 200',
+        "GET /agenda/[token].ics",
+        "/agenda/[token]",
+        "/agenda/[token]",
     ]
     assert token not in caplog.text
 
