@@ -157,7 +157,13 @@ class _Run:
         if not self.stopped():
             best = cover_people(event, best, pairs)
         if not self.stopped():
-            best = self._polish(best, bound)
+            # Polishing frees common slots that the pairs still out can use: refill, then polish on.
+            best = self._polish(best, bound, share=0.6, work=0.6)
+            refilled = insert_pairs(event, best, _by_value(pairs), self.seconds(0.05), max_tries=0)
+            if _points(refilled) > _points(best):
+                best = refilled
+                self.notify(Progress("search", self.elapsed(), points=_points(best), bound=bound))
+            best = self._polish(best, bound, work=0.4)
         capped = self._enforce_hole_caps(best)
         if capped != best:
             best, optimal = capped, _points(capped) >= bound
@@ -322,13 +328,14 @@ class _Run:
         return [p for p in placements if p.pair.key not in history]
 
     def _polish(self, placed: list[Placement], bound: int | None, share: float = 1.0,
-                frozen: set[tuple[str, str]] | None = None) -> list[Placement]:
+                frozen: set[tuple[str, str]] | None = None, work: float = 1.0) -> list[Placement]:
         """Keep exactly who meets (points and people covered stay) and remove holes;
-        meetings of `frozen` pairs do not move."""
+        meetings of `frozen` pairs do not move. `share` of the time left; in deterministic mode
+        `work` of the polish's fixed number of moves."""
         seconds = max(0.0, share * self.remaining() - 0.2)
         moves = None
         if self.options.deterministic:  # work, not time, bounds every step
-            moves = int(0.3 * self.options.time_limit * DETERMINISTIC_MOVES_PER_SECOND)
+            moves = int(work * 0.3 * self.options.time_limit * DETERMINISTIC_MOVES_PER_SECOND)
         result = self._without_background(
             reduce_holes(self.event, placed + self.background, seconds, seed=self.options.seed,
                          max_moves=moves, should_stop=self.should_stop, frozen=frozen))
