@@ -9,13 +9,17 @@
 4. while a gap to the bound remains and the model is small enough (CP_SAT_MAX_VARIABLES), CP-SAT's
    large-neighbourhood search on the time-indexed model restricted to those pairs, hinted with step 3;
 5. give a meeting to people left without one, never lowering points;
-6. remove holes with Kempe-chain local search, keeping exactly who meets;
-7. where the organiser set [fairness] caps, drop the least valuable meetings that break them.
+6. remove holes with Kempe-chain local search, keeping exactly who meets (holes above a
+   [fairness] cap weigh most); halfway, add the pairs still out that fit the common free slots
+   the search opened;
+7. where [fairness] caps still do not hold, drop meetings that bring their person under the cap,
+   then refill with pairs that fit within the caps.
 "all" mode: CP-SAT places every pair and minimises holes under the fairness caps, then step 6;
 an infeasible request is explained (`diagnose`).
 Re-solving from a previous schedule (`repair`): history before a cut-off and locked rows stay;
-the other still-valid rows are kept in place first, the freed time is refilled, CP-SAT weighs
-moves against `MoveCosts`, and only new meetings are re-timed to remove holes.
+the other still-valid rows are kept in place first, the freed time is refilled (moving a kept
+meeting only where the pair let in is worth more than the move costs), CP-SAT weighs moves
+against `MoveCosts`, and only new meetings are re-timed to remove holes.
 """
 
 from __future__ import annotations
