@@ -458,8 +458,8 @@ def enforce_hole_caps(event: Event, placements: list[Placement]) -> list[Placeme
     """Drop the least valuable meetings until `max_holes` and the spread cap hold.
 
     Only a meeting at the end of a block (or alone) is dropped for the person over the cap, which
-    never adds a hole for them; among those, the least valuable goes first, and one that would
-    push the partner over the cap only when nothing else is left.
+    never adds a hole for them. Among those, one that takes a hole away from them comes first,
+    one that would push the partner over the cap last, and the least valuable before the others.
     Used when the organiser sets [fairness] caps in "maximise" mode; "all" mode models them.
     """
     if event.max_holes is None and event.max_hole_spread is None:

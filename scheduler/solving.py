@@ -163,7 +163,8 @@ class _Run:
         if not self.stopped():
             # Polishing frees common slots that the pairs still out can use: refill, then polish on.
             best = self._polish(best, bound, share=0.6, work=0.6)
-            refilled = insert_pairs(event, best, _by_value(pairs), self.seconds(0.05), max_tries=0)
+            refilled = insert_pairs(event, best, _by_value(pairs), self.seconds(0.05), max_tries=0,
+                                    within_hole_caps=True)
             if _points(refilled) > _points(best):
                 best = refilled
                 self.notify(Progress("search", self.elapsed(), points=_points(best), bound=bound))
