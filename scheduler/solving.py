@@ -148,7 +148,8 @@ class _Run:
             placed = insert_pairs(event, placed, _by_value(pairs), self.seconds(0.05))
             best = max(best, placed, key=_points)
             self.notify(Progress("search", self.elapsed(), points=_points(best), bound=bound))
-        if quick:
+        if quick:  # a valid schedule all the same: caps hold (the repair report compares with it)
+            best = self._enforce_hole_caps(best)
             return best, _points(best) >= bound, bound
         if _points(best) < bound and not self.stopped():
             sub = sorted({self.index_of[p.pair.key] for p in best} | chosen)
