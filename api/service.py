@@ -5,7 +5,6 @@ Plain functions with keyword-only arguments over a SQLAlchemy session; nothing h
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -201,21 +200,9 @@ def schedule_rows(session: Session, event_id: str) -> list[ScheduleRow]:
 
 
 def parse_schedule(event: Event, row: ScheduleRow) -> Schedule:
-    """A stored version exactly as it was written, locked rows included.
-
-    It is read against the event with everybody active: the reader drops a locked row whose
-    person is now cancelled (right for a new previous schedule, wrong for a kept version, which
-    must still show what it said, for diffs and calendars). Rules are not judged here.
-    """
-    schedule, _warnings = read_schedule_csv(row.csv.encode("utf-8"), _everybody_active(event))
+    """A stored version exactly as it was written, locked rows included; rules are not judged here."""
+    schedule, _warnings = read_schedule_csv(row.csv.encode("utf-8"), event)
     return schedule
-
-
-def _everybody_active(event: Event) -> Event:
-    if all(p.active for p in event.participants.values()):
-        return event
-    people = {pid: dataclasses.replace(p, status="registered") for pid, p in event.participants.items()}
-    return dataclasses.replace(event, participants=people)
 
 
 def latest_change(
