@@ -19,7 +19,7 @@ from icalendar import Event as VEvent
 
 from scheduler.domain import Event, ParticipantId, Schedule
 
-from .rendering import Person, build_agenda, place
+from .rendering import Person, place
 
 PRODID = "-//matchday//participant agenda//EN"
 
@@ -34,8 +34,7 @@ class ScheduleVersion:
 @dataclass
 class _History:
     state: tuple[int, str] | None = None  # (slot index, table) in the latest version seen
-    sequence: int = 0
-    seen: bool = False
+    sequence: int = -1  # the first version that shows the meeting makes it 0
     changed_at: dt.datetime | None = None
     last_slot: int = 0
     last_table: str = ""
@@ -55,20 +54,17 @@ def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: list[S
             h = histories.setdefault(other, _History())
             new = now.get(other)
             if new != h.state:
-                if h.seen:
-                    h.sequence += 1
-                h.seen, h.state, h.changed_at = True, new, version.created_at
+                h.sequence += 1
+                h.state, h.changed_at = new, version.created_at
             if new is not None:
                 h.last_slot, h.last_table = new
     zone = ZoneInfo(event.timezone)
-    latest = versions[-1] if versions else None
-    agenda = build_agenda(event, latest.schedule if latest else None, pid, latest.number if latest else None)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{event.name} – {agenda.person.name}")
+    cal.add("x-wr-calname", f"{event.name} – {event.participants[pid].name}")
     cal.add("x-wr-timezone", event.timezone)
     for other in sorted(histories, key=lambda o: (histories[o].last_slot, o)):
         h = histories[other]

@@ -32,18 +32,6 @@ from . import service
 from .csvedit import CsvTable
 from .storage import EventRow, ScheduleRow
 
-PARTICIPANT_FIELDS = (
-    "name",
-    "organisation",
-    "email",
-    "role",
-    "country",
-    "available",
-    "max_meetings",
-    "status",
-    "table",
-)
-
 
 class NotFound(LookupError):
     """What the change names does not exist; the message says what."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .jobs import JobRunner
 from .security import digest
+from .service import active_job
 from .settings import Settings
 from .storage import Database, EventRow, JobRow, lock_event, may_match
 
@@ -89,9 +90,7 @@ def idle_event(row: EventDep, session: SessionDep) -> EventRow:
     """The event of the path, if no solve of it is queued or running (409 otherwise): a change
     made under a running solve would be lost or half-applied when the solve stores its version."""
     lock_event(session, row)  # until the change commits; the check below is then still true
-    busy = session.scalar(
-        select(JobRow).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running"))).limit(1)
-    )
+    busy = active_job(session, row.id)
     if busy is not None:
         raise HTTPException(
             status.HTTP_409_CONFLICT,

@@ -97,7 +97,7 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
             revision = event_row.revision
             time_limit = job.time_limit
             options = dict(job.options or {})
-            previous = None
+            base = previous = None
             if options.get("mode") == "repair":
                 base = schedule_row(s, job.event_id, options.get("previous_version"))
                 previous = parse_schedule(event, base) if base is not None else None
@@ -113,12 +113,8 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
                 should_stop=reporter.should_stop,
             )
         except (NoScheduleError, MatchdayError, EventError) as exc:
-            _finish(
-                db,
-                job_id,
-                "cancelled" if reporter.cancelled() else "failed",
-                None if reporter.cancelled() else str(exc),
-            )
+            cancelled = reporter.cancelled()
+            _finish(db, job_id, "cancelled" if cancelled else "failed", None if cancelled else str(exc))
             return
         with db.session() as s:
             job = s.get(JobRow, job_id, with_for_update=True)
@@ -137,7 +133,7 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
                 event=event,
                 schedule=result.schedule,
                 kind="repair" if previous is not None else "solve",
-                based_on=schedule_row(s, job.event_id, options.get("previous_version")) if previous else None,
+                based_on=base,
                 previous=previous,
                 job_id=job_id,
                 bound=result.bound,

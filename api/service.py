@@ -22,7 +22,7 @@ from scheduler.report import schedule_stats
 from scheduler.schedule_io import read_schedule_csv, write_schedule_csv
 
 from .security import digest, new_organiser_token, participant_token
-from .storage import EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
+from .storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
 
 
 @dataclass(frozen=True)
@@ -276,5 +276,5 @@ def add_schedule_version(
 
 def active_job(session: Session, event_id: str) -> JobRow | None:
     return session.scalar(
-        select(JobRow).where(JobRow.event_id == event_id, JobRow.state.in_(("queued", "running"))).limit(1)
+        select(JobRow).where(JobRow.event_id == event_id, JobRow.state.in_(ACTIVE_STATES)).limit(1)
     )

@@ -58,7 +58,7 @@ from sqlalchemy.schema import CreateColumn
 
 from scheduler.problems import Problem
 
-JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+ACTIVE_STATES = ("queued", "running")
 FINISHED_STATES = ("done", "failed", "cancelled")
 
 # Longest participant id that can be stored (ids are in the unique index of `participants`).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Annotated
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from ..storage import EventRow, ParticipantRow, ScheduleRow
 
 NO_SCHEDULE = "No schedule yet: start a solve with POST /api/events/{id}/solve"
 MAX_VERSION = 2**31 - 1  # the largest version a query or path may name (the column is a 32-bit integer)
+VersionQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_VERSION, description="A kept version; the latest when omitted.")
+]
 
 
 def base_url(request: Request, settings: Settings) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from .. import service
@@ -23,16 +23,13 @@ from ..rendering import (
     render_pdf,
 )
 from ..storage import EventRow, ParticipantRow
-from ._common import MAX_VERSION, NO_STORE, PRIVATE_HEADERS, current_schedule, disposition, slug
+from ._common import NO_STORE, PRIVATE_HEADERS, VersionQuery, current_schedule, disposition, slug
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])
 
 AGENDA_NOT_FOUND = "Agenda not found"
 PDF = {200: {"content": {"application/pdf": {}}, "description": "A PDF document."}}
-VersionQuery = Annotated[
-    int | None, Query(ge=1, le=MAX_VERSION, description="A kept version; the latest when omitted.")
-]
 
 
 def _pdf(data: bytes, filename: str, private: bool = False) -> Response:

@@ -24,7 +24,7 @@ from ..schemas import (
     ParticipantPublic,
     ParticipantsPublic,
 )
-from ..storage import JobRow, ParticipantRow, delete_event, may_match
+from ..storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
 from ._common import current_schedule, no_store, participant_public
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -101,7 +101,7 @@ def create_event_json(body: EventCreateJSON, session: SessionDep, secret: Secret
 @router.get("/{event_id}", response_model=EventPublic)
 def read_event(row: EventDep, session: SessionDep) -> EventPublic:
     """The event's settings, counts and the latest schedule version."""
-    event, srow, _ = current_schedule(session, row, required=False)
+    event, srow = service.load_event(row), service.schedule_row(session, row.id)
     return EventPublic(
         id=row.id,
         name=row.name,
@@ -124,7 +124,7 @@ def read_event(row: EventDep, session: SessionDep) -> EventPublic:
 def remove_event(row: EventDep, session: SessionDep, runner: RunnerDep) -> Response:
     """Delete the event and every personal datum of it; its links and tokens stop working."""
     jobs = list(
-        session.scalars(select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(("queued", "running"))))
+        session.scalars(select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(ACTIVE_STATES)))
     )
     for job_id in jobs:
         session.get(JobRow, job_id).cancel_requested = True  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Schedule
@@ -35,13 +35,19 @@ from ..schemas import (
     TableUse,
 )
 from ..storage import EventRow, ScheduleRow
-from ._common import MAX_VERSION, NO_STORE, current_schedule, disposition, no_store, slug, stored_version
+from ._common import (
+    MAX_VERSION,
+    NO_STORE,
+    VersionQuery,
+    current_schedule,
+    disposition,
+    no_store,
+    slug,
+    stored_version,
+)
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"], dependencies=[Depends(no_store)])
 
-VersionQuery = Annotated[
-    int | None, Query(ge=1, le=MAX_VERSION, description="A kept version; the latest when omitted.")
-]
 VersionPath = Annotated[int, Path(ge=1, le=MAX_VERSION, description="A kept version (1 is the first).")]
 
 
