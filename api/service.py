@@ -206,16 +206,17 @@ def parse_schedule(event: Event, row: ScheduleRow) -> Schedule:
 
 
 def latest_change(
-    session: Session, row: EventRow, event: Event, pid: ParticipantId
+    event: Event, rows: list[ScheduleRow], pid: ParticipantId, latest: Schedule | None = None
 ) -> tuple[int | None, list[MeetingChange]]:
-    """The most recent step between two versions that changed this person's meetings: the older
-    version of that step and the changes; (None, []) when their meetings never changed."""
-    rows = schedule_rows(session, row.id)
+    """The most recent step between two versions (`schedule_rows`) that changed this person's
+    meetings: the older version of that step and the changes; (None, []) when their meetings never
+    changed. `latest` is the last version already parsed, if the caller has it."""
     parsed: dict[int, Schedule] = {}
 
     def mine(i: int) -> Schedule:
         if i not in parsed:
-            parsed[i] = Schedule.of(parse_schedule(event, rows[i]).for_person(pid))
+            whole = latest if latest is not None and i == len(rows) - 1 else parse_schedule(event, rows[i])
+            parsed[i] = Schedule.of(whole.for_person(pid))
         return parsed[i]
 
     for i in range(len(rows) - 1, 0, -1):

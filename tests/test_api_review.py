@@ -87,7 +87,7 @@ def test_a_change_whose_response_fails_stores_nothing(client: TestClient, monkey
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("response failed")
 
-    monkeypatch.setattr(change_routes, "participant_public", broken)
+    monkeypatch.setattr(change_routes, "participant_view", broken)
     monkeypatch.setattr(change_routes, "_wish_public", broken)
     r = client.post(f"/api/events/{eid}/participants", json={"id": "p98", "name": "X"}, headers=h)
     assert r.status_code == 500

@@ -15,6 +15,7 @@ from scheduler.domain import Event, Schedule
 from scheduler.loading import whole_number
 from scheduler.problems import EventError
 
+from ..changes import participant_cells
 from ..schemas import ParticipantPublic
 from ..service import agenda_token, load_event, parse_schedule, schedule_row
 from ..settings import Settings
@@ -96,6 +97,15 @@ def stored_version(session: Session, row: EventRow, version: int | None = None) 
         detail = NO_SCHEDULE if version is None else f"Schedule version {version} not found"
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
     return srow
+
+
+def participant_view(
+    request: Request, settings: Settings, secret: str, session: Session, row: EventRow, p: ParticipantRow
+) -> ParticipantPublic:
+    """One participant as the organiser sees them: links, cells and meetings in the latest version."""
+    _, _, schedule = current_schedule(session, row, required=False)
+    meetings = len(schedule.for_person(p.pid)) if schedule else 0
+    return participant_public(request, settings, secret, p, meetings, participant_cells(row).get(p.pid))
 
 
 def current_schedule(

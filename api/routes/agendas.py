@@ -70,9 +70,10 @@ def table_signs_pdf(row: EventDep, session: SessionDep, version: VersionQuery = 
 
 def personal_agenda(session: SessionDep, row: EventRow, pid: str) -> AgendaData:
     """One person's agenda of the latest version, headed by the latest change to their meetings."""
-    event, srow, schedule = current_schedule(session, row, required=False)
-    agenda = build_agenda(event, schedule, pid, srow.version if srow else None)
-    since, changes = service.latest_change(session, row, event, pid)
+    event, rows = service.load_event(row), service.schedule_rows(session, row.id)
+    schedule = service.parse_schedule(event, rows[-1]) if rows else None
+    agenda = build_agenda(event, schedule, pid, rows[-1].version if rows else None)
+    since, changes = service.latest_change(event, rows, pid, schedule)
     if not changes:
         return agenda
     return dataclasses.replace(agenda, changes=change_lines(event, changes, pid), changed_since=since)

@@ -25,7 +25,7 @@ from ..schemas import (
     WishPublic,
 )
 from ..storage import EventRow, ParticipantRow
-from ._common import commit, current_schedule, invalid_change, participant_public
+from ._common import commit, invalid_change, participant_view
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["changes"])
 
@@ -44,11 +44,9 @@ def _changed(
     """The response to a participant change; built before the commit, so that a failure stores nothing."""
     p = session.scalar(select(ParticipantRow).where(ParticipantRow.event_id == row.id, ParticipantRow.pid == pid))
     assert p is not None
-    _, _, schedule = current_schedule(session, row, required=False)
-    meetings = len(schedule.for_person(pid)) if schedule else 0
     return ParticipantChanged(
         event_revision=row.revision,
-        participant=participant_public(request, settings, secret, p, meetings, changes.participant_cells(row).get(pid)),
+        participant=participant_view(request, settings, secret, session, row, p),
         warnings=row.warnings,  # type: ignore[arg-type]
     )
 

@@ -25,7 +25,7 @@ from ..schemas import (
     ParticipantsPublic,
 )
 from ..storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
-from ._common import current_schedule, no_store, participant_public
+from ._common import current_schedule, no_store, participant_public, participant_view
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -174,6 +174,4 @@ def reissue_link(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
     service.reissue_link(secret=secret, participant=p)
     session.commit()
-    _, _, schedule = current_schedule(session, row, required=False)
-    meetings = len(schedule.for_person(p.pid)) if schedule else 0
-    return participant_public(request, settings, secret, p, meetings, participant_cells(row).get(p.pid))
+    return participant_view(request, settings, secret, session, row, p)
