@@ -325,10 +325,10 @@ def _report_mismatch(row: MethodResult) -> list[str]:
 def fallback_bound(event: Event) -> int:
     """The selection LP bound, for when matchday reported none."""
     from scheduler.candidates import candidate_pairs
-    from scheduler.selection import counting_limits, selection_lp_bound
+    from scheduler.selection import counting_limits, selection_lp
 
     pairs = candidate_pairs(event)
-    return selection_lp_bound(pairs, counting_limits(event, pairs), set())
+    return selection_lp(pairs, counting_limits(event, pairs), set())[0]
 
 
 # --- one size ---------------------------------------------------------------------------------

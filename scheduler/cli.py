@@ -222,7 +222,7 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
             if path is not None:
                 _ensure_writable(path)  # before solving: a typo should not cost the whole time limit
         loaded = _load(args.event_dir)
-        previous = _read_previous(Path(args.previous), loaded.event) if args.previous else None
+        previous = _read_schedule(Path(args.previous), loaded.event) if args.previous else None
     except (UserError, EventError) as exc:
         return _bad_input(exc)
 
@@ -241,7 +241,7 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
         return time.monotonic() > deadline
 
     try:
-        with _native_stdout_to_stderr(), _progress_view(started) as on_progress:
+        with _progress_view(started) as on_progress:
             result = solve(loaded.event, options, progress=on_progress, should_stop=past_deadline)
     except NoScheduleError as exc:
         _err(f"no schedule: {exc.reason}")
@@ -276,8 +276,9 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     return EXIT_OK
 
 
-def _read_previous(path: Path, event: Event) -> Schedule:
-    """The previous schedule for a re-solve; its warnings are printed, its errors are bad input."""
+def _read_schedule(path: Path, event: Event) -> Schedule:
+    """A schedule file (a re-solve's previous one, or one to check); its warnings are printed, its
+    errors are bad input."""
     schedule, warnings = read_schedule_csv(_read_bytes(path), event, file=path.name)
     _print_problems(warnings, sys.stdout)
     return schedule
@@ -394,24 +395,6 @@ def _progress_view(started: float) -> Iterator[Any]:
     yield on_plain
 
 
-@contextmanager
-def _native_stdout_to_stderr() -> Iterator[None]:
-    """Send what native solver code prints on file descriptor 1 (HiGHS prints a banner) to stderr,
-    so that stdout carries only the report."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):  # no real stdout (embedded or closed): nothing to protect
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 # --- check -------------------------------------------------------------------------------------
 
 def _cmd_check(args: argparse.Namespace, started: float) -> int:
@@ -420,10 +403,9 @@ def _cmd_check(args: argparse.Namespace, started: float) -> int:
     try:
         loaded = _load(args.event_dir)
         path = Path(args.schedule)
-        schedule, warnings = read_schedule_csv(_read_bytes(path), loaded.event, file=path.name)
+        schedule = _read_schedule(path, loaded.event)
     except (UserError, EventError) as exc:
         return _bad_input(exc)
-    _print_problems(warnings, sys.stdout)
     violations = check_schedule(loaded.event, schedule, history_before=args.cutoff)
     if violations:
         for v in violations:
