@@ -19,7 +19,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from .candidates import candidate_pairs, pair_key
+from .candidates import Pair, candidate_pairs, pair_key
 from .domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
 from .problems import Problem
 
@@ -31,6 +31,7 @@ class RepairPlan:
     locked: tuple[Meeting, ...]
     preferred: tuple[Meeting, ...]  # still-valid rows to keep where they are if it pays
     warnings: tuple[Problem, ...]
+    pairs: tuple[Pair, ...]  # candidate_pairs(future), which the solve goes on to use
 
 
 def slot_start(event: Event, slot: SlotIndex) -> dt.datetime:
@@ -55,7 +56,8 @@ def plan_repair(event: Event, previous: Schedule, cutoff: dt.datetime | None) ->
     warnings: list[Problem] = []
     locked: list[Meeting] = []
     preferred: list[Meeting] = []
-    valid = {p.key: p for p in candidate_pairs(future)}
+    pairs = tuple(candidate_pairs(future))
+    valid = {p.key: p for p in pairs}
     for m in previous.meetings:
         if m.slot not in future_slots:
             continue
@@ -69,7 +71,7 @@ def plan_repair(event: Event, previous: Schedule, cutoff: dt.datetime | None) ->
                 locked.append(m)  # validated against the rules when it is fixed
         elif pair is not None and m.slot in pair.slots:
             preferred.append(m)
-    return RepairPlan(future, history, tuple(locked), tuple(preferred), tuple(warnings))
+    return RepairPlan(future, history, tuple(locked), tuple(preferred), tuple(warnings), pairs)
 
 
 def _names(event: Event, m: Meeting) -> str:

@@ -67,7 +67,8 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
     """
     options = options or SolveOptions()
     plan = plan_repair(event, options.previous, options.cutoff) if options.previous is not None else None
-    run = _Run(plan.future if plan else event, options, progress, should_stop, plan)
+    run = _Run(plan.future if plan else event, options, progress, should_stop, plan,
+               pairs=list(plan.pairs) if plan else None)
     if event.objective == "all":
         placements, optimal, bound = run.solve_all()
     elif plan is not None and plan.preferred:
@@ -97,18 +98,17 @@ class _Run:
     """One solve: the event's pairs, the locked rows, the clock and the callbacks."""
 
     def __init__(self, event: Event, options: SolveOptions, progress: ProgressCallback | None,
-                 should_stop: StopCheck | None, plan: RepairPlan | None = None):
+                 should_stop: StopCheck | None, plan: RepairPlan | None = None, pairs: list[Pair] | None = None):
         self.start = time.monotonic()
         self.event = event
         self.options = options
         self.notify = progress or (lambda _p: None)
         self.should_stop = should_stop
-        self.pairs = candidate_pairs(event)
+        self.pairs = candidate_pairs(event) if pairs is None else pairs
         self.index_of = {p.key: i for i, p in enumerate(self.pairs)}
         self.plan = plan
-        self.locked, self.locked_labels, self.warnings = _locked_rows(event, plan.locked if plan else (),
-                                                                      self.pairs, self.index_of)
-        self.warnings = list(plan.warnings if plan else ()) + self.warnings
+        self.locked, self.locked_labels = _locked_rows(event, plan.locked if plan else (), self.pairs, self.index_of)
+        self.warnings: list[Problem] = list(plan.warnings) if plan else []
         self.fresh_points: int | None = None  # what a fresh solve of the same event reaches (repair report)
         # Meetings before a cut-off: never moved, but they make holes with later meetings that day.
         self.background = [_history_placement(event, m) for m in (plan.history if plan else ())]
@@ -250,7 +250,7 @@ class _Run:
         best = self._enforce_hole_caps(best)
         if not self.stopped():  # what a fresh solve of the same event would reach, for the report
             fresh = _Run(event, dataclasses.replace(self.options, time_limit=self.remaining(), previous=None),
-                         None, self.should_stop)
+                         None, self.should_stop, pairs=pairs)
             self.fresh_points = _points(fresh.solve_maximise(quick=True)[0])
         return best, _points(best) >= bound, bound
 
@@ -477,11 +477,10 @@ def _workers(options: SolveOptions) -> int:
 
 
 def _locked_rows(event: Event, rows: Iterable[Meeting], pairs: list[Pair], index_of: dict[tuple[str, str], int]
-                 ) -> tuple[list[Placement], dict[tuple[str, str, SlotIndex], str], list[Problem]]:
+                 ) -> tuple[list[Placement], dict[tuple[str, str, SlotIndex], str]]:
     """Locked rows (already cleared of cancelled people by `plan_repair`) become fixed placements."""
     placed: list[Placement] = []
     labels: dict[tuple[str, str, SlotIndex], str] = {}
-    warnings: list[Problem] = []
     errors: list[str] = []
     occupancy = Occupancy(event)
     shared_taken: set[tuple[str, SlotIndex]] = set()
@@ -514,4 +513,4 @@ def _locked_rows(event: Event, rows: Iterable[Meeting], pairs: list[Pair], index
         labels[(pair.a, pair.b, m.slot)] = m.table
     if errors:
         raise MatchdayError("the previous schedule's locked rows cannot all be kept:\n  - " + "\n  - ".join(errors))
-    return placed, labels, warnings
+    return placed, labels
