@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from itertools import pairwise
 
 from .candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
-from .domain import Event, ParticipantId, Schedule
+from .domain import Event, ParticipantId, Schedule, SlotIndex
 from .results import ScheduleStats
 
 
-def holes_by_person(event: Event, schedule: Schedule) -> dict[ParticipantId, int]:
-    """Holes per person: maximal runs of empty slots between two meetings on one day.
-
-    Slot numbers are gap-free across breaks, so a break alone is never a hole.
-    """
-    numbers: dict[tuple[ParticipantId, int], list[int]] = defaultdict(list)
-    for m in schedule.meetings:
-        slot = event.slots[m.slot]
-        for pid in (m.a, m.b):
-            numbers[(pid, slot.day)].append(slot.number)
-    holes: Counter[ParticipantId] = Counter()
-    for (pid, _day), nums in numbers.items():
+def holes_in(event: Event, slots: Iterable[SlotIndex]) -> int:
+    """The holes of one person busy in `slots`: maximal runs of empty slots between two meetings
+    on one day. Slot numbers are gap-free across breaks, so a break alone is never a hole."""
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for s in slots:
+        slot = event.slots[s]
+        by_day[slot.day].append(slot.number)
+    total = 0
+    for nums in by_day.values():
         nums.sort()
-        holes[pid] += sum(1 for x, y in pairwise(nums) if y - x > 1)
-    return dict(holes)
+        total += sum(1 for x, y in pairwise(nums) if y - x > 1)
+    return total
+
+
+def hole_counts(event: Event, busy: Iterable[tuple[SlotIndex, Iterable[ParticipantId]]]) -> dict[ParticipantId, int]:
+    """Holes per person who meets anyone, from (slot, people) per meeting: tables play no part."""
+    slots: dict[ParticipantId, list[SlotIndex]] = defaultdict(list)
+    for slot, people in busy:
+        for pid in people:
+            slots[pid].append(slot)
+    return {pid: holes_in(event, mine) for pid, mine in slots.items()}
+
+
+def holes_by_person(event: Event, schedule: Schedule) -> dict[ParticipantId, int]:
+    """Holes per person who meets anyone (see `holes_in`)."""
+    return hole_counts(event, ((m.slot, (m.a, m.b)) for m in schedule.meetings))
 
 
 def schedule_points(event: Event, schedule: Schedule) -> int:

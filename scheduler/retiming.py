@@ -18,11 +18,11 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from itertools import pairwise
 
 from .candidates import SHARED, Pair
 from .domain import Event, ParticipantId, SlotIndex
 from .placement import Placement
+from .report import holes_in
 
 MovePrice = Callable[[Placement, SlotIndex], int]
 """What moving a meeting to another slot costs, in points (negative: moving it back pays)."""
@@ -68,15 +68,7 @@ class _State:
             del self.labels[(str(p.location), slot)]
 
     def count_holes(self, slots: set[SlotIndex]) -> int:
-        by_day: dict[int, list[int]] = defaultdict(list)
-        for s in slots:
-            slot = self.event.slots[s]
-            by_day[slot.day].append(slot.number)
-        total = 0
-        for nums in by_day.values():
-            nums.sort()
-            total += sum(1 for x, y in pairwise(nums) if y - x > 1)
-        return total
+        return holes_in(self.event, slots)
 
     def chain(self, start: int, s1: SlotIndex, s2: SlotIndex) -> list[int] | None:
         """Meetings swapped with `start` (which is in s1) between s1 and s2; None if too long."""

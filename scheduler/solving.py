@@ -46,7 +46,7 @@ from .objective import cap_holes, holes_per_person, wish_points
 from .placement import Occupancy, Placement, assign_tables
 from .problems import MatchdayError, NoScheduleError, Problem
 from .repair import RepairPlan, plan_repair, repair_report
-from .report import holes_by_person, schedule_points, schedule_stats
+from .report import hole_counts, schedule_points, schedule_stats
 from .results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
 from .retiming import MovePrice, cover_people, enforce_hole_caps, insert_pairs, reduce_holes
 from .selection import counting_limits, selection_lp
@@ -315,7 +315,7 @@ class _Run:
         if status != cp_model.OPTIMAL and not self.stopped():
             in_place = {p.pair.key for p in placed if preferred.get(p.pair.key) == p.slot}
             placed = self._polish(placed, None, frozen=in_place)
-        hole_free = not any(holes_by_person(event, assign_tables(event, placed)).values())
+        hole_free = not any(_holes(event, placed).values())
         return placed, status == cp_model.OPTIMAL or hole_free, None
 
     # --- shared steps ----------------------------------------------------------------------
@@ -345,7 +345,7 @@ class _Run:
         result = self._without_background(
             reduce_holes(self.event, placed + self.background, seconds, seed=self.options.seed,
                          max_moves=moves, should_stop=self.should_stop, frozen=frozen))
-        holes = sum(holes_by_person(self.event, assign_tables(self.event, result)).values())
+        holes = sum(_holes(self.event, result).values())
         self.notify(Progress("polish", self.elapsed(), points=_points(result), bound=bound, holes=holes))
         return result
 
@@ -449,6 +449,10 @@ def _history_placement(event: Event, m: Meeting) -> Placement:
 def _by_value(pairs: Iterable[Pair]) -> list[Pair]:
     """Mutual pairs first, then by points: the order in which to try adding pairs."""
     return sorted(pairs, key=lambda p: (-p.mutual, -p.points, p.key))
+
+
+def _holes(event: Event, placements: list[Placement]) -> dict[str, int]:
+    return hole_counts(event, ((p.slot, p.pair.people) for p in placements))
 
 
 def _points(placements: list[Placement]) -> int:
