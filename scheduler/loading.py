@@ -589,7 +589,7 @@ def _csv_rows(text: str, file: str, problems: Problems) -> list[tuple[int, list[
     header and index inference silently do both); the header is interpreted by `_header_names`.
     """
     delimiter = detect_delimiter(text)
-    width = 1 + max((line.count(delimiter) for line in text.splitlines()), default=0)
+    width = _widest_record(text, delimiter)
     try:
         frame = pd.read_csv(io.StringIO(text, newline=None), sep=delimiter, header=None, names=range(width),
                             dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
@@ -606,6 +606,15 @@ def _csv_rows(text: str, file: str, problems: Problems) -> list[tuple[int, list[
             cells.pop()
         rows.append((n, [c if isinstance(c, str) else "" for c in cells]))
     return rows
+
+
+def _widest_record(text: str, delimiter: str) -> int:
+    """How many columns the widest record has; a quoted value may span lines, so records are
+    counted, not lines (by line where a quote is never closed, which is reported anyway)."""
+    try:
+        return max((len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), default=1)
+    except csv.Error:
+        return 1 + max((line.count(delimiter) for line in text.splitlines()), default=0)
 
 
 def _rows_before_unclosed_quote(text: str, delimiter: str, file: str, problems: Problems

@@ -598,6 +598,13 @@ def test_a_quoted_value_over_several_lines_is_one_row() -> None:
     assert where(found) == {("duplicate_id", PEOPLE_FILE, 4, "id")}
 
 
+def test_a_value_too_many_after_a_value_over_several_lines() -> None:
+    # The widest record is wider than any of its lines: its extra value is reported, not the file.
+    people = 'id,name,notes\na,Anna,"line one\nline two",,x\nb,Bert,\n'
+    found = problems(people=people, wishes="requester,target\na,b\n")
+    assert where(found) == {("extra_values", PEOPLE_FILE, 2, "E")}
+
+
 def test_unclosed_quote() -> None:
     people = 'id,name\na,Anna\nb,"Bert\nc,Cleo\n'
     found = problems(people=people, wishes="requester,target\na,a\n")
