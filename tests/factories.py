@@ -165,10 +165,6 @@ def pair(a: str, b: str) -> frozenset[str]:
     return frozenset((a, b))
 
 
-def meetings_of(schedule: Schedule, pid: str) -> list[Meeting]:
-    return schedule.for_person(pid)
-
-
 def pair_points_of(event: Event, a: str, b: str) -> int:
     """formats.md's points of the pair a-b, from the wishes alone (independent of the solver)."""
     asked: dict[str, int] = {}

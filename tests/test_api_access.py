@@ -334,19 +334,7 @@ def test_restart_settles_a_job_left_running(tmp_path: Path) -> None:
     db_file = tmp_path / "crash.db"
     with client_for(db_file) as first:
         event_id, headers = upload(first)
-    db = Database(settings_for(db_file).database_url)
-    with db.session() as s:  # as if the server died mid-solve
-        s.add(
-            JobRow(
-                id="crashedjob",
-                event_id=event_id,
-                state="running",
-                time_limit=5,
-                progress={},
-                started_at=utcnow(),
-            )
-        )
-    db.dispose()
+    _running_job(db_file, event_id, "crashedjob", heartbeat_age=None)  # as if the server died mid-solve
     with client_for(db_file) as second:
         job = second.get("/api/jobs/crashedjob", headers=headers).json()
         assert job["state"] == "failed" and job["error"] == STOPPED_BY_SERVER

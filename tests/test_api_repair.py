@@ -83,14 +83,6 @@ def _places(schedule: dict[str, Any]) -> dict[tuple[str, str], Place]:
     }
 
 
-def _resolve(client: TestClient, event_id: str, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 2, **body}, headers=headers)
-    assert r.status_code == 202, r.text
-    job = wait_for_job(client, r.json()["job_id"], headers)
-    assert job["state"] == "done", job
-    return job
-
-
 def _links(client: TestClient, event_id: str, headers: dict[str, str]) -> dict[str, Any]:
     people = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
     return {p["id"]: p for p in people}
@@ -121,7 +113,7 @@ def two_cancelled(client: TestClient) -> dict[str, Any]:
         assert r.status_code == 200, r.text
         changed.append(r.json())
     info = client.get(f"/api/events/{event_id}", headers=headers).json()
-    job = _resolve(client, event_id, headers)
+    job = solve(client, event_id, headers, time_limit=2)
     return {
         "id": event_id,
         "headers": headers,
@@ -295,10 +287,10 @@ def test_cancel_one_meeting_declines_it_and_no_repair_brings_it_back(client: Tes
     diff = client.get(f"/api/events/{event_id}/diff", headers=headers).json()
     assert [(m["change"], m["a"], m["b"]) for m in diff["meetings"]] == [("cancelled", *pair)]
     # q6 and q9 have plenty of free time, yet the repair leaves the pair out
-    _resolve(client, event_id, headers)
+    solve(client, event_id, headers, time_limit=2)
     v3 = _schedule(client, event_id, headers)
     assert v3["version"] == 3 and pair not in _places(v3) and _places(v3) == v2
-    fresh = _resolve(client, event_id, headers, mode="fresh")
+    fresh = solve(client, event_id, headers, time_limit=2, mode="fresh")
     assert fresh["options"]["mode"] == "fresh" and pair not in _places(_schedule(client, event_id, headers))
     missing = client.post(f"/api/events/{event_id}/meetings/cancel", json={"a": "q6", "b": "q9"}, headers=headers)
     assert missing.status_code == 404 and "no meeting" in missing.json()["detail"]
@@ -375,7 +367,7 @@ def test_valid_move_locks_the_meeting_and_a_later_repair_keeps_it(client: TestCl
         client.patch(f"/api/events/{event_id}/participants/q2", json={"status": "absent"}, headers=headers).status_code
         == 200
     )
-    _resolve(client, event_id, headers)
+    solve(client, event_id, headers, time_limit=2)
     after = _schedule(client, event_id, headers)
     kept = next(m for m in after["meetings"] if (m["participant_a"], m["participant_b"]) == pair)
     assert (kept["day"], kept["slot"], kept["table"], kept["locked"]) == (DAY, slot, table, True)
@@ -428,7 +420,7 @@ def test_late_participant_with_a_wish_gets_a_meeting(client: TestClient) -> None
     wishes = client.get(url, headers=headers).json()
     assert wishes["count"] == 2 * len(PAIRS) + 1
     before = _places(_schedule(client, event_id, headers))
-    _resolve(client, event_id, headers)
+    solve(client, event_id, headers, time_limit=2)
     after = _schedule(client, event_id, headers)
     assert ("q11", "q3") in _places(after)
     assert all(after_place == before[pair] for pair, after_place in _places(after).items() if pair in before)
@@ -459,7 +451,7 @@ def test_cutoff_keeps_every_meeting_before_it(client: TestClient) -> None:
     )
     hour, minute = map(int, cutoff.split(":"))
     utc = f"{DAY}T{hour - 2:02d}:{minute:02d}:00Z"  # Helsinki is UTC+2 in March
-    job = _resolve(client, event_id, headers, cutoff=utc, move_cost=5, drop_cost=7)
+    job = solve(client, event_id, headers, time_limit=2, cutoff=utc, move_cost=5, drop_cost=7)
     assert job["options"] == {
         "mode": "repair",
         "previous_version": 1,
@@ -616,7 +608,7 @@ def test_late_arrival_moves_only_their_meetings(client: TestClient) -> None:
     mine = {pair for pair in v1 if "q4" in pair}
     r = client.patch(f"/api/events/{event_id}/participants/q4", json={"available": "10:20-12:00"}, headers=headers)
     assert r.status_code == 200 and r.json()["participant"]["available"] == "10:20-12:00"
-    _resolve(client, event_id, headers)
+    solve(client, event_id, headers, time_limit=2)
     v2 = _schedule(client, event_id, headers)
     after = _places(v2)
     assert mine <= set(after)  # still meeting everyone, later
