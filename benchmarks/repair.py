@@ -363,15 +363,32 @@ def _read(path: Path, event: Event) -> Schedule:
 
 # --- the scenarios -----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Updated:
+    """The base event with a share of its active people given a new status, ready to re-solve."""
+
+    base_event: Event
+    active: list[str]
+    changed: list[str]
+    event_dir: Path
+    event: Event
+    old_rows: ScheduleRows
+
+
+def _update(base: Baseline, work: Path, share: float, rng: random.Random, status: str) -> _Updated:
+    base_event = load_event_dir(base.event_dir).event
+    active = [pid for pid, p in base_event.participants.items() if p.active]
+    changed = pick(active, share, rng)
+    event_dir = write_updated_event(base.event_dir, work / "event", {pid: status for pid in changed})
+    return _Updated(base_event, active, changed, event_dir, load_event_dir(event_dir).event,
+                    ScheduleRows.read(base.schedule))
+
+
 def run_cancel(case: RepairCase, base: Baseline, work: Path, log: Log = lambda _m: None) -> ScenarioOutcome:
     """Scenario "cancel": cancel a share of the participants, lock a few rows, re-solve, compare."""
     name = f"cancel {100 * case.cancel_share:g} %"
-    base_event = load_event_dir(base.event_dir).event
-    active = [pid for pid, p in base_event.participants.items() if p.active]
-    changed = pick(active, case.cancel_share, rng_for(case, "cancel"))
-    event_dir = write_updated_event(base.event_dir, work / "event", {pid: "cancelled" for pid in changed})
-    event = load_event_dir(event_dir).event
-    old_rows = ScheduleRows.read(base.schedule)
+    u = _update(base, work, case.cancel_share, rng_for(case, "cancel"), "cancelled")
+    active, changed, event_dir, event, old_rows = u.active, u.changed, u.event_dir, u.event, u.old_rows
     gone = set(changed)
     lockable = [i for i, r in enumerate(old_rows.rows) if not gone & set(old_rows.people(r))]
     previous = work / "previous.csv"
@@ -394,13 +411,9 @@ def run_cancel(case: RepairCase, base: Baseline, work: Path, log: Log = lambda _
 def run_cutoff(case: RepairCase, base: Baseline, work: Path, log: Log = lambda _m: None) -> ScenarioOutcome:
     """Scenario "cut-off": no-shows after the middle of the day; the past must not move."""
     name = f"cut-off + {100 * case.absent_share:g} % no-shows"
-    base_event = load_event_dir(base.event_dir).event
-    cutoff = middle_cutoff(base_event)
-    active = [pid for pid, p in base_event.participants.items() if p.active]
-    changed = pick(active, case.absent_share, rng_for(case, "absent"))
-    event_dir = write_updated_event(base.event_dir, work / "event", {pid: "absent" for pid in changed})
-    event = load_event_dir(event_dir).event
-    old_rows = ScheduleRows.read(base.schedule)
+    u = _update(base, work, case.absent_share, rng_for(case, "absent"), "absent")
+    active, changed, event_dir, event, old_rows = u.active, u.changed, u.event_dir, u.event, u.old_rows
+    cutoff = middle_cutoff(u.base_event)
     gone = set(changed)
     lockable = [i for i, r in enumerate(old_rows.rows)
                 if not gone & set(old_rows.people(r)) and old_rows.start(r) >= cutoff]
