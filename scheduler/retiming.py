@@ -172,10 +172,14 @@ class _State:
         self.meetings.append(placement)
         self._add(len(self.meetings) - 1, placement.slot)
         for pid in placement.pair.people:
-            h = self.count_holes(self.slots_of[pid])
-            self.histogram[self.holes.get(pid, 0)] -= int(pid in self.holes)
-            self.histogram[h] += 1
-            self.holes[pid] = h
+            self.set_holes(pid, self.count_holes(self.slots_of[pid]))
+
+    def set_holes(self, pid: ParticipantId, h: int) -> None:
+        """Record a person's new hole count, keeping the histogram in step."""
+        if pid in self.holes:
+            self.histogram[self.holes[pid]] -= 1
+        self.histogram[h] += 1
+        self.holes[pid] = h
 
     def location_free(self, pair: Pair, slot: SlotIndex) -> str | None | bool:
         for loc in pair.locations:
@@ -196,9 +200,7 @@ class _State:
             self.meetings[i] = Placement(p.pair, new, p.location, p.locked)
             self._add(i, new)
         for pid, h in changed.items():
-            self.histogram[self.holes[pid]] -= 1
-            self.histogram[h] += 1
-            self.holes[pid] = h
+            self.set_holes(pid, h)
 
 
 def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed: int = 0,
@@ -482,7 +484,5 @@ def enforce_hole_caps(event: Event, placements: list[Placement]) -> list[Placeme
         *_, i, after = min(options)
         state.drop(i)
         for p, h in after.items():
-            state.histogram[state.holes[p]] -= 1
-            state.histogram[h] += 1
-            state.holes[p] = h
+            state.set_holes(p, h)
     return [p for p in state.meetings if p is not None]
