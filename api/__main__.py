@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from .settings import get_settings
+from api.settings import get_settings
 
 
 def main() -> None:

@@ -19,12 +19,12 @@ from fastapi.staticfiles import StaticFiles
 
 from scheduler import __version__
 
-from .jobs import JobRunner, ProcessJobRunner
-from .rendering import TEMPLATES_DIR
-from .routes import agendas, changes, diffs, events, jobs, meetings, schedules
-from .security import redact_access_log
-from .settings import Settings, get_settings
-from .storage import Database, get_or_create_secret
+from api.jobs import JobRunner, ProcessJobRunner
+from scheduler.export.rendering import TEMPLATES_DIR
+from api.routes import agendas, changes, diffs, events, jobs, meetings, schedules
+from api.security import redact_access_log
+from api.settings import Settings, get_settings
+from api.storage import Database, get_or_create_secret
 
 log = logging.getLogger("matchday.api")
 

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from scheduler.candidates import pair_key
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule, Slot
-from scheduler.loading import PARTICIPANT_COLUMNS, WISH_COLUMNS, LoadedEvent
-from scheduler.validate import Violation, check_schedule
+from scheduler.io.loading import PARTICIPANT_COLUMNS, WISH_COLUMNS, LoadedEvent
+from scheduler.check.checker import Violation, check_schedule
 
-from . import service
-from .csvedit import CsvTable
-from .storage import EventRow, ScheduleRow
+from api import service
+from api.csvedit import CsvTable
+from api.storage import EventRow, ScheduleRow
 
 
 class NotFound(LookupError):

@@ -4,7 +4,7 @@ An on-the-day change (a cancellation, new availability, a late registrant, a dec
 rewrites the organiser's own file rather than a regenerated one: their column order, column
 names (aliases included), extra columns, delimiter and every cell nobody changed stay as they
 were, so the stored file is still the one they know, only with the change in it. Known columns
-are found by the loader's own column definitions (`scheduler.loading.PARTICIPANT_COLUMNS`,
+are found by the loader's own column definitions (`scheduler.io.loading.PARTICIPANT_COLUMNS`,
 `WISH_COLUMNS`), matched as the loader matches them. Whether the result is a valid event is for
 the loader to say; nothing here judges values.
 """
@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from scheduler.loading import Column, detect_delimiter, normalise_header
+from scheduler.io.loading import Column, detect_delimiter, normalise_header
 
 
 @dataclass

@@ -14,11 +14,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .jobs import JobRunner
-from .security import digest
-from .service import active_job
-from .settings import Settings
-from .storage import Database, EventRow, JobRow, lock_event, may_match
+from api.jobs import JobRunner
+from api.security import digest
+from api.service import active_job
+from api.settings import Settings
+from api.storage import Database, EventRow, JobRow, lock_event, may_match
 
 EVENT_NOT_FOUND = "Event not found"
 JOB_NOT_FOUND = "Job not found"

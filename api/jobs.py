@@ -30,7 +30,7 @@ from scheduler.domain import Schedule
 from scheduler.problems import EventError, MatchdayError, NoScheduleError
 from scheduler.results import MoveCosts, Progress, SolveOptions, relative_gap
 
-from .storage import Database, EventRow, JobRow, utcnow
+from api.storage import Database, EventRow, JobRow, utcnow
 
 log = logging.getLogger("matchday.jobs")
 
@@ -80,9 +80,9 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
     before the cut-off are history.
     """
     # Imported here so that the web process never loads the solver.
-    from scheduler.solving import solve
+    from scheduler.pipelines.solve import solve
 
-    from .service import add_schedule_version, load_event, parse_schedule, schedule_row
+    from api.service import add_schedule_version, load_event, parse_schedule, schedule_row
 
     db = Database(database_url)
     try:

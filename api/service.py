@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from scheduler.diff import MeetingChange, diff_schedules
 from scheduler.domain import Event, ParticipantId, Schedule
-from scheduler.loading import LoadedEvent, load_event_bytes
+from scheduler.io.loading import LoadedEvent, load_event_bytes
 from scheduler.problems import EventError, Problem
 from scheduler.report import schedule_stats
-from scheduler.schedule_io import read_schedule_csv, write_schedule_csv
+from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
 
-from .security import digest, new_organiser_token, participant_token
-from .storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
+from api.security import digest, new_organiser_token, participant_token
+from api.storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
 
 
 @dataclass(frozen=True)

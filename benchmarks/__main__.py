@@ -17,8 +17,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import repair, runner
-from .runner import RESULTS_DIR, Bar, Table
+from benchmarks import repair, runner
+from benchmarks.runner import RESULTS_DIR, Bar, Table
 
 
 def _sizes(text: str) -> list[int]:
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raw["repair"].append(repair.raw(outcome))  # type: ignore[union-attr]
 
     if args.b2b or args.quick or (args.sizes is None and not args.repair):  # the default runs every bar
-        from . import b2b
+        from benchmarks import b2b
 
         if not b2b.B2B_DIR.is_dir():
             console.print(f"B2B benchmark skipped: {b2b.B2B_DIR} not found", highlight=False, markup=False)

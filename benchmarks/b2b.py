@@ -2,7 +2,7 @@
 
 Each of the 20 `*.original.dzn` instances is read where it lies (beside the repository, in
 `shared/external/b2b-udg/instances`; the files carry no licence and are never copied), turned
-into an event by `scheduler.dzn.dzn_to_event` and solved in-process with
+into an event by `benchmarks.dzn.dzn_to_event` and solved in-process with
 `SolveOptions(time_limit=30)`. The holes found are set against the published optimum number of
 breaks under fairness d = 2 (`opt_breaks_d2` of `published_results.csv`).
 
@@ -19,14 +19,14 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scheduler.dzn import DznInstance, dzn_to_event, load_dzn
+from benchmarks.dzn import DznInstance, dzn_to_event, load_dzn
 from scheduler.problems import NoScheduleError
 from scheduler.report import schedule_stats
 from scheduler.results import SolveOptions
-from scheduler.solving import solve
-from scheduler.validate import check_schedule
+from scheduler.pipelines.solve import solve
+from scheduler.check.checker import check_schedule
 
-from .runner import REPO, Bar, Log, Table
+from benchmarks.runner import REPO, Bar, Log, Table
 
 B2B_DIR = REPO.parent / "shared" / "external" / "b2b-udg"
 TIME_LIMIT = 30.0

@@ -43,13 +43,13 @@ from typing import Any
 from scheduler.candidates import pair_key
 from scheduler.diff import diff_schedules
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule
-from scheduler.loading import load_event_dir
+from scheduler.io.loading import load_event_dir
 from scheduler.report import schedule_points
-from scheduler.schedule_io import read_schedule_csv
-from scheduler.validate import check_schedule
+from scheduler.io.schedule_files import read_schedule_csv
+from scheduler.check.checker import check_schedule
 
-from .generator import build_event, write_event
-from .runner import QUICK_CASE, SIZE_CASES, Bar, Log, MethodResult, SizeCase, Table, run_matchday
+from benchmarks.generator import build_event, write_event
+from benchmarks.runner import QUICK_CASE, SIZE_CASES, Bar, Log, MethodResult, SizeCase, Table, run_matchday
 
 Row = list[str]  # one raw row of a schedule.csv
 

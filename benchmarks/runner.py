@@ -11,7 +11,7 @@ For each size a seeded event is generated (`benchmarks.generator`, every paramet
   process, read from `getrusage(RUSAGE_CHILDREN)` in a fresh wrapper process whose only child it is
   (a child's `ru_maxrss` would otherwise inherit this bigger process's high-water mark at exec).
   The wrapper pins itself and the command to 2 cores when the machine has more. The schedule the
-  command writes is read back and checked with `scheduler.validate.check_schedule`, and its
+  command writes is read back and checked with `scheduler.check.checker.check_schedule`, and its
   figures are recomputed here from the file rather than trusted from the report.
 
 Every row is measured against the same upper bound: the proven bound in matchday's report (or,
@@ -36,13 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.domain import Event
-from scheduler.loading import load_event_dir
-from scheduler.placement import Placement, assign_tables
+from scheduler.io.loading import load_event_dir
+from scheduler.heuristics.placement import Placement, assign_tables
 from scheduler.report import schedule_stats
-from scheduler.schedule_io import read_schedule_csv
-from scheduler.validate import check_schedule
+from scheduler.io.schedule_files import read_schedule_csv
+from scheduler.check.checker import check_schedule
 
-from .generator import GeneratorSpec, write_event
+from benchmarks.generator import GeneratorSpec, write_event
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "benchmarks" / "results"
@@ -190,7 +190,7 @@ def measure_placements(event: Event, method: str, heuristic: Callable[[Event], l
 
 
 def greedy_results(event: Event) -> list[MethodResult]:
-    from scheduler.greedy import first_come_first_served, mutual_first
+    from scheduler.heuristics.greedy import first_come_first_served, mutual_first
 
     return [measure_placements(event, "first-come-first-served", first_come_first_served),
             measure_placements(event, "mutual-first greedy", mutual_first)]
@@ -325,7 +325,7 @@ def _report_mismatch(row: MethodResult) -> list[str]:
 def fallback_bound(event: Event) -> int:
     """The selection LP bound, for when matchday reported none."""
     from scheduler.candidates import candidate_pairs
-    from scheduler.selection import counting_limits, selection_lp
+    from scheduler.heuristics.selection import counting_limits, selection_lp
 
     pairs = candidate_pairs(event)
     return selection_lp(pairs, counting_limits(event, pairs), set())[0]

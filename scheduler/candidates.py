@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .domain import Event, ParticipantId, SlotIndex
+from scheduler.domain import Event, ParticipantId, SlotIndex
 
 SHARED = None  # location of a meeting at one of the interchangeable shared tables
 

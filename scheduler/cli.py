@@ -28,14 +28,14 @@ _IMPORTED = time.monotonic()  # fallback start of the command when the process s
 from rich.console import Console  # noqa: E402  (after the timestamp on purpose)
 from rich.text import Text  # noqa: E402
 
-from .diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E402
-from .domain import Event, Schedule  # noqa: E402
-from .loading import LoadedEvent, load_event_dir  # noqa: E402
-from .problems import EventError, MatchdayError, NoScheduleError, Problem  # noqa: E402
-from .report import schedule_stats  # noqa: E402
-from .results import MoveCosts, Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
-from .schedule_io import read_schedule_csv, write_schedule_csv  # noqa: E402
-from .validate import check_schedule  # noqa: E402
+from scheduler.diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E402
+from scheduler.domain import Event, Schedule  # noqa: E402
+from scheduler.io.loading import LoadedEvent, load_event_dir  # noqa: E402
+from scheduler.problems import EventError, MatchdayError, NoScheduleError, Problem  # noqa: E402
+from scheduler.report import schedule_stats  # noqa: E402
+from scheduler.results import MoveCosts, Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
+from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv  # noqa: E402
+from scheduler.check.checker import check_schedule  # noqa: E402
 
 EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -226,7 +226,7 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     except (UserError, EventError) as exc:
         return _bad_input(exc)
 
-    from .solving import solve  # imported here: it pulls in OR-Tools, which `check` and --help do not need
+    from scheduler.pipelines.solve import solve  # imported here: it pulls in OR-Tools, which `check` and --help do not need
 
     budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - WRITE_MARGIN)
     if args.cutoff is not None and previous is None:

@@ -19,9 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import __version__
-from .candidates import pair_key
-from .domain import Event, Meeting, ParticipantId, Schedule, SlotIndex, table_sort_key
+from scheduler import __version__
+from scheduler.candidates import pair_key
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex, table_sort_key
 
 ChangeKind = Literal["added", "cancelled", "moved", "table_changed"]
 _Place = tuple[SlotIndex, str]  # (slot, table)

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
 
-from .candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
-from .domain import Event, ParticipantId, Schedule, SlotIndex
-from .results import ScheduleStats
+from scheduler.candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
+from scheduler.domain import Event, ParticipantId, Schedule, SlotIndex
+from scheduler.results import ScheduleStats
 
 
 def holes_in(event: Event, slots: Iterable[SlotIndex]) -> int:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain import ParticipantId, Schedule
-from .problems import Problem
+from scheduler.domain import ParticipantId, Schedule
+from scheduler.problems import Problem
 
 
 @dataclass(frozen=True)

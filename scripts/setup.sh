@@ -102,8 +102,8 @@ fi
 
 # --- 3. Python packages ------------------------------------------------------------------------
 # The editable install maps the top-level packages that existed when it ran, so a package folder
-# added later (api/, benchmarks/) needs a reinstall just like a change to pyproject.toml.
-pkg_dirs="$(for d in scheduler api benchmarks; do [[ -d $d ]] && printf '%s ' "$d"; done; true)"
+# added later (api/) needs a reinstall just like a change to pyproject.toml.
+pkg_dirs="$(for d in scheduler api; do [[ -d $d ]] && printf '%s ' "$d"; done; true)"
 want_stamp="$(sha256sum pyproject.toml | cut -d' ' -f1) $ROOT ${pkg_dirs}"
 editable_ok() {
     # The installed distribution exists and `scheduler` resolves to this work tree (without

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.loading import load_event_bytes
+from scheduler.io.loading import load_event_bytes
 from scheduler.results import SolveOptions, SolveResult
-from scheduler.solving import solve
+from scheduler.pipelines.solve import solve
 
 PARTICIPANT_FIELDS = ("id", "name", "organisation", "available", "max_meetings", "status", "table")
 WISH_FIELDS = ("requester", "target", "priority", "window", "status")

@@ -20,9 +20,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from api.storage import EventRow, ParticipantRow, ScheduleRow, WishRow
-from scheduler.loading import load_event_dir
-from scheduler.schedule_io import COLUMNS, read_schedule_csv
-from scheduler.validate import check_schedule
+from scheduler.io.loading import load_event_dir
+from scheduler.io.schedule_files import COLUMNS, read_schedule_csv
+from scheduler.check.checker import check_schedule
 
 EVENT = load_event_dir(API_DATA).event
 NAMES = {p.id: p.name for p in EVENT.participants.values()}

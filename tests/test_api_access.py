@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.jobs import STOPPED_BY_SERVER
-from api.rendering import build_agenda, render_html, render_pdf
+from scheduler.export.rendering import build_agenda, render_html, render_pdf
 from api.storage import Database, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, utcnow
-from scheduler.loading import load_event_bytes
+from scheduler.io.loading import load_event_bytes
 
 
 @pytest.fixture(scope="module")
@@ -439,7 +439,7 @@ def test_pdf_never_fetches_remote_or_outside_files(monkeypatch: pytest.MonkeyPat
         return original(self, url, headers)
 
     monkeypatch.setattr(URLFetcher, "fetch", spy)
-    import api.rendering as rendering
+    import scheduler.export.rendering as rendering
 
     monkeypatch.setattr(rendering, "_FETCHER", None)
     event = _hostile_event()

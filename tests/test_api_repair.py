@@ -623,7 +623,7 @@ def test_late_arrival_moves_only_their_meetings(client: TestClient) -> None:
 
 def test_csv_edits_keep_the_organisers_own_file() -> None:
     from api.csvedit import CsvTable
-    from scheduler.loading import PARTICIPANT_COLUMNS, load_event_bytes
+    from scheduler.io.loading import PARTICIPANT_COLUMNS, load_event_bytes
 
     data = (
         "\ufeffParticipant ID;Full Name;Availability;Notes\r\n"

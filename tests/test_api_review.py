@@ -16,7 +16,7 @@ from api_helpers import settings_for, solve, upload
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-import scheduler.solving
+import scheduler.pipelines.solve
 from api import jobs
 from api.app import create_app
 from api.routes import changes as change_routes
@@ -157,14 +157,14 @@ def test_a_job_recovered_while_its_worker_runs_stays_failed(tmp_path: Path, monk
         try:
             with db.session() as s:  # claimed, as a worker of this process would
                 s.execute(update(JobRow).where(JobRow.id == job_id).values(state="running"))
-            real_solve = scheduler.solving.solve
+            real_solve = scheduler.pipelines.solve.solve
 
             def solve_then_recover(*args: Any, **kwargs: Any) -> Any:
                 result = real_solve(*args, **kwargs)
                 assert jobs.recover_interrupted(db) == 1  # another web process starts meanwhile
                 return result
 
-            monkeypatch.setattr(scheduler.solving, "solve", solve_then_recover)
+            monkeypatch.setattr(scheduler.pipelines.solve, "solve", solve_then_recover)
             jobs.run_job(settings.database_url, job_id, solver_workers=1)
         finally:
             db.dispose()

@@ -14,8 +14,8 @@ from benchmarks import b2b, repair, runner
 from benchmarks.generator import write_event
 from benchmarks.repair import REPAIR_COLUMNS, RepairCase
 from benchmarks.runner import SIZE_COLUMNS, SizeCase
-from scheduler.loading import load_event_dir
-from scheduler.schedule_io import read_schedule_csv
+from scheduler.io.loading import load_event_dir
+from scheduler.io.schedule_files import read_schedule_csv
 
 TINY = SizeCase(participants=16, wishes=60, seed=7, time_limit=2, min_share=0.9)
 TINY_REPAIR = RepairCase(base=SizeCase(participants=20, wishes=90, seed=11, time_limit=2, min_share=0.9),

@@ -19,10 +19,10 @@ import pytest
 from factories import cluster_day
 
 from scheduler.domain import Event, Schedule
-from scheduler.loading import load_event_bytes
+from scheduler.io.loading import load_event_bytes
 from scheduler.results import SolveOptions, SolveResult
-from scheduler.solving import solve
-from scheduler.validate import check_schedule
+from scheduler.pipelines.solve import solve
+from scheduler.check.checker import check_schedule
 
 REPO = Path(__file__).resolve().parents[1]
 OPTIONS = SolveOptions(time_limit=3.0, deterministic=True, seed=7)
@@ -32,9 +32,9 @@ CHILD = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from factories import cluster_day
-from scheduler.loading import load_event_bytes
+from scheduler.io.loading import load_event_bytes
 from scheduler.results import SolveOptions
-from scheduler.solving import solve
+from scheduler.pipelines.solve import solve
 event = load_event_bytes(*cluster_day(objective={objective!r})).event
 result = solve(event, SolveOptions(time_limit={time_limit!r}, deterministic=True, seed={seed!r}))
 rows = [[m.slot, m.table, m.a, m.b] for m in result.schedule.meetings]

@@ -22,7 +22,7 @@ from scheduler.diff import (
     diff_to_csv,
 )
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.loading import load_event_bytes
+from scheduler.io.loading import load_event_bytes
 
 # One day 09:00-10:40 with a break 10:00-10:20: slots 1-3 (indices 0-2), then slot 4 (index 3) at 10:20.
 TOML = """

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.domain import Meeting
-from scheduler.dzn import DuplicatePair, DznError, dzn_to_event, load_dzn, parse_dzn
+from benchmarks.dzn import DuplicatePair, DznError, dzn_to_event, load_dzn, parse_dzn
 
 B2B = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "b2b-udg"
 
@@ -92,7 +92,7 @@ def _jair_breaks(slot_numbers: list[int]) -> int:
 @pytest.mark.parametrize("slots", [[3, 4], [2, 5], [1, 3, 5], [1, 2, 3], [4, 5], [1, 5]])
 def test_holes_match_the_published_definition_across_lunch(tiny: Path, slots: list[int]) -> None:
     """One day with a lunch break counts holes exactly as the papers count breaks."""
-    from scheduler.validate import holes
+    from scheduler.check.checker import holes
 
     event = dzn_to_event(load_dzn(tiny))
     meetings = [Meeting(slot=t - 1, table="1", a="b01", b=f"b0{2 + k % 2}") for k, t in enumerate(slots)]

@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks.generator import SAMPLE_SPECS, GeneratorSpec, build_event, generate_event
 from scheduler.domain import Event, Participant
-from scheduler.loading import LoadedEvent, load_event_dir
+from scheduler.io.loading import LoadedEvent, load_event_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FILES = ("event.toml", "participants.csv", "wishes.csv")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.loading import LoadedEvent, load_event_bytes, load_event_dir
+from scheduler.io.loading import LoadedEvent, load_event_bytes, load_event_dir
 from scheduler.problems import EventError, Problem
 
 TOML = """\

@@ -1,6 +1,6 @@
 """Property tests: on random small events the solver's schedules pass the independent checker.
 
-The oracle is `scheduler.validate.check_schedule`, which shares no code with the solver. Beyond
+The oracle is `scheduler.check.checker.check_schedule`, which shares no code with the solver. Beyond
 validity, each solve must report points no higher than its proven bound and no lower than the
 mutual-first greedy, its warm start. "all" mode is tested twice: on random events, where an
 infeasible request must be reported as such with a reason, and on events feasible by
@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 
 from scheduler.diff import apply_diff, diff_schedules
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.greedy import mutual_first
-from scheduler.placement import assign_tables
+from scheduler.heuristics.greedy import mutual_first
+from scheduler.heuristics.placement import assign_tables
 from scheduler.problems import NoScheduleError
 from scheduler.report import schedule_stats
 from scheduler.results import SolveOptions, SolveResult
-from scheduler.solving import solve
-from scheduler.validate import check_schedule, format_violation, holes
+from scheduler.pipelines.solve import solve
+from scheduler.check.checker import check_schedule, format_violation, holes
 
 DATES = ("2027-03-10", "2027-03-11")
 START = 9 * 60

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.loading import load_event_bytes
+from scheduler.io.loading import load_event_bytes
 from scheduler.problems import EventError, Problem
-from scheduler.schedule_io import read_schedule_csv, write_schedule_csv
-from scheduler.validate import check_schedule
+from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
+from scheduler.check.checker import check_schedule
 
 # Two days, 20-minute slots; day 1 has slots 1-3 (09:00 09:20 09:40) then a break and 4-5.
 TOML = """

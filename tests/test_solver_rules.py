@@ -31,12 +31,12 @@ from factories import (
 from benchmarks.generator import GeneratorSpec, build_event
 from scheduler.candidates import SHARED, candidate_pairs
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.loading import load_event_bytes
-from scheduler.placement import Placement
+from scheduler.io.loading import load_event_bytes
+from scheduler.heuristics.placement import Placement
 from scheduler.problems import MatchdayError, NoScheduleError
 from scheduler.results import SolveResult
-from scheduler.retiming import insert_pairs, reduce_holes
-from scheduler.validate import check_schedule, holes
+from scheduler.heuristics.retiming import insert_pairs, reduce_holes
+from scheduler.check.checker import check_schedule, holes
 
 SLOT1, SLOT2, SLOT3, SLOT4 = "09:00-09:20", "09:20-09:40", "09:40-10:00", "10:00-10:20"
 ONE_SLOT = DaySpec(end="09:20")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from scheduler.domain import Day, Slot
-from scheduler.timegrid import (
+from scheduler.io.timegrid import (
     END_OF_DAY,
     WindowError,
     build_grid,

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.loading import load_event_bytes
-from scheduler.validate import Violation, check_schedule, holes
+from scheduler.io.loading import load_event_bytes
+from scheduler.check.checker import Violation, check_schedule, holes
 
 # One day, 20-minute slots, a break: slots 0..4 start 09:00 09:20 09:40 | 10:20 10:40.
 TOML = """

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse
 
-from .. import service
-from ..calendar import ScheduleVersion, agenda_ics
-from ..deps import EventDep, SessionDep
-from ..rendering import (
+from api import service
+from scheduler.export.calendar import ScheduleVersion, agenda_ics
+from api.deps import EventDep, SessionDep
+from scheduler.export.rendering import (
     AgendaData,
     build_agenda,
     build_plan,
@@ -22,8 +22,8 @@ from ..rendering import (
     render_html,
     render_pdf,
 )
-from ..storage import EventRow, ParticipantRow
-from ._common import NO_STORE, PRIVATE_HEADERS, VersionQuery, current_schedule, disposition, slug
+from api.storage import EventRow, ParticipantRow
+from api.routes._common import NO_STORE, PRIVATE_HEADERS, VersionQuery, current_schedule, disposition, slug
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])

@@ -9,12 +9,12 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from scheduler.loading import PRIORITY_WORDS
+from scheduler.io.loading import PRIORITY_WORDS
 from scheduler.problems import EventError
 
-from .. import changes
-from ..deps import EventDep, IdleEventDep, SecretDep, SessionDep, SettingsDep
-from ..schemas import (
+from api import changes
+from api.deps import EventDep, IdleEventDep, SecretDep, SessionDep, SettingsDep
+from api.schemas import (
     InvalidEvent,
     ParticipantChanged,
     ParticipantCreate,
@@ -24,8 +24,8 @@ from ..schemas import (
     WishesPublic,
     WishPublic,
 )
-from ..storage import EventRow, ParticipantRow
-from ._common import commit, invalid_change, participant_view
+from api.storage import EventRow, ParticipantRow
+from api.routes._common import commit, invalid_change, participant_view
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["changes"])
 

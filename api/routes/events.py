@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from scheduler.problems import EventError
 
-from .. import service
-from ..changes import participant_cells
-from ..deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
-from ..schemas import (
+from api import service
+from api.changes import participant_cells
+from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
+from api.schemas import (
     EventCreated,
     EventCreateJSON,
     EventPublic,
@@ -24,8 +24,8 @@ from ..schemas import (
     ParticipantPublic,
     ParticipantsPublic,
 )
-from ..storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
-from ._common import current_schedule, no_store, participant_public, participant_view
+from api.storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
+from api.routes._common import current_schedule, no_store, participant_public, participant_view
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Body, HTTPException, Request, status
 from sqlalchemy import select
 
-from ..deps import EventDep, JobDep, RunnerDep, SessionDep, SettingsDep
-from ..schemas import JobCreated, JobPublic, ProgressPublic, SolveOptionsPublic, SolveRequest
-from ..service import active_job, schedule_row
-from ..storage import FINISHED_STATES, EventRow, JobRow, lock_event
-from ._common import base_url
+from api.deps import EventDep, JobDep, RunnerDep, SessionDep, SettingsDep
+from api.schemas import JobCreated, JobPublic, ProgressPublic, SolveOptionsPublic, SolveRequest
+from api.service import active_job, schedule_row
+from api.storage import FINISHED_STATES, EventRow, JobRow, lock_event
+from api.routes._common import base_url
 
 router = APIRouter(tags=["jobs"])
 

@@ -12,14 +12,14 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
 from scheduler.domain import Event, Schedule
-from scheduler.validate import Violation
+from scheduler.check.checker import Violation
 
-from .. import changes, service
-from ..deps import IdleEventDep, SecretDep, SessionDep, SettingsDep
-from ..schemas import EditRefused, EditResult, MeetingMove, MeetingPin, MeetingRef, ViolationPublic
-from ..storage import EventRow
-from ._common import base_url, commit
-from .schedules import change_summary, meetings_public
+from api import changes, service
+from api.deps import IdleEventDep, SecretDep, SessionDep, SettingsDep
+from api.schemas import EditRefused, EditResult, MeetingMove, MeetingPin, MeetingRef, ViolationPublic
+from api.storage import EventRow
+from api.routes._common import base_url, commit
+from api.routes.schedules import change_summary, meetings_public
 
 router = APIRouter(prefix="/api/events/{event_id}/meetings", tags=["hand edits"])
 

@@ -20,10 +20,10 @@ from scheduler.domain import Event, Schedule
 from scheduler.report import schedule_stats
 from scheduler.results import relative_gap
 
-from .. import service
-from ..deps import EventDep, SessionDep
-from ..rendering import all_tables
-from ..schemas import (
+from api import service
+from api.deps import EventDep, SessionDep
+from scheduler.export.rendering import all_tables
+from api.schemas import (
     ChangeSummary,
     EditPublic,
     MeetingPublic,
@@ -34,8 +34,8 @@ from ..schemas import (
     StatsPublic,
     TableUse,
 )
-from ..storage import EventRow, ScheduleRow
-from ._common import (
+from api.storage import EventRow, ScheduleRow
+from api.routes._common import (
     MAX_VERSION,
     NO_STORE,
     VersionQuery,

@@ -50,8 +50,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeAlias
 
-from .domain import Event, Participant, Wish
-from .timegrid import build_grid
+from scheduler.domain import Event, Participant, Wish
+from scheduler.io.timegrid import build_grid
 
 DznValue: TypeAlias = int | frozenset[int] | list["DznValue"]
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
-from .domain import Event, ParticipantId, SlotIndex
-from .model import MeetingVars
+from scheduler.domain import Event, ParticipantId, SlotIndex
+from scheduler.model.variables import MeetingVars
 
 
 def wish_points(v: MeetingVars) -> cp_model.LinearExprT:

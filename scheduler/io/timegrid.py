@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .domain import Day, Slot, SlotIndex
+from scheduler.domain import Day, Slot, SlotIndex
 
 _TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

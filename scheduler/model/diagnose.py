@@ -12,13 +12,13 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from .candidates import SHARED, Pair, colleagues, wished_pairs
-from .constraints import HARD_RULES
-from .domain import Event
-from .model import MeetingVars
-from .objective import cap_holes, holes_per_person
-from .placement import Placement
-from .results import SolveOptions
+from scheduler.candidates import SHARED, Pair, colleagues, wished_pairs
+from scheduler.model.rules import HARD_RULES
+from scheduler.domain import Event
+from scheduler.model.variables import MeetingVars
+from scheduler.model.objective import cap_holes, holes_per_person
+from scheduler.heuristics.placement import Placement
+from scheduler.results import SolveOptions
 
 
 def _name(event: Event, pid: str) -> str:

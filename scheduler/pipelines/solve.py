@@ -35,21 +35,21 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from . import __version__
-from .candidates import SHARED, Pair, candidate_pairs, pair_key
-from .constraints import HARD_RULES
-from .diagnose import core_of_infeasibility, explain_infeasible_all
-from .domain import Event, Meeting, Schedule, SlotIndex
-from .greedy import mutual_first
-from .model import MeetingVars
-from .objective import cap_holes, holes_per_person, wish_points
-from .placement import Occupancy, Placement, assign_tables
-from .problems import MatchdayError, NoScheduleError, Problem
-from .repair import RepairPlan, plan_repair, repair_report
-from .report import hole_counts, schedule_points, schedule_stats
-from .results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
-from .retiming import MovePrice, cover_people, enforce_hole_caps, insert_pairs, reduce_holes
-from .selection import counting_limits, selection_lp
+from scheduler import __version__
+from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
+from scheduler.model.rules import HARD_RULES
+from scheduler.model.diagnose import core_of_infeasibility, explain_infeasible_all
+from scheduler.domain import Event, Meeting, Schedule, SlotIndex
+from scheduler.heuristics.greedy import mutual_first
+from scheduler.model.variables import MeetingVars
+from scheduler.model.objective import cap_holes, holes_per_person, wish_points
+from scheduler.heuristics.placement import Occupancy, Placement, assign_tables
+from scheduler.problems import MatchdayError, NoScheduleError, Problem
+from scheduler.pipelines.repair_plan import RepairPlan, plan_repair, repair_report
+from scheduler.report import hole_counts, schedule_points, schedule_stats
+from scheduler.results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
+from scheduler.heuristics.retiming import MovePrice, cover_people, enforce_hole_caps, insert_pairs, reduce_holes
+from scheduler.heuristics.selection import counting_limits, selection_lp
 
 DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
 CP_SAT_MAX_VARIABLES = 80_000  # above this, CP-SAT's LNS was measured to add nothing in a minute

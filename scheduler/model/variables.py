@@ -13,9 +13,9 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from .candidates import Pair
-from .domain import Event, ParticipantId, SlotIndex
-from .placement import Placement
+from scheduler.candidates import Pair
+from scheduler.domain import Event, ParticipantId, SlotIndex
+from scheduler.heuristics.placement import Placement
 
 
 class MeetingVars:

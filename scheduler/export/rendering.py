@@ -20,7 +20,7 @@ from scheduler.candidates import pair_key, wished_pairs
 from scheduler.diff import MeetingChange
 from scheduler.domain import Event, Meeting, Participant, ParticipantId, Schedule, Slot, table_sort_key
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 PLAN_TABLES_PER_PAGE = 8
 
 

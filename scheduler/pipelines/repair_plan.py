@@ -19,9 +19,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from .candidates import Pair, candidate_pairs, pair_key
-from .domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
-from .problems import Problem
+from scheduler.candidates import Pair, candidate_pairs, pair_key
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
+from scheduler.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ def repair_report(event: Event, previous: Schedule, new: Schedule, fresh_points:
     """What the repair bought: meetings kept, moved, lost and added, and points before, after
     and against a fresh solve of the updated event (None in "all" mode, where points are not
     what is optimised)."""
-    from .diff import diff_schedules  # local: diff is a leaf module, kept out of import cycles
-    from .report import schedule_points
+    from scheduler.diff import diff_schedules  # local: diff is a leaf module, kept out of import cycles
+    from scheduler.report import schedule_points
 
     diff = diff_schedules(event, previous, new)
     kinds = Counter(change.kind for change in diff.changes)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .candidates import Pair, candidate_pairs, pair_key
-from .domain import Event
-from .placement import Occupancy, Placement
+from scheduler.candidates import Pair, candidate_pairs, pair_key
+from scheduler.domain import Event
+from scheduler.heuristics.placement import Occupancy, Placement
 
 
 def first_come_first_served(event: Event, pairs: list[Pair] | None = None) -> list[Placement]:

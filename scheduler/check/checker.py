@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
 
 PairKey = tuple[ParticipantId, ParticipantId]  # (smaller id, larger id)
 

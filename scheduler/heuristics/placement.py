@@ -11,8 +11,8 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .candidates import SHARED, Pair
-from .domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
+from scheduler.candidates import SHARED, Pair
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .candidates import pair_key, pair_points, wished_pairs
-from .domain import Event, Meeting, Schedule, Slot, table_sort_key
-from .problems import EventError, Problem, Problems
-from .timegrid import WindowError, parse_date, parse_time
+from scheduler.candidates import pair_key, pair_points, wished_pairs
+from scheduler.domain import Event, Meeting, Schedule, Slot, table_sort_key
+from scheduler.problems import EventError, Problem, Problems
+from scheduler.io.timegrid import WindowError, parse_date, parse_time
 
 SCHEDULE_FILE = "schedule.csv"
 COLUMNS = ("day", "slot", "start", "end", "table", "participant_a", "participant_b")

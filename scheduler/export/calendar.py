@@ -19,7 +19,7 @@ from icalendar import Event as VEvent
 
 from scheduler.domain import Event, ParticipantId, Schedule
 
-from .rendering import Person, place
+from scheduler.export.rendering import Person, place
 
 PRODID = "-//matchday//participant agenda//EN"
 

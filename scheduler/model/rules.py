@@ -12,9 +12,9 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from .candidates import SHARED
-from .domain import Event
-from .model import MeetingVars
+from scheduler.candidates import SHARED
+from scheduler.domain import Event
+from scheduler.model.variables import MeetingVars
 
 
 class Rule(Protocol):

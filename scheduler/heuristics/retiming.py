@@ -19,10 +19,10 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from .candidates import SHARED, Pair
-from .domain import Event, ParticipantId, SlotIndex
-from .placement import Placement
-from .report import holes_in
+from scheduler.candidates import SHARED, Pair
+from scheduler.domain import Event, ParticipantId, SlotIndex
+from scheduler.heuristics.placement import Placement
+from scheduler.report import holes_in
 
 MovePrice = Callable[[Placement, SlotIndex], int]
 """What moving a meeting to another slot costs, in points (negative: moving it back pays)."""

@@ -26,9 +26,9 @@ from typing import Any
 
 import pandas as pd
 
-from .domain import INACTIVE_STATUSES, Day, Event, Participant, ParticipantId, Slot, SlotIndex, Weights, Wish
-from .problems import Problem, Problems
-from .timegrid import (
+from scheduler.domain import INACTIVE_STATUSES, Day, Event, Participant, ParticipantId, Slot, SlotIndex, Weights, Wish
+from scheduler.problems import Problem, Problems
+from scheduler.io.timegrid import (
     WindowError,
     build_grid,
     minutes,
@@ -827,7 +827,7 @@ def _did_you_mean(pid: str, known: Mapping[ParticipantId, int]) -> str:
 
 def _warn_unmeetable(event: Event, rows: Mapping[ParticipantId, int], problems: Problems) -> None:
     """Warn about active people who appear in wishes yet can meet none of their partners."""
-    from .candidates import candidate_pairs  # local: candidates depends on the domain only
+    from scheduler.candidates import candidate_pairs  # local: candidates depends on the domain only
 
     involved = {p for w in event.wishes for p in (w.requester, w.target)}
     meetable = {p for pair in candidate_pairs(event) for p in pair.people}

@@ -21,8 +21,8 @@ from collections import defaultdict
 import highspy
 import numpy as np
 
-from .candidates import SHARED, Pair
-from .domain import Event, ParticipantId, SlotIndex
+from scheduler.candidates import SHARED, Pair
+from scheduler.domain import Event, ParticipantId, SlotIndex
 
 
 def _quiet_highs() -> highspy.Highs:
