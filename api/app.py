@@ -17,14 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from scheduler import __version__
-
 from api.jobs import JobRunner, ProcessJobRunner
-from scheduler.export.rendering import TEMPLATES_DIR
 from api.routes import agendas, changes, diffs, events, jobs, meetings, schedules
 from api.security import redact_access_log
 from api.settings import Settings, get_settings
 from api.storage import Database, get_or_create_secret
+from scheduler import __version__
+from scheduler.export.rendering import TEMPLATES_DIR
 
 log = logging.getLogger("matchday.api")
 

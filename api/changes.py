@@ -23,14 +23,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from scheduler.candidates import pair_key
-from scheduler.domain import Event, Meeting, ParticipantId, Schedule, Slot
-from scheduler.io.loading import PARTICIPANT_COLUMNS, WISH_COLUMNS, LoadedEvent
-from scheduler.check.checker import Violation, check_schedule
-
 from api import service
 from api.csvedit import CsvTable
 from api.storage import EventRow, ScheduleRow
+from scheduler.candidates import pair_key
+from scheduler.check.checker import Violation, check_schedule
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, Slot
+from scheduler.io.loading import PARTICIPANT_COLUMNS, WISH_COLUMNS, LoadedEvent
 
 
 class NotFound(LookupError):

@@ -26,11 +26,10 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from api.storage import Database, EventRow, JobRow, utcnow
 from scheduler.domain import Schedule
 from scheduler.problems import EventError, MatchdayError, NoScheduleError
 from scheduler.results import MoveCosts, Progress, SolveOptions, relative_gap
-
-from api.storage import Database, EventRow, JobRow, utcnow
 
 log = logging.getLogger("matchday.jobs")
 
@@ -80,9 +79,8 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
     before the cut-off are history.
     """
     # Imported here so that the web process never loads the solver.
-    from scheduler.pipelines.solve import solve
-
     from api.service import add_schedule_version, load_event, parse_schedule, schedule_row
+    from scheduler.pipelines.solve import solve
 
     db = Database(database_url)
     try:
@@ -348,9 +346,7 @@ class ProcessJobRunner:
         if ids:
             with self.db.session() as s:
                 s.execute(
-                    update(JobRow)
-                    .where(JobRow.id.in_(ids), JobRow.state == "running")
-                    .values(heartbeat_at=utcnow())
+                    update(JobRow).where(JobRow.id.in_(ids), JobRow.state == "running").values(heartbeat_at=utcnow())
                 )
 
     def _settle_stale(self) -> None:

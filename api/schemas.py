@@ -308,7 +308,7 @@ class RepairReport(BaseModel):
     points_before: int = Field(description="Points of the old version under the updated event.")
     points_after: int
     points_fresh_solve: int | None = Field(
-        default=None, description="What a quick fresh solve of the updated event reaches (none in \"all\" mode)."
+        default=None, description='What a quick fresh solve of the updated event reaches (none in "all" mode).'
     )
 
 

@@ -14,15 +14,14 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from api.security import digest, new_organiser_token, participant_token
+from api.storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
 from scheduler.diff import MeetingChange, diff_schedules
 from scheduler.domain import Event, ParticipantId, Schedule
 from scheduler.io.loading import LoadedEvent, load_event_bytes
+from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
 from scheduler.problems import EventError, Problem
 from scheduler.report import schedule_stats
-from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
-
-from api.security import digest, new_organiser_token, participant_token
-from api.storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
 
 
 @dataclass(frozen=True)
@@ -276,6 +275,4 @@ def add_schedule_version(
 
 
 def active_job(session: Session, event_id: str) -> JobRow | None:
-    return session.scalar(
-        select(JobRow).where(JobRow.event_id == event_id, JobRow.state.in_(ACTIVE_STATES)).limit(1)
-    )
+    return session.scalar(select(JobRow).where(JobRow.event_id == event_id, JobRow.state.in_(ACTIVE_STATES)).limit(1))

@@ -32,20 +32,34 @@ def _sizes(text: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=_sizes, default=None,
-                        help="participant counts to benchmark, e.g. 300,1500 (default); 'none' for none. "
-                             "Given on its own, the re-solve scenarios are left out")
-    parser.add_argument("--repair", action="store_true",
-                        help="the re-solve scenarios (cancel 5 %%; cut-off + 10 %% no-shows) on the solved "
-                             "300 day, reused from the size run's folder or solved once; alone unless "
-                             "--sizes is given too")
-    parser.add_argument("--b2b", action="store_true",
-                        help="also solve the 20 published B2B instances (*.original.dzn) in all mode")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: one 40-participant size with a 5 s limit, the re-solve scenarios "
-                             "on it and 2 B2B instances")
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "work",
-                        help="folder for generated events, schedules and reports (default benchmarks/results/work)")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="participant counts to benchmark, e.g. 300,1500 (default); 'none' for none. "
+        "Given on its own, the re-solve scenarios are left out",
+    )
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="the re-solve scenarios (cancel 5 %%; cut-off + 10 %% no-shows) on the solved "
+        "300 day, reused from the size run's folder or solved once; alone unless "
+        "--sizes is given too",
+    )
+    parser.add_argument(
+        "--b2b", action="store_true", help="also solve the 20 published B2B instances (*.original.dzn) in all mode"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: one 40-participant size with a 5 s limit, the re-solve scenarios on it and 2 B2B instances",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS_DIR / "work",
+        help="folder for generated events, schedules and reports (default benchmarks/results/work)",
+    )
     args = parser.parse_args(argv)
 
     console = Console(width=200)
@@ -68,8 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         bars_table = runner.bars_table(f"Bars, {case.label}", outcome.bars)
         _show(console, [outcome.table, bars_table])
         sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
-        raw["sizes"].append({"case": dataclasses.asdict(case),  # type: ignore[union-attr]
-                             "results": [dataclasses.asdict(r) for r in outcome.results]})
+        raw["sizes"].append(
+            {
+                "case": dataclasses.asdict(case),  # type: ignore[union-attr]
+                "results": [dataclasses.asdict(r) for r in outcome.results],
+            }
+        )
 
     if with_repair:
         case = repair.QUICK_REPAIR_CASE if args.quick else repair.REPAIR_CASE
@@ -102,8 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print(f"at the end: {runner.load_text()}", highlight=False, markup=False)
     all_bars = [b for _, _, bars in sections for b in bars]
     failed = [b for b in all_bars if b.passed is False]
-    summary = (f"{sum(b.passed is True for b in all_bars)} bar(s) passed, {len(failed)} failed"
-               + (": " + "; ".join(b.name for b in failed) if failed else ""))
+    summary = f"{sum(b.passed is True for b in all_bars)} bar(s) passed, {len(failed)} failed" + (
+        ": " + "; ".join(b.name for b in failed) if failed else ""
+    )
     console.print(summary, style="bold red" if failed else "bold green", highlight=False, markup=False)
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

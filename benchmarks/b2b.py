@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.dzn import DznInstance, dzn_to_event, load_dzn
+from benchmarks.runner import REPO, Bar, Log, Table
+from scheduler.check.checker import check_schedule
+from scheduler.pipelines.solve import solve
 from scheduler.problems import NoScheduleError
 from scheduler.report import schedule_stats
 from scheduler.results import SolveOptions
-from scheduler.pipelines.solve import solve
-from scheduler.check.checker import check_schedule
-
-from benchmarks.runner import REPO, Bar, Log, Table
 
 B2B_DIR = REPO.parent / "shared" / "external" / "b2b-udg"
 TIME_LIMIT = 30.0
@@ -87,10 +86,18 @@ def run_instance(path: Path, published: dict[str, int | None], time_limit: float
     inst: DznInstance = load_dzn(path)
     event = dzn_to_event(inst)
     distinct = len({frozenset(r[:2]) for r in inst.requested})
-    res = B2BResult(instance=base, participants=inst.n_business, meetings=inst.n_meetings,
-                    distinct_pairs=distinct, published_optimum=published.get(base), time_limit=time_limit,
-                    duplicates=[f"meeting {d.meeting} repeats meeting {d.first}: businesses "
-                                f"{d.pair[0]} & {d.pair[1]}" for d in inst.duplicate_pairs])
+    res = B2BResult(
+        instance=base,
+        participants=inst.n_business,
+        meetings=inst.n_meetings,
+        distinct_pairs=distinct,
+        published_optimum=published.get(base),
+        time_limit=time_limit,
+        duplicates=[
+            f"meeting {d.meeting} repeats meeting {d.first}: businesses {d.pair[0]} & {d.pair[1]}"
+            for d in inst.duplicate_pairs
+        ],
+    )
     started = time.perf_counter()
     try:
         result = solve(event, SolveOptions(time_limit=time_limit))
@@ -116,8 +123,12 @@ def run_instance(path: Path, published: dict[str, int | None], time_limit: float
     return res
 
 
-def run_all(time_limit: float = TIME_LIMIT, only: tuple[str, ...] | None = None, folder: Path = B2B_DIR,
-            log: Log = lambda _m: None) -> list[B2BResult]:
+def run_all(
+    time_limit: float = TIME_LIMIT,
+    only: tuple[str, ...] | None = None,
+    folder: Path = B2B_DIR,
+    log: Log = lambda _m: None,
+) -> list[B2BResult]:
     published = published_optima(folder)
     results = []
     for path in instance_paths(folder, only):
@@ -128,17 +139,43 @@ def run_all(time_limit: float = TIME_LIMIT, only: tuple[str, ...] | None = None,
 
 # --- tables -----------------------------------------------------------------------------------
 
-B2B_COLUMNS = ["instance", "participants", "meetings", "placed in full", "holes found", "published optimum",
-               "vs optimum", "proved optimal", "max holes per person", "seconds", "valid"]
-DUP_COLUMNS = ["instance", "participants", "meetings in file", "distinct pairs", "placed in full",
-               "holes found", "published optimum (pair twice)", "max holes per person", "seconds", "valid"]
+B2B_COLUMNS = [
+    "instance",
+    "participants",
+    "meetings",
+    "placed in full",
+    "holes found",
+    "published optimum",
+    "vs optimum",
+    "proved optimal",
+    "max holes per person",
+    "seconds",
+    "valid",
+]
+DUP_COLUMNS = [
+    "instance",
+    "participants",
+    "meetings in file",
+    "distinct pairs",
+    "placed in full",
+    "holes found",
+    "published optimum (pair twice)",
+    "max holes per person",
+    "seconds",
+    "valid",
+]
 
 
 def _common(r: B2BResult) -> dict[str, object]:
-    return {"instance": r.instance, "participants": r.participants,
-            "placed in full": "not placed" if r.failure else r.placed_in_full,
-            "holes found": r.holes, "max holes per person": r.max_holes,
-            "seconds": None if r.seconds is None else round(r.seconds, 2), "valid": r.valid}
+    return {
+        "instance": r.instance,
+        "participants": r.participants,
+        "placed in full": "not placed" if r.failure else r.placed_in_full,
+        "holes found": r.holes,
+        "max holes per person": r.max_holes,
+        "seconds": None if r.seconds is None else round(r.seconds, 2),
+        "valid": r.valid,
+    }
 
 
 def _delta(d: int | None) -> str | None:
@@ -164,25 +201,53 @@ def b2b_tables(results: list[B2BResult]) -> tuple[Table, Table]:
     limit = results[0].time_limit if results else TIME_LIMIT
     rows = []
     for r in main:
-        rows.append({**_common(r), "meetings": r.meetings, "published optimum": r.published_optimum,
-                     "vs optimum": _delta(r.versus_optimum), "proved optimal": r.optimal})
-    header = [f"all mode: every requested meeting must be placed, holes minimised, at most {MAX_HOLES} holes "
-              f"per person; in-process solve(event, SolveOptions(time_limit={limit:g})) on every core; "
-              "published optimum = opt_breaks_d2 (fairness d = 2)."]
-    notes = ["seconds: wall time of solve() (conversion excluded); 'vs optimum' = holes found − published "
-             "optimum; 'proved optimal' = matchday proved its own hole count optimal."]
-    table = Table(title="B2B benchmark (JAIR 2022), *.original.dzn", columns=list(B2B_COLUMNS), rows=rows,
-                  header=header, notes=notes + _failure_notes(main))
+        rows.append(
+            {
+                **_common(r),
+                "meetings": r.meetings,
+                "published optimum": r.published_optimum,
+                "vs optimum": _delta(r.versus_optimum),
+                "proved optimal": r.optimal,
+            }
+        )
+    header = [
+        f"all mode: every requested meeting must be placed, holes minimised, at most {MAX_HOLES} holes "
+        f"per person; in-process solve(event, SolveOptions(time_limit={limit:g})) on every core; "
+        "published optimum = opt_breaks_d2 (fairness d = 2)."
+    ]
+    notes = [
+        "seconds: wall time of solve() (conversion excluded); 'vs optimum' = holes found − published "
+        "optimum; 'proved optimal' = matchday proved its own hole count optimal."
+    ]
+    table = Table(
+        title="B2B benchmark (JAIR 2022), *.original.dzn",
+        columns=list(B2B_COLUMNS),
+        rows=rows,
+        header=header,
+        notes=notes + _failure_notes(main),
+    )
     dup_rows = []
     for r in dups:
-        dup_rows.append({**_common(r), "meetings in file": r.meetings, "distinct pairs": r.distinct_pairs,
-                         "published optimum (pair twice)": r.published_optimum})
-    dup_notes = ["These files request one pair twice; formats.md lets a pair meet at most once, so matchday "
-                 "places it once. The published optimum schedules the duplicated pair twice (one more "
-                 "meeting for both people), so it is not directly comparable with the holes found here."]
+        dup_rows.append(
+            {
+                **_common(r),
+                "meetings in file": r.meetings,
+                "distinct pairs": r.distinct_pairs,
+                "published optimum (pair twice)": r.published_optimum,
+            }
+        )
+    dup_notes = [
+        "These files request one pair twice; formats.md lets a pair meet at most once, so matchday "
+        "places it once. The published optimum schedules the duplicated pair twice (one more "
+        "meeting for both people), so it is not directly comparable with the holes found here."
+    ]
     dup_notes += [f"{r.instance}: {d}" for r in dups for d in r.duplicates]
-    dup_table = Table(title="B2B instances with a duplicated pair (reported apart)", columns=list(DUP_COLUMNS),
-                      rows=dup_rows, notes=dup_notes + _failure_notes(dups))
+    dup_table = Table(
+        title="B2B instances with a duplicated pair (reported apart)",
+        columns=list(DUP_COLUMNS),
+        rows=dup_rows,
+        notes=dup_notes + _failure_notes(dups),
+    )
     return table, dup_table
 
 
@@ -200,10 +265,18 @@ def b2b_bars(results: list[B2BResult]) -> list[Bar]:
     bars = [
         Bar("every instance placed in full", f"{n} of {n}", f"{full} of {n}", full == n),
         Bar(f"every instance within {limit:g} s", f"{n} of {n}", f"{in_time} of {n}", in_time == n),
-        Bar(f"nobody with more than {MAX_HOLES} holes", f"max ≤ {MAX_HOLES}",
-            "—" if worst is None else f"max {worst}{over}", None if worst is None else worst <= MAX_HOLES),
-        Bar("every schedule valid (check_schedule)", f"{len(solved)} of {len(solved)}",
-            f"{valid} of {len(solved)}", valid == len(solved) if solved else None),
+        Bar(
+            f"nobody with more than {MAX_HOLES} holes",
+            f"max ≤ {MAX_HOLES}",
+            "—" if worst is None else f"max {worst}{over}",
+            None if worst is None else worst <= MAX_HOLES,
+        ),
+        Bar(
+            "every schedule valid (check_schedule)",
+            f"{len(solved)} of {len(solved)}",
+            f"{valid} of {len(solved)}",
+            valid == len(solved) if solved else None,
+        ),
     ]
     comparable = [r for r in results if not r.duplicated and r.versus_optimum is not None]
     if comparable:
@@ -211,8 +284,14 @@ def b2b_bars(results: list[B2BResult]) -> list[Bar]:
         below = [r.instance for r in comparable if (r.versus_optimum or 0) < 0]
         found = sum(r.holes or 0 for r in comparable)
         optimum = sum(r.published_optimum or 0 for r in comparable)
-        bars.append(Bar("holes vs published optimum (comparable instances)", "report",
-                        f"{equal} of {len(comparable)} at the optimum; total {found} vs {optimum}", None))
+        bars.append(
+            Bar(
+                "holes vs published optimum (comparable instances)",
+                "report",
+                f"{equal} of {len(comparable)} at the optimum; total {found} vs {optimum}",
+                None,
+            )
+        )
         if below:
             # Fewer holes than a proven optimum means the two do not count the same thing.
             bars.append(Bar("no instance below the published optimum", "none", ", ".join(below), False))

@@ -68,6 +68,7 @@ class DznError(ValueError):
 
 # --- the tiny parser ------------------------------------------------------------------------
 
+
 def parse_dzn(text: str) -> dict[str, DznValue]:
     """Parse `name = value;` items; values are ints, int sets, 1-D arrays and 2-D `[| .. |]`."""
     text = "\n".join(line.split("%", 1)[0] for line in text.splitlines())
@@ -150,6 +151,7 @@ def _rows(tokens: list[str], pos: int) -> tuple[list[DznValue], int]:
 
 # --- the typed instance ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DuplicatePair:
     """A meeting whose pair was already requested earlier (ids are the file's, 1-based)."""
@@ -198,10 +200,25 @@ def load_dzn(path: str | Path) -> DznInstance:
     counts = tuple(_aint(v, "nMeetingsBusiness") for v in _list(raw, "nMeetingsBusiness", n_b))
     forbidden = tuple(_aset(v, "forbidden") for v in _list(raw, "forbidden", n_b))
     fixed = tuple(_aint(v, "fixed") for v in _list(raw, "fixed", n_m)) if "fixed" in raw else (0,) * n_m
-    precedences = (tuple(_aset(v, "precedences") for v in _list(raw, "precedences", n_m))
-                   if "precedences" in raw else (frozenset(),) * n_m)
-    inst = DznInstance(name, n_b, n_m, ints["nTables"], n_t, ints["nMorningSlots"], requested,
-                       by_business, counts, forbidden, fixed, precedences)
+    precedences = (
+        tuple(_aset(v, "precedences") for v in _list(raw, "precedences", n_m))
+        if "precedences" in raw
+        else (frozenset(),) * n_m
+    )
+    inst = DznInstance(
+        name,
+        n_b,
+        n_m,
+        ints["nTables"],
+        n_t,
+        ints["nMorningSlots"],
+        requested,
+        by_business,
+        counts,
+        forbidden,
+        fixed,
+        precedences,
+    )
     _check(inst)
     seen: dict[frozenset[int], int] = {}
     dupes: list[DuplicatePair] = []
@@ -271,6 +288,7 @@ def _triple(row: DznValue) -> tuple[int, int, int]:
 
 # --- to a matchday Event --------------------------------------------------------------------
 
+
 def dzn_to_event(inst: DznInstance, name: str | None = None, date: dt.date = dt.date(2022, 6, 1)) -> Event:
     """One day: slots 1..A in the morning, a lunch break, then A+1..T (see the module docstring)."""
     am, total = inst.n_morning_slots, inst.n_total_slots
@@ -291,15 +309,28 @@ def dzn_to_event(inst: DznInstance, name: str | None = None, date: dt.date = dt.
 
     everything = frozenset(range(total))
     participants = {
-        pid(b): Participant(id=pid(b), name=f"Business {b}",
-                            available=everything - {t - 1 for t in inst.forbidden_slots(b)})
+        pid(b): Participant(
+            id=pid(b), name=f"Business {b}", available=everything - {t - 1 for t in inst.forbidden_slots(b)}
+        )
         for b in range(1, inst.n_business + 1)
     }
     windows = {1: frozenset(range(am)), 2: frozenset(range(am, total)), 3: None}
     repeats = {d.meeting for d in inst.duplicate_pairs}
-    wishes = tuple(Wish(requester=pid(p1), target=pid(p2), priority=2, window=windows[s])
-                   for m, (p1, p2, s) in enumerate(inst.requested, start=1) if m not in repeats)
-    return Event(name=name or inst.name, timezone="Europe/Madrid", slot_minutes=SLOT_MINUTES,
-                 table_labels=tuple(str(i) for i in range(1, inst.n_tables + 1)), days=days,
-                 slots=slots, participants=participants, wishes=wishes, objective="all",
-                 max_holes=2, max_hole_spread=2)
+    wishes = tuple(
+        Wish(requester=pid(p1), target=pid(p2), priority=2, window=windows[s])
+        for m, (p1, p2, s) in enumerate(inst.requested, start=1)
+        if m not in repeats
+    )
+    return Event(
+        name=name or inst.name,
+        timezone="Europe/Madrid",
+        slot_minutes=SLOT_MINUTES,
+        table_labels=tuple(str(i) for i in range(1, inst.n_tables + 1)),
+        days=days,
+        slots=slots,
+        participants=participants,
+        wishes=wishes,
+        objective="all",
+        max_holes=2,
+        max_hole_spread=2,
+    )

@@ -47,94 +47,189 @@ class Country:
     suffixes: tuple[str, ...]  # legal forms of companies
 
 
-def _country(code: str, name: str, tld: str, male: str, female: str, surnames: str, stems: str,
-             suffixes: str) -> Country:
+def _country(
+    code: str, name: str, tld: str, male: str, female: str, surnames: str, stems: str, suffixes: str
+) -> Country:
     def split(text: str) -> tuple[str, ...]:
         return tuple(x.strip() for x in text.split(",") if x.strip())
 
-    return Country(code, name, tld, split(male), split(female), split(surnames), split(stems),
-                   split(suffixes))
+    return Country(code, name, tld, split(male), split(female), split(surnames), split(stems), split(suffixes))
 
 
-COUNTRIES: dict[str, Country] = {c.code: c for c in (
-    _country("DK", "Denmark", "dk",
-             "Søren, Jens, Mikkel, Rasmus, Anders, Morten, Niels, Bjørn, Frederik, Kasper, Jesper, Lasse",
-             "Mette, Freja, Sofie, Ida, Kirsten, Louise, Signe, Åse, Camilla, Line, Maja, Trine",
-             "Nielsen, Jensen, Hansen, Pedersen, Andersen, Christensen, Larsen, Sørensen, Rasmussen, "
-             "Jørgensen, Møller, Kjær, Østergaard, Thygesen, Lund, Bæk, Frandsen, Søndergaard",
-             "Nordlys, Kattegat, Limfjord, Østjysk, Fyns, Vestkyst", "A/S, ApS"),
-    _country("LV", "Latvia", "lv",
-             "Jānis, Andris, Kristaps, Edgars, Mārtiņš, Roberts, Artūrs, Valdis, Gatis, Raimonds, Uldis, "
-             "Aigars",
-             "Līga, Ilze, Dace, Anete, Inese, Zane, Kristīne, Elīna, Baiba, Ieva, Laura, Sandra",
-             "Bērziņš/Bērziņa, Kalniņš/Kalniņa, Ozoliņš/Ozoliņa, Liepiņš/Liepiņa, Krūmiņš/Krūmiņa, "
-             "Vītols/Vītola, Jansons/Jansone, Pētersons/Pētersone, Zariņš/Zariņa, Eglītis/Eglīte, "
-             "Kļaviņš/Kļaviņa, Grīnbergs/Grīnberga, Lapiņš/Lapiņa, Siliņš/Siliņa",
-             "Daugava, Gauja, Kurzeme, Latgale, Baltijas, Zemgale", "SIA, AS"),
-    _country("LT", "Lithuania", "lt", "Mantas, Tomas, Lukas, Darius, Giedrius, Vytautas, Žygimantas, Rokas",
-             "Rūta, Eglė, Gintarė, Aušra, Ieva, Jurgita, Monika, Greta",
-             "Kazlauskas/Kazlauskienė, Jankauskas/Jankauskienė, Petrauskas/Petrauskienė, "
-             "Stankevičius/Stankevičienė, Vasiliauskas/Vasiliauskienė, Žukauskas/Žukauskienė, "
-             "Butkus/Butkienė, Paulauskas/Paulauskienė",
-             "Nemunas, Baltija, Neris, Aukštaitija, Žemaitija", "UAB, AB"),
-    _country("EE", "Estonia", "ee", "Märt, Tõnu, Jüri, Andres, Rein, Priit, Kaarel, Toomas, Margus, Siim",
-             "Kärt, Liis, Mari, Triin, Kadri, Tiiu, Ülle, Piret, Kersti, Merike",
-             "Tamm, Saar, Sepp, Mägi, Kask, Kukk, Rebane, Ilves, Pärn, Kõiv, Lepik, Oja, Raudsepp",
-             "Põhjala, Saare, Läänemere, Peipsi, Emajõe", "OÜ, AS"),
-    _country("FI", "Finland", "fi", "Jukka, Mikko, Antti, Matti, Timo, Jussi, Väinö, Petteri",
-             "Päivi, Sanna, Anu, Riikka, Johanna, Hanna, Sirpa, Elina",
-             "Virtanen, Mäkinen, Nieminen, Hämäläinen, Korhonen, Heikkinen, Järvinen, Lehtonen, Koskinen",
-             "Pohjola, Saimaa, Häme, Kymi, Lappi", "Oy, Oyj"),
-    _country("SE", "Sweden", "se", "Björn, Åke, Johan, Erik, Henrik, Magnus, Olof, Göran",
-             "Åsa, Ingrid, Karin, Maja, Linnéa, Elin, Sofia, Märta",
-             "Andersson, Lindqvist, Bergström, Sjöberg, Nyström, Öberg, Åberg, Lundgren, Ekström",
-             "Norrland, Mälar, Göta, Öresund, Småland", "AB"),
-    _country("NO", "Norway", "no", "Håkon, Ole, Øystein, Per, Kjetil, Eirik, Tor, Sindre",
-             "Ingrid, Kari, Solveig, Ragnhild, Silje, Marte, Hege, Tone",
-             "Hansen, Johansen, Bakken, Haugen, Strøm, Solberg, Sæther, Berntsen, Aasen",
-             "Fjell, Nordkyst, Trøndelag, Vestland, Oslofjord", "AS"),
-    _country("DE", "Germany", "de", "Jürgen, Lukas, Matthias, Stefan, Tobias, Florian, Jörg, Maximilian",
-             "Anna, Katrin, Julia, Sabine, Lea, Susanne, Annegret, Jana",
-             "Müller, Schmidt, Schröder, Weiß, Köhler, Hoffmann, Krüger, Groß, Schäfer, Wagner",
-             "Nordsee, Elbe, Schwarzwald, Rhein, Spree, Allgäu", "GmbH, AG, GmbH & Co. KG"),
-    _country("PL", "Poland", "pl", "Piotr, Krzysztof, Tomasz, Paweł, Łukasz, Michał, Grzegorz, Wojciech",
-             "Agnieszka, Małgorzata, Katarzyna, Joanna, Magdalena, Ewa, Zofia, Aleksandra",
-             "Kowalski/Kowalska, Wiśniewski/Wiśniewska, Wójcik, Kamiński/Kamińska, "
-             "Lewandowski/Lewandowska, Zieliński/Zielińska, Szymański/Szymańska, Woźniak, "
-             "Dąbrowski/Dąbrowska, Nowak",
-             "Wisła, Mazowsze, Bałtyk, Pomorze, Śląsk, Tatry", "sp. z o.o., S.A."),
-    _country("CZ", "Czechia", "cz", "Jiří, Petr, Tomáš, Jan, Martin, Lukáš, Ondřej, Vojtěch",
-             "Jana, Tereza, Lucie, Kateřina, Petra, Markéta, Zuzana, Barbora",
-             "Novák/Nováková, Svoboda/Svobodová, Dvořák/Dvořáková, Černý/Černá, Procházka/Procházková, "
-             "Kučera/Kučerová, Veselý/Veselá, Horák/Horáková, Němec/Němcová, Růžička/Růžičková",
-             "Vltava, Morava, Šumava, Krkonoše, Brno", "s.r.o., a.s."),
-    _country("TR", "Türkiye", "com.tr", "Mehmet, Emre, Burak, Oğuz, Çağan, Murat, Serkan, Barış",
-             "Ayşe, Elif, Zeynep, Gülşen, Şule, Özlem, Derya, İpek",
-             "Yılmaz, Kaya, Demir, Şahin, Çelik, Öztürk, Aydın, Yıldız, Arslan, Doğan",
-             "Ege, Anadolu, Boğaziçi, Karadeniz, Çukurova", "A.Ş., Ltd. Şti."),
-    _country("GR", "Greece", "gr",
-             "Giorgos, Dimitris, Nikos, Konstantinos, Yannis, Kostas, Panagiotis, Christos",
-             "Maria, Eleni, Katerina, Sofia, Georgia, Despina, Vasiliki, Ioanna",
-             "Papadopoulos/Papadopoulou, Georgiou, Nikolaidis/Nikolaidou, Konstantinou, Oikonomou, "
-             "Karagiannis/Karagianni, Vlachos/Vlachou, Alexiou, Papageorgiou",
-             "Aegean, Olympos, Attica, Hellas, Ionian", "S.A., IKE"),
-    _country("ES", "Spain", "es", "Sergio, José, Javier, Álvaro, Íñigo, Andrés, Raúl, Joaquín",
-             "María, Lucía, Begoña, Nuria, Inés, Marta, Ángela, Pilar",
-             "García, Martínez, López, Fernández, Sánchez, Gómez, Núñez, Ibáñez, Muñoz, Domínguez",
-             "Ibérica, Cantábrico, Levante, Galicia, Navarra", "S.L., S.A."),
-    _country("FR", "France", "fr", "François, Jérôme, Mathieu, Julien, Cédric, Loïc, Hervé, Benoît",
-             "Élodie, Céline, Hélène, Chloé, Amélie, Sophie, Mélanie, Noémie",
-             "Lefèvre, Dubois, Girard, Moreau, Rousseau, Lemaître, Fournier, Laurent, Gauthier",
-             "Armor, Rhône, Loire, Provence, Alsace", "SAS, SARL"),
-    _country("NL", "Netherlands", "nl", "Jeroen, Sander, Bram, Thijs, Joost, Maarten, Wouter, Ruud",
-             "Anouk, Femke, Lotte, Marieke, Sanne, Eline, Ineke, Marloes",
-             "de Vries, van Dijk, Jansen, Bakker, Visser, Smit, van den Berg, Mulder, de Jong",
-             "Zeeland, Delta, Hollandse, Rijn, Veluwe", "B.V."),
-    _country("HU", "Hungary", "hu", "László, Gábor, Zoltán, Péter, Balázs, Attila, Dávid, Bence",
-             "Zsófia, Katalin, Eszter, Réka, Anikó, Dóra, Ildikó, Orsolya",
-             "Nagy, Kovács, Tóth, Szabó, Horváth, Varga, Kiss, Molnár, Németh, Fekete",
-             "Duna, Tisza, Balaton, Mátra, Alföld", "Kft., Zrt."),
-)}
+COUNTRIES: dict[str, Country] = {
+    c.code: c
+    for c in (
+        _country(
+            "DK",
+            "Denmark",
+            "dk",
+            "Søren, Jens, Mikkel, Rasmus, Anders, Morten, Niels, Bjørn, Frederik, Kasper, Jesper, Lasse",
+            "Mette, Freja, Sofie, Ida, Kirsten, Louise, Signe, Åse, Camilla, Line, Maja, Trine",
+            "Nielsen, Jensen, Hansen, Pedersen, Andersen, Christensen, Larsen, Sørensen, Rasmussen, "
+            "Jørgensen, Møller, Kjær, Østergaard, Thygesen, Lund, Bæk, Frandsen, Søndergaard",
+            "Nordlys, Kattegat, Limfjord, Østjysk, Fyns, Vestkyst",
+            "A/S, ApS",
+        ),
+        _country(
+            "LV",
+            "Latvia",
+            "lv",
+            "Jānis, Andris, Kristaps, Edgars, Mārtiņš, Roberts, Artūrs, Valdis, Gatis, Raimonds, Uldis, Aigars",
+            "Līga, Ilze, Dace, Anete, Inese, Zane, Kristīne, Elīna, Baiba, Ieva, Laura, Sandra",
+            "Bērziņš/Bērziņa, Kalniņš/Kalniņa, Ozoliņš/Ozoliņa, Liepiņš/Liepiņa, Krūmiņš/Krūmiņa, "
+            "Vītols/Vītola, Jansons/Jansone, Pētersons/Pētersone, Zariņš/Zariņa, Eglītis/Eglīte, "
+            "Kļaviņš/Kļaviņa, Grīnbergs/Grīnberga, Lapiņš/Lapiņa, Siliņš/Siliņa",
+            "Daugava, Gauja, Kurzeme, Latgale, Baltijas, Zemgale",
+            "SIA, AS",
+        ),
+        _country(
+            "LT",
+            "Lithuania",
+            "lt",
+            "Mantas, Tomas, Lukas, Darius, Giedrius, Vytautas, Žygimantas, Rokas",
+            "Rūta, Eglė, Gintarė, Aušra, Ieva, Jurgita, Monika, Greta",
+            "Kazlauskas/Kazlauskienė, Jankauskas/Jankauskienė, Petrauskas/Petrauskienė, "
+            "Stankevičius/Stankevičienė, Vasiliauskas/Vasiliauskienė, Žukauskas/Žukauskienė, "
+            "Butkus/Butkienė, Paulauskas/Paulauskienė",
+            "Nemunas, Baltija, Neris, Aukštaitija, Žemaitija",
+            "UAB, AB",
+        ),
+        _country(
+            "EE",
+            "Estonia",
+            "ee",
+            "Märt, Tõnu, Jüri, Andres, Rein, Priit, Kaarel, Toomas, Margus, Siim",
+            "Kärt, Liis, Mari, Triin, Kadri, Tiiu, Ülle, Piret, Kersti, Merike",
+            "Tamm, Saar, Sepp, Mägi, Kask, Kukk, Rebane, Ilves, Pärn, Kõiv, Lepik, Oja, Raudsepp",
+            "Põhjala, Saare, Läänemere, Peipsi, Emajõe",
+            "OÜ, AS",
+        ),
+        _country(
+            "FI",
+            "Finland",
+            "fi",
+            "Jukka, Mikko, Antti, Matti, Timo, Jussi, Väinö, Petteri",
+            "Päivi, Sanna, Anu, Riikka, Johanna, Hanna, Sirpa, Elina",
+            "Virtanen, Mäkinen, Nieminen, Hämäläinen, Korhonen, Heikkinen, Järvinen, Lehtonen, Koskinen",
+            "Pohjola, Saimaa, Häme, Kymi, Lappi",
+            "Oy, Oyj",
+        ),
+        _country(
+            "SE",
+            "Sweden",
+            "se",
+            "Björn, Åke, Johan, Erik, Henrik, Magnus, Olof, Göran",
+            "Åsa, Ingrid, Karin, Maja, Linnéa, Elin, Sofia, Märta",
+            "Andersson, Lindqvist, Bergström, Sjöberg, Nyström, Öberg, Åberg, Lundgren, Ekström",
+            "Norrland, Mälar, Göta, Öresund, Småland",
+            "AB",
+        ),
+        _country(
+            "NO",
+            "Norway",
+            "no",
+            "Håkon, Ole, Øystein, Per, Kjetil, Eirik, Tor, Sindre",
+            "Ingrid, Kari, Solveig, Ragnhild, Silje, Marte, Hege, Tone",
+            "Hansen, Johansen, Bakken, Haugen, Strøm, Solberg, Sæther, Berntsen, Aasen",
+            "Fjell, Nordkyst, Trøndelag, Vestland, Oslofjord",
+            "AS",
+        ),
+        _country(
+            "DE",
+            "Germany",
+            "de",
+            "Jürgen, Lukas, Matthias, Stefan, Tobias, Florian, Jörg, Maximilian",
+            "Anna, Katrin, Julia, Sabine, Lea, Susanne, Annegret, Jana",
+            "Müller, Schmidt, Schröder, Weiß, Köhler, Hoffmann, Krüger, Groß, Schäfer, Wagner",
+            "Nordsee, Elbe, Schwarzwald, Rhein, Spree, Allgäu",
+            "GmbH, AG, GmbH & Co. KG",
+        ),
+        _country(
+            "PL",
+            "Poland",
+            "pl",
+            "Piotr, Krzysztof, Tomasz, Paweł, Łukasz, Michał, Grzegorz, Wojciech",
+            "Agnieszka, Małgorzata, Katarzyna, Joanna, Magdalena, Ewa, Zofia, Aleksandra",
+            "Kowalski/Kowalska, Wiśniewski/Wiśniewska, Wójcik, Kamiński/Kamińska, "
+            "Lewandowski/Lewandowska, Zieliński/Zielińska, Szymański/Szymańska, Woźniak, "
+            "Dąbrowski/Dąbrowska, Nowak",
+            "Wisła, Mazowsze, Bałtyk, Pomorze, Śląsk, Tatry",
+            "sp. z o.o., S.A.",
+        ),
+        _country(
+            "CZ",
+            "Czechia",
+            "cz",
+            "Jiří, Petr, Tomáš, Jan, Martin, Lukáš, Ondřej, Vojtěch",
+            "Jana, Tereza, Lucie, Kateřina, Petra, Markéta, Zuzana, Barbora",
+            "Novák/Nováková, Svoboda/Svobodová, Dvořák/Dvořáková, Černý/Černá, Procházka/Procházková, "
+            "Kučera/Kučerová, Veselý/Veselá, Horák/Horáková, Němec/Němcová, Růžička/Růžičková",
+            "Vltava, Morava, Šumava, Krkonoše, Brno",
+            "s.r.o., a.s.",
+        ),
+        _country(
+            "TR",
+            "Türkiye",
+            "com.tr",
+            "Mehmet, Emre, Burak, Oğuz, Çağan, Murat, Serkan, Barış",
+            "Ayşe, Elif, Zeynep, Gülşen, Şule, Özlem, Derya, İpek",
+            "Yılmaz, Kaya, Demir, Şahin, Çelik, Öztürk, Aydın, Yıldız, Arslan, Doğan",
+            "Ege, Anadolu, Boğaziçi, Karadeniz, Çukurova",
+            "A.Ş., Ltd. Şti.",
+        ),
+        _country(
+            "GR",
+            "Greece",
+            "gr",
+            "Giorgos, Dimitris, Nikos, Konstantinos, Yannis, Kostas, Panagiotis, Christos",
+            "Maria, Eleni, Katerina, Sofia, Georgia, Despina, Vasiliki, Ioanna",
+            "Papadopoulos/Papadopoulou, Georgiou, Nikolaidis/Nikolaidou, Konstantinou, Oikonomou, "
+            "Karagiannis/Karagianni, Vlachos/Vlachou, Alexiou, Papageorgiou",
+            "Aegean, Olympos, Attica, Hellas, Ionian",
+            "S.A., IKE",
+        ),
+        _country(
+            "ES",
+            "Spain",
+            "es",
+            "Sergio, José, Javier, Álvaro, Íñigo, Andrés, Raúl, Joaquín",
+            "María, Lucía, Begoña, Nuria, Inés, Marta, Ángela, Pilar",
+            "García, Martínez, López, Fernández, Sánchez, Gómez, Núñez, Ibáñez, Muñoz, Domínguez",
+            "Ibérica, Cantábrico, Levante, Galicia, Navarra",
+            "S.L., S.A.",
+        ),
+        _country(
+            "FR",
+            "France",
+            "fr",
+            "François, Jérôme, Mathieu, Julien, Cédric, Loïc, Hervé, Benoît",
+            "Élodie, Céline, Hélène, Chloé, Amélie, Sophie, Mélanie, Noémie",
+            "Lefèvre, Dubois, Girard, Moreau, Rousseau, Lemaître, Fournier, Laurent, Gauthier",
+            "Armor, Rhône, Loire, Provence, Alsace",
+            "SAS, SARL",
+        ),
+        _country(
+            "NL",
+            "Netherlands",
+            "nl",
+            "Jeroen, Sander, Bram, Thijs, Joost, Maarten, Wouter, Ruud",
+            "Anouk, Femke, Lotte, Marieke, Sanne, Eline, Ineke, Marloes",
+            "de Vries, van Dijk, Jansen, Bakker, Visser, Smit, van den Berg, Mulder, de Jong",
+            "Zeeland, Delta, Hollandse, Rijn, Veluwe",
+            "B.V.",
+        ),
+        _country(
+            "HU",
+            "Hungary",
+            "hu",
+            "László, Gábor, Zoltán, Péter, Balázs, Attila, Dávid, Bence",
+            "Zsófia, Katalin, Eszter, Réka, Anikó, Dóra, Ildikó, Orsolya",
+            "Nagy, Kovács, Tóth, Szabó, Horváth, Varga, Kiss, Molnár, Németh, Fekete",
+            "Duna, Tisza, Balaton, Mátra, Alföld",
+            "Kft., Zrt.",
+        ),
+    )
+}
 
 # Words that make an organisation name sound like it belongs to its sector.
 SECTORS: dict[str, tuple[str, ...]] = {
@@ -148,15 +243,28 @@ SECTORS: dict[str, tuple[str, ...]] = {
 }
 
 DEFAULT_ROLES: tuple[tuple[str, float], ...] = (
-    ("buyer", 0.33), ("seller", 0.37), ("investor", 0.06), ("startup", 0.12),
-    ("researcher", 0.06), ("public body", 0.04), ("cluster", 0.02),
+    ("buyer", 0.33),
+    ("seller", 0.37),
+    ("investor", 0.06),
+    ("startup", 0.12),
+    ("researcher", 0.06),
+    ("public body", 0.04),
+    ("cluster", 0.02),
 )
 # How much more likely a requester of the first role picks a target of the second (default 1).
 DEFAULT_AFFINITY: tuple[tuple[str, str, float], ...] = (
-    ("buyer", "seller", 4.0), ("seller", "buyer", 5.0), ("buyer", "buyer", 0.3), ("seller", "seller", 0.5),
-    ("startup", "investor", 5.0), ("startup", "buyer", 2.5), ("investor", "startup", 5.0),
-    ("investor", "investor", 0.2), ("researcher", "startup", 2.0), ("researcher", "seller", 1.5),
-    ("public body", "cluster", 2.0), ("cluster", "public body", 2.0),
+    ("buyer", "seller", 4.0),
+    ("seller", "buyer", 5.0),
+    ("buyer", "buyer", 0.3),
+    ("seller", "seller", 0.5),
+    ("startup", "investor", 5.0),
+    ("startup", "buyer", 2.5),
+    ("investor", "startup", 5.0),
+    ("investor", "investor", 0.2),
+    ("researcher", "startup", 2.0),
+    ("researcher", "seller", 1.5),
+    ("public body", "cluster", 2.0),
+    ("cluster", "public body", 2.0),
 )
 EXHIBITOR_ROLES = ("seller", "startup", "company")
 _INVESTOR_WORDS = ("Capital", "Ventures", "Partners", "Invest")
@@ -164,6 +272,7 @@ _GENERIC_WORDS = ("Trading", "Group", "Solutions", "Industries", "International"
 
 
 # --- the specification ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DayPlan:
@@ -231,9 +340,18 @@ class GeneratorSpec:
             problems.append("slots_per_day and slot_minutes must be positive")
         if self.objective not in ("maximise", "all"):
             problems.append("objective must be 'maximise' or 'all'")
-        for key in ("home_share", "partial_share", "one_day_share", "cap_share", "exhibitor_share",
-                    "cancelled_share", "missing_email_share", "passive_share", "mutual_share",
-                    "wish_window_share"):
+        for key in (
+            "home_share",
+            "partial_share",
+            "one_day_share",
+            "cap_share",
+            "exhibitor_share",
+            "cancelled_share",
+            "missing_email_share",
+            "passive_share",
+            "mutual_share",
+            "wish_window_share",
+        ):
             if not 0.0 <= getattr(self, key) <= 1.0:
                 problems.append(f"{key} must lie between 0 and 1")
         if self.home_country not in COUNTRIES:
@@ -275,8 +393,9 @@ class GeneratorSpec:
     def event_name(self) -> str:
         if self.name:
             return self.name
-        return (f"Synthetic B2B Matchmaking Day ({self.participants} participants, "
-                f"{self.wishes} wishes, seed {self.seed})")
+        return (
+            f"Synthetic B2B Matchmaking Day ({self.participants} participants, {self.wishes} wishes, seed {self.seed})"
+        )
 
 
 def default_day_plan(slots_per_day: int, slot_minutes: int = 20) -> DayPlan:
@@ -294,6 +413,7 @@ def default_day_plan(slots_per_day: int, slot_minutes: int = 20) -> DayPlan:
 
 
 # --- the time grid (mirrors formats.md; the loader tests check that both agree) -----------
+
 
 def _minutes(text: str) -> int:
     hours, mins = text.strip().split(":")
@@ -355,8 +475,9 @@ class _Window:
         return hours if self.day is None else f"{days[self.day].date.isoformat()} {hours}"
 
     def slots(self, days: Sequence[_Day]) -> set[int]:
-        return {i for d in days if self.day in (None, d.index)
-                for i, s, e in d.slots if self.start <= s and e <= self.end}
+        return {
+            i for d in days if self.day in (None, d.index) for i, s, e in d.slots if self.start <= s and e <= self.end
+        }
 
 
 def _windows_text(windows: Sequence[_Window], days: Sequence[_Day]) -> str:
@@ -371,6 +492,7 @@ def _windows_slots(windows: Sequence[_Window], days: Sequence[_Day]) -> frozense
 
 
 # --- the people ----------------------------------------------------------------------------
+
 
 @dataclass
 class _Org:
@@ -403,8 +525,9 @@ def _rng(spec: GeneratorSpec, aspect: str) -> random.Random:
     return random.Random(f"matchday-generator:{spec.seed}:{aspect}")
 
 
-_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "ł": "l", "Ł": "L", "ı": "i",
-                       "đ": "d", "œ": "oe"})
+_FOLD = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "ł": "l", "Ł": "L", "ı": "i", "đ": "d", "œ": "oe"}
+)
 # Where a language has its own convention for writing its letters in ASCII, addresses follow it.
 _LOCAL_FOLD = {
     "DE": str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}),
@@ -433,8 +556,9 @@ def _org_name(rng: random.Random, country: Country, role: str, sector: str) -> t
     if role == "investor":
         brand = f"{stem} {rng.choice(_INVESTOR_WORDS)}"
     elif role == "researcher":
-        brand = rng.choice((f"{stem} Research Institute", f"{stem} University of Applied Sciences",
-                            f"{stem} {word} Research Centre"))
+        brand = rng.choice(
+            (f"{stem} Research Institute", f"{stem} University of Applied Sciences", f"{stem} {word} Research Centre")
+        )
         return brand, brand
     elif role == "public body":
         brand = rng.choice((f"{stem} Business Development Agency", f"{stem} Region Invest Office"))
@@ -445,8 +569,7 @@ def _org_name(rng: random.Random, country: Country, role: str, sector: str) -> t
     else:
         surname = rng.choice(country.surnames).split("/")[0]
         founders = " & ".join(s.split("/")[0] for s in rng.sample(country.surnames, 2))
-        brand = rng.choice((f"{stem} {word}", f"{surname} {word}", f"{stem} {rng.choice(_GENERIC_WORDS)}",
-                            founders))
+        brand = rng.choice((f"{stem} {word}", f"{surname} {word}", f"{stem} {rng.choice(_GENERIC_WORDS)}", founders))
         brand = brand[0].upper() + brand[1:]  # "De Vries Dairy", not "de Vries Dairy"
     return f"{brand} {suffix}", brand
 
@@ -511,8 +634,7 @@ def _make_people(spec: GeneratorSpec) -> tuple[list[_Org], list[_Person]]:
                         break
                     pname = _person_name(rng, country)
             used_people.add(pname)
-            email = ("" if rng.random() < spec.missing_email_share
-                     else _email(rng, pname, orgs[-1].domain, country.code))
+            email = "" if rng.random() < spec.missing_email_share else _email(rng, pname, orgs[-1].domain, country.code)
             people.append(_Person(k, pname, email, country, role, sector))
         remaining -= size
     rng.shuffle(people)  # registration order: colleagues rarely register back to back
@@ -606,6 +728,7 @@ def _assign_constraints(spec: GeneratorSpec, days: list[_Day], people: list[_Per
 
 # --- the wishes ----------------------------------------------------------------------------
 
+
 @dataclass
 class _WishRow:
     requester: int
@@ -621,8 +744,10 @@ def _quotas(weights: list[float], caps: list[int], total: int) -> list[int]:
     n = len(weights)
     free = [i for i in range(n) if weights[i] > 0 and caps[i] > 0]
     if sum(caps[i] for i in free) < total:
-        raise ValueError(f"cannot place {total} wishes: at most {sum(caps[i] for i in free)} fit "
-                         "under max_outgoing with these participants; lower wishes or raise max_outgoing")
+        raise ValueError(
+            f"cannot place {total} wishes: at most {sum(caps[i] for i in free)} fit "
+            "under max_outgoing with these participants; lower wishes or raise max_outgoing"
+        )
     share = [0.0] * n
     remaining = float(total)
     while free:
@@ -637,7 +762,7 @@ def _quotas(weights: list[float], caps: list[int], total: int) -> list[int]:
             remaining -= caps[i]
         free = [i for i in free if i not in full]
     out = [min(caps[i], math.floor(share[i])) for i in range(n)]
-    by_fraction = sorted(range(n), key=lambda i: (share[i] - math.floor(share[i])), reverse=True)
+    by_fraction = sorted(range(n), key=lambda i: share[i] - math.floor(share[i]), reverse=True)
     short = total - sum(out)
     for i in by_fraction * 2:
         if short <= 0:
@@ -648,18 +773,22 @@ def _quotas(weights: list[float], caps: list[int], total: int) -> list[int]:
     return out
 
 
-def _make_wishes(spec: GeneratorSpec, days: list[_Day], orgs: list[_Org],
-                 people: list[_Person]) -> list[_WishRow]:
+def _make_wishes(spec: GeneratorSpec, days: list[_Day], orgs: list[_Org], people: list[_Person]) -> list[_WishRow]:
     """Who asks whom: activity-weighted requesters, popularity x role-affinity weighted targets."""
     rng = _rng(spec, "wishes")
     n = len(people)
     total_slots = sum(len(d.slots) for d in days)
     presence = [len(p.slots) / total_slots for p in people]
-    popularity = [rng.lognormvariate(0.0, spec.popularity_sigma) * (0.4 + 0.6 * presence[i])
-                  * (1.3 if people[i].table else 1.0) for i in range(n)]
-    activity = [0.0 if rng.random() < spec.passive_share else
-                rng.lognormvariate(0.0, spec.activity_sigma) * math.sqrt(presence[i])
-                * (0.6 if people[i].table else 1.0) for i in range(n)]
+    popularity = [
+        rng.lognormvariate(0.0, spec.popularity_sigma) * (0.4 + 0.6 * presence[i]) * (1.3 if people[i].table else 1.0)
+        for i in range(n)
+    ]
+    activity = [
+        0.0
+        if rng.random() < spec.passive_share
+        else rng.lognormvariate(0.0, spec.activity_sigma) * math.sqrt(presence[i]) * (0.6 if people[i].table else 1.0)
+        for i in range(n)
+    ]
 
     # How many people each person could ask at all (not a colleague, some common slot).
     by_pattern: Counter[frozenset[int]] = Counter(p.slots for p in people)
@@ -688,14 +817,18 @@ def _make_wishes(spec: GeneratorSpec, days: list[_Day], orgs: list[_Org],
         p = people[i]
         for _ in range(tries):
             for j in rng.choices(everyone, cum_weights=cumulative[p.role], k=8):
-                if (j != i and people[j].org != p.org and (i, j) not in pairs and (j, i) not in pairs
-                        and (not needs_quota or remaining[j] > 0)
-                        and not p.slots.isdisjoint(people[j].slots)):
+                if (
+                    j != i
+                    and people[j].org != p.org
+                    and (i, j) not in pairs
+                    and (j, i) not in pairs
+                    and (not needs_quota or remaining[j] > 0)
+                    and not p.slots.isdisjoint(people[j].slots)
+                ):
                     return j
         return None
 
-    sittings = [sorted(rng.random() for _ in range(1 + (rng.random() < 0.4) + (rng.random() < 0.15)))
-                for _ in range(n)]
+    sittings = [sorted(rng.random() for _ in range(1 + (rng.random() < 0.4) + (rng.random() < 0.15))) for _ in range(n)]
     rows: list[_WishRow] = []
 
     def add(i: int, j: int, t: float) -> None:
@@ -736,8 +869,14 @@ def _make_wishes(spec: GeneratorSpec, days: list[_Day], orgs: list[_Org],
             target = draw(i, needs_quota=False, tries=3)
             if target is None:
                 asker = people[i]
-                options = [j for j in range(n) if j != i and people[j].org != asker.org
-                           and (i, j) not in pairs and not asker.slots.isdisjoint(people[j].slots)]
+                options = [
+                    j
+                    for j in range(n)
+                    if j != i
+                    and people[j].org != asker.org
+                    and (i, j) not in pairs
+                    and not asker.slots.isdisjoint(people[j].slots)
+                ]
                 target = rng.choice(options) if options else None
             if target is not None:
                 add(i, target, rng.choice(sittings[i]))
@@ -746,8 +885,7 @@ def _make_wishes(spec: GeneratorSpec, days: list[_Day], orgs: list[_Org],
     return rows
 
 
-def _decorate_wishes(spec: GeneratorSpec, days: list[_Day], people: list[_Person],
-                     rows: list[_WishRow]) -> None:
+def _decorate_wishes(spec: GeneratorSpec, days: list[_Day], people: list[_Person], rows: list[_WishRow]) -> None:
     """Priorities, and a few per-wish windows that still leave the pair a common slot."""
     rng = _rng(spec, "priorities")
     for row in rows:
@@ -773,14 +911,16 @@ def _decorate_wishes(spec: GeneratorSpec, days: list[_Day], people: list[_Person
         other = index.get((row.target, row.requester))
         if other is not None and other.window:
             common &= _windows_slots(other.window, days)
-        fitting = [c for c, s in zip(candidates, slots_of, strict=True)
-                   if len(s & common) >= 2 and not common <= s]  # a real restriction, not a no-op
+        fitting = [
+            c for c, s in zip(candidates, slots_of, strict=True) if len(s & common) >= 2 and not common <= s
+        ]  # a real restriction, not a no-op
         if fitting:
             row.window = (rng.choice(fitting),)
             wanted -= 1
 
 
 # --- files ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class GeneratedEvent:
@@ -798,8 +938,7 @@ def _toml_string(text: str) -> str:
 
 def _render_event(spec: GeneratorSpec) -> str:
     lines = [
-        "# Generated by benchmarks.generator: "
-        f"participants={spec.participants} wishes={spec.wishes} seed={spec.seed}",
+        f"# Generated by benchmarks.generator: participants={spec.participants} wishes={spec.wishes} seed={spec.seed}",
         f"name = {_toml_string(spec.event_name)}",
         f"timezone = {_toml_string(spec.timezone)}",
         f"slot_minutes = {spec.slot_minutes}",
@@ -808,8 +947,7 @@ def _render_event(spec: GeneratorSpec) -> str:
         f"objective = {_toml_string(spec.objective)}",
     ]
     for plan, date in zip(spec.plans, spec.dates, strict=True):
-        lines += ["", "[[days]]", f'date = "{date.isoformat()}"', f'start = "{plan.start}"',
-                  f'end = "{plan.end}"']
+        lines += ["", "[[days]]", f'date = "{date.isoformat()}"', f'start = "{plan.start}"', f'end = "{plan.end}"']
         if plan.breaks:
             lines.append("breaks = [" + ", ".join(_toml_string(b) for b in plan.breaks) + "]")
     return "\n".join(lines) + "\n"
@@ -835,16 +973,36 @@ def build_event(spec: GeneratorSpec) -> GeneratedEvent:
     _decorate_wishes(spec, days, people, rows)
     rows.sort(key=lambda r: (r.time, r.requester, r.order))
 
-    header = ["id", "name", "organisation", "email", "role", "country", "available", "max_meetings",
-              "status", "table"] + (["sector"] if spec.sector_column else [])
+    header = [
+        "id",
+        "name",
+        "organisation",
+        "email",
+        "role",
+        "country",
+        "available",
+        "max_meetings",
+        "status",
+        "table",
+    ] + (["sector"] if spec.sector_column else [])
     participant_rows = []
     for p in people:
-        row: list[object] = [p.pid, p.name, orgs[p.org].name, p.email, p.role, p.country.name,
-                             _windows_text(p.windows, days), "" if p.cap is None else p.cap, p.status,
-                             p.table]
+        row: list[object] = [
+            p.pid,
+            p.name,
+            orgs[p.org].name,
+            p.email,
+            p.role,
+            p.country.name,
+            _windows_text(p.windows, days),
+            "" if p.cap is None else p.cap,
+            p.status,
+            p.table,
+        ]
         participant_rows.append(row + ([p.sector] if spec.sector_column else []))
-    wish_rows = [[people[r.requester].pid, people[r.target].pid, r.priority, _windows_text(r.window, days)]
-                 for r in rows]
+    wish_rows = [
+        [people[r.requester].pid, people[r.target].pid, r.priority, _windows_text(r.window, days)] for r in rows
+    ]
     keys = {(r.requester, r.target) for r in rows}
     incoming = Counter(r.target for r in rows)
     stats = {
@@ -878,13 +1036,29 @@ def _write(folder: Path, generated: GeneratedEvent) -> Path:
     return folder
 
 
-def generate_event(out_dir: Path | str, *, participants: int, wishes: int, seed: int, days: int = 1,
-                   slots_per_day: int = 17, name: str = "", objective: str = "maximise",
-                   **options: Any) -> Path:
+def generate_event(
+    out_dir: Path | str,
+    *,
+    participants: int,
+    wishes: int,
+    seed: int,
+    days: int = 1,
+    slots_per_day: int = 17,
+    name: str = "",
+    objective: str = "maximise",
+    **options: Any,
+) -> Path:
     """Generate a realistic event folder; `options` are any further `GeneratorSpec` fields."""
-    spec = GeneratorSpec(participants=participants, wishes=wishes, seed=seed, days=days,
-                         slots_per_day=slots_per_day, name=name, objective=objective,
-                         **options)
+    spec = GeneratorSpec(
+        participants=participants,
+        wishes=wishes,
+        seed=seed,
+        days=days,
+        slots_per_day=slots_per_day,
+        name=name,
+        objective=objective,
+        **options,
+    )
     return write_event(out_dir, spec)
 
 
@@ -892,38 +1066,66 @@ def generate_event(out_dir: Path | str, *, participants: int, wishes: int, seed:
 
 SAMPLE_SPECS: dict[str, GeneratorSpec] = {
     "cluster-day": GeneratorSpec(
-        participants=40, wishes=300, seed=2027, name="Latvian Wood & Furniture Cluster Day",
-        timezone="Europe/Riga", start_date="2027-02-17", home_country="LV", home_share=0.8,
+        participants=40,
+        wishes=300,
+        seed=2027,
+        name="Latvian Wood & Furniture Cluster Day",
+        timezone="Europe/Riga",
+        start_date="2027-02-17",
+        home_country="LV",
+        home_share=0.8,
         countries=("LT", "EE", "FI", "SE", "DE", "PL"),
-        roles=(("company", 0.7), ("researcher", 0.12), ("public body", 0.08), ("investor", 0.05),
-               ("cluster", 0.05)),
-        role_affinity=(("company", "company", 1.0), ("researcher", "company", 2.0),
-                       ("company", "investor", 2.5)),
-        sectors=("Wood & Furniture",), featured=(("Jānis Bērziņš", "LV"),), tables=10,
-        exhibitor_share=0.05, cap_share=0.15, partial_share=0.25),
+        roles=(("company", 0.7), ("researcher", 0.12), ("public body", 0.08), ("investor", 0.05), ("cluster", 0.05)),
+        role_affinity=(("company", "company", 1.0), ("researcher", "company", 2.0), ("company", "investor", 2.5)),
+        sectors=("Wood & Furniture",),
+        featured=(("Jānis Bērziņš", "LV"),),
+        tables=10,
+        exhibitor_share=0.05,
+        cap_share=0.15,
+        partial_share=0.25,
+    ),
     "buyer-seller-day": GeneratorSpec(
-        participants=300, wishes=3500, seed=4511, name="Copenhagen Food & Agritech Buyer–Seller Day",
-        timezone="Europe/Copenhagen", start_date="2027-03-10", home_country="DK", home_share=0.35,
+        participants=300,
+        wishes=3500,
+        seed=4511,
+        name="Copenhagen Food & Agritech Buyer–Seller Day",
+        timezone="Europe/Copenhagen",
+        start_date="2027-03-10",
+        home_country="DK",
+        home_share=0.35,
         roles=(("buyer", 0.42), ("seller", 0.48), ("investor", 0.04), ("startup", 0.06)),
         sectors=("Food & Agritech", "Maritime & Logistics"),
-        featured=(("Søren Dybdahl", "DK"),), cancelled_share=0.005),
+        featured=(("Søren Dybdahl", "DK"),),
+        cancelled_share=0.005,
+    ),
     "open-networking": GeneratorSpec(
-        participants=120, wishes=1400, seed=88, name="Baltic Sea Open Innovation Days",
-        timezone="Europe/Tallinn", start_date="2027-05-19", home_country="EE", home_share=0.3,
-        day_plans=(DayPlan("10:00", "17:00", ("12:20-13:20", "15:00-15:20")),
-                   DayPlan("09:00", "14:00", ("10:40-11:00", "12:20-13:00"))),
-        featured=(("Jānis Bērziņš", "LV"), ("Søren Dybdahl", "DK")), tables=28,
-        exhibitor_share=0.08, one_day_share=0.55),
+        participants=120,
+        wishes=1400,
+        seed=88,
+        name="Baltic Sea Open Innovation Days",
+        timezone="Europe/Tallinn",
+        start_date="2027-05-19",
+        home_country="EE",
+        home_share=0.3,
+        day_plans=(
+            DayPlan("10:00", "17:00", ("12:20-13:20", "15:00-15:20")),
+            DayPlan("09:00", "14:00", ("10:40-11:00", "12:20-13:00")),
+        ),
+        featured=(("Jānis Bērziņš", "LV"), ("Søren Dybdahl", "DK")),
+        tables=28,
+        exhibitor_share=0.08,
+        one_day_share=0.55,
+    ),
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: write one generated or sample event folder and say what it holds."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.generator",
-                                     description="Write a generated B2B event folder.")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.generator", description="Write a generated B2B event folder."
+    )
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--sample", choices=sorted(SAMPLE_SPECS),
-                        help="write one of the pinned sample events instead")
+    parser.add_argument("--sample", choices=sorted(SAMPLE_SPECS), help="write one of the pinned sample events instead")
     parser.add_argument("--participants", type=int)
     parser.add_argument("--wishes", type=int)
     parser.add_argument("--seed", type=int, default=1)
@@ -938,9 +1140,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.participants is None or args.wishes is None:
             parser.error("--participants and --wishes are required (or use --sample)")
         try:
-            spec = GeneratorSpec(participants=args.participants, wishes=args.wishes, seed=args.seed,
-                                 days=args.days, slots_per_day=args.slots_per_day, name=args.name,
-                                 objective=args.objective)
+            spec = GeneratorSpec(
+                participants=args.participants,
+                wishes=args.wishes,
+                seed=args.seed,
+                days=args.days,
+                slots_per_day=args.slots_per_day,
+                name=args.name,
+                objective=args.objective,
+            )
         except ValueError as exc:
             parser.error(str(exc))
     started = time.perf_counter()
@@ -952,15 +1160,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = _write(args.out_dir, generated)
     took = time.perf_counter() - started
     s = generated.stats
-    print(f"wrote {folder}: {s['participants']:.0f} participants, {s['wishes']:.0f} wishes "
-          f"({s['mutual_share']:.0%} mutual, max {s['max_incoming']:.0f} asking for one person), "
-          f"{s['partial_share']:.0%} partial, {s['cap_share']:.0%} capped, {s['booth_share']:.0%} at booths "
-          f"in {took:.2f} s")
+    print(
+        f"wrote {folder}: {s['participants']:.0f} participants, {s['wishes']:.0f} wishes "
+        f"({s['mutual_share']:.0%} mutual, max {s['max_incoming']:.0f} asking for one person), "
+        f"{s['partial_share']:.0%} partial, {s['cap_share']:.0%} capped, {s['booth_share']:.0%} at booths "
+        f"in {took:.2f} s"
+    )
     return 0
 
 
-__all__ = ["COUNTRIES", "SAMPLE_SPECS", "DayPlan", "GeneratedEvent", "GeneratorSpec", "build_event",
-           "default_day_plan", "generate_event", "main", "write_event"]
+__all__ = [
+    "COUNTRIES",
+    "SAMPLE_SPECS",
+    "DayPlan",
+    "GeneratedEvent",
+    "GeneratorSpec",
+    "build_event",
+    "default_day_plan",
+    "generate_event",
+    "main",
+    "write_event",
+]
 
 if __name__ == "__main__":
     sys.exit(main())

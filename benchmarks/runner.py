@@ -35,14 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scheduler.domain import Event
-from scheduler.io.loading import load_event_dir
-from scheduler.heuristics.placement import Placement, assign_tables
-from scheduler.report import schedule_stats
-from scheduler.io.schedule_files import read_schedule_csv
-from scheduler.check.checker import check_schedule
-
 from benchmarks.generator import GeneratorSpec, write_event
+from scheduler.check.checker import check_schedule
+from scheduler.domain import Event
+from scheduler.heuristics.placement import Placement, assign_tables
+from scheduler.io.loading import load_event_dir
+from scheduler.io.schedule_files import read_schedule_csv
+from scheduler.report import schedule_stats
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "benchmarks" / "results"
@@ -53,6 +52,7 @@ Log = Callable[[str], None]
 
 
 # --- what is measured -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SizeCase:
@@ -76,9 +76,11 @@ class SizeCase:
     def describe(self) -> str:
         spec = self.spec()
         days = len(spec.plans)
-        return (f"generator: participants={spec.participants} wishes={spec.wishes} seed={spec.seed} "
-                f"days={days} slots_per_day={spec.slots_per_day} tables={spec.shared_tables} "
-                f"(other GeneratorSpec fields at their defaults); matchday --time-limit {self.time_limit:g}")
+        return (
+            f"generator: participants={spec.participants} wishes={spec.wishes} seed={spec.seed} "
+            f"days={days} slots_per_day={spec.slots_per_day} tables={spec.shared_tables} "
+            f"(other GeneratorSpec fields at their defaults); matchday --time-limit {self.time_limit:g}"
+        )
 
 
 SIZE_CASES: dict[int, SizeCase] = {
@@ -94,8 +96,13 @@ def case_for(size: int) -> SizeCase:
         return SIZE_CASES[size]
     if size == QUICK_CASE.participants:
         return QUICK_CASE
-    return SizeCase(participants=size, wishes=round(size * 35 / 3), seed=size,
-                    time_limit=30 if size <= 300 else 60, min_share=0.995 if size <= 300 else 0.99)
+    return SizeCase(
+        participants=size,
+        wishes=round(size * 35 / 3),
+        seed=size,
+        time_limit=30 if size <= 300 else 60,
+        min_share=0.995 if size <= 300 else 0.99,
+    )
 
 
 @dataclass
@@ -175,6 +182,7 @@ class SizeOutcome:
 
 # --- in-process baselines -------------------------------------------------------------------
 
+
 def measure_placements(event: Event, method: str, heuristic: Callable[[Event], list[Placement]]) -> MethodResult:
     """Time `heuristic` (pairs, placement, table labels) and describe its schedule."""
     started = time.perf_counter()
@@ -182,18 +190,27 @@ def measure_placements(event: Event, method: str, heuristic: Callable[[Event], l
     seconds = time.perf_counter() - started
     stats = schedule_stats(event, schedule)
     violations = [str(v) for v in check_schedule(event, schedule)]
-    return MethodResult(method=method, points=stats.points, meetings=stats.meetings,
-                        mutual=stats.mutual_meetings, holes=stats.holes,
-                        max_holes=stats.max_holes_per_person,
-                        people_left_out=len(stats.people_without_meeting), seconds=seconds,
-                        valid=not violations, violations=violations)
+    return MethodResult(
+        method=method,
+        points=stats.points,
+        meetings=stats.meetings,
+        mutual=stats.mutual_meetings,
+        holes=stats.holes,
+        max_holes=stats.max_holes_per_person,
+        people_left_out=len(stats.people_without_meeting),
+        seconds=seconds,
+        valid=not violations,
+        violations=violations,
+    )
 
 
 def greedy_results(event: Event) -> list[MethodResult]:
     from scheduler.heuristics.greedy import first_come_first_served, mutual_first
 
-    return [measure_placements(event, "first-come-first-served", first_come_first_served),
-            measure_placements(event, "mutual-first greedy", mutual_first)]
+    return [
+        measure_placements(event, "first-come-first-served", first_come_first_served),
+        measure_placements(event, "mutual-first greedy", mutual_first),
+    ]
 
 
 # --- the real command in a measured subprocess ----------------------------------------------
@@ -247,23 +264,50 @@ def run_measured(cmd: Sequence[str], work: Path, timeout: float, cores: int = CO
     out.unlink(missing_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
-    subprocess.run([sys.executable, "-c", _WRAPPER, str(out), str(cores), str(timeout), *cmd],
-                   cwd=REPO, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-c", _WRAPPER, str(out), str(cores), str(timeout), *cmd], cwd=REPO, env=env, check=True
+    )
     data = json.loads(out.read_text())
-    return Measured(returncode=data["returncode"], timed_out=data["timed_out"], seconds=data["seconds"],
-                    peak_mb=data["maxrss_kb"] / 1024.0, cpu_seconds=data["cpu_seconds"], cores=data["cores"],
-                    stdout=Path(str(out) + ".stdout").read_text(errors="replace"),
-                    stderr=Path(str(out) + ".stderr").read_text(errors="replace"))
+    return Measured(
+        returncode=data["returncode"],
+        timed_out=data["timed_out"],
+        seconds=data["seconds"],
+        peak_mb=data["maxrss_kb"] / 1024.0,
+        cpu_seconds=data["cpu_seconds"],
+        cores=data["cores"],
+        stdout=Path(str(out) + ".stdout").read_text(errors="replace"),
+        stderr=Path(str(out) + ".stderr").read_text(errors="replace"),
+    )
 
 
-def matchday_command(event_dir: Path, schedule: Path, report: Path, time_limit: float,
-                     extra_args: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", "scheduler", "solve", str(event_dir), "--out", str(schedule),
-            "--time-limit", f"{time_limit:g}", *extra_args, "--report-json", str(report)]
+def matchday_command(
+    event_dir: Path, schedule: Path, report: Path, time_limit: float, extra_args: Sequence[str] = ()
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "scheduler",
+        "solve",
+        str(event_dir),
+        "--out",
+        str(schedule),
+        "--time-limit",
+        f"{time_limit:g}",
+        *extra_args,
+        "--report-json",
+        str(report),
+    ]
 
 
-def run_matchday(event_dir: Path, event: Event, time_limit: float, work: Path, extra_args: Sequence[str] = (),
-                 history_before: dt.datetime | None = None, method: str = "matchday") -> MethodResult:
+def run_matchday(
+    event_dir: Path,
+    event: Event,
+    time_limit: float,
+    work: Path,
+    extra_args: Sequence[str] = (),
+    history_before: dt.datetime | None = None,
+    method: str = "matchday",
+) -> MethodResult:
     """Solve with the real command; read back, check and describe the schedule it wrote.
 
     `extra_args` go to `solve` (e.g. `--previous OLD.csv --from ...`); `history_before` is the
@@ -274,9 +318,17 @@ def run_matchday(event_dir: Path, event: Event, time_limit: float, work: Path, e
         p.unlink(missing_ok=True)
     cmd = matchday_command(event_dir, schedule_path, report_path, time_limit, extra_args)
     m = run_measured(cmd, work, timeout=3 * time_limit + 120)
-    row = MethodResult(method=method, seconds=m.seconds, peak_mb=m.peak_mb,
-                       extra={"command": " ".join(cmd[1:]), "cpu_seconds": m.cpu_seconds, "cores": m.cores,
-                              "returncode": m.returncode})
+    row = MethodResult(
+        method=method,
+        seconds=m.seconds,
+        peak_mb=m.peak_mb,
+        extra={
+            "command": " ".join(cmd[1:]),
+            "cpu_seconds": m.cpu_seconds,
+            "cores": m.cores,
+            "returncode": m.returncode,
+        },
+    )
     if m.timed_out or m.returncode != 0 or not schedule_path.is_file():
         tail = (m.stderr.strip() or m.stdout.strip()).splitlines()[-3:]
         why = "timed out" if m.timed_out else f"exit code {m.returncode}"
@@ -313,9 +365,14 @@ def _report_mismatch(row: MethodResult) -> list[str]:
     left_out = report.get("people_without_meeting")
     if isinstance(left_out, list):
         left_out = len(left_out)
-    for key, mine in (("points", row.points), ("meetings", row.meetings), ("mutual_meetings", row.mutual),
-                      ("holes", row.holes), ("max_holes_per_person", row.max_holes),
-                      ("people_without_meeting", row.people_left_out)):
+    for key, mine in (
+        ("points", row.points),
+        ("meetings", row.meetings),
+        ("mutual_meetings", row.mutual),
+        ("holes", row.holes),
+        ("max_holes_per_person", row.max_holes),
+        ("people_without_meeting", row.people_left_out),
+    ):
         theirs = left_out if key == "people_without_meeting" else report.get(key)
         if theirs is not None and theirs != mine:
             out.append(f"{key}: report {theirs}, schedule file {mine}")
@@ -332,6 +389,7 @@ def fallback_bound(event: Event) -> int:
 
 
 # --- one size ---------------------------------------------------------------------------------
+
 
 def run_size(case: SizeCase, work: Path, log: Log = lambda _m: None) -> SizeOutcome:
     """Generate the pinned event into `work`, measure the three rows, and judge the bars."""
@@ -350,34 +408,59 @@ def run_size(case: SizeCase, work: Path, log: Log = lambda _m: None) -> SizeOutc
     return SizeOutcome(case, results, size_table(case, results, bound_source), size_bars(case, results))
 
 
-SIZE_COLUMNS = ["method", "points", "bound", "% of bound", "meetings", "mutual", "holes", "people left out",
-                "seconds", "peak memory (MB)", "valid"]
+SIZE_COLUMNS = [
+    "method",
+    "points",
+    "bound",
+    "% of bound",
+    "meetings",
+    "mutual",
+    "holes",
+    "people left out",
+    "seconds",
+    "peak memory (MB)",
+    "valid",
+]
 
 
 def size_table(case: SizeCase, results: list[MethodResult], bound_source: str = "matchday's report") -> Table:
     rows = []
     for r in results:
-        rows.append({"method": r.method, "points": r.points, "bound": r.bound, "% of bound": r.percent,
-                     "meetings": r.meetings, "mutual": r.mutual, "holes": r.holes,
-                     "people left out": r.people_left_out,
-                     "seconds": None if r.seconds is None else round(r.seconds, 2),
-                     "peak memory (MB)": None if r.peak_mb is None else round(r.peak_mb, 1),
-                     "valid": r.valid})
-    notes = [f"bound: proven upper bound on points, from {bound_source}; every row is measured against it.",
-             "greedy rows: in-process, seconds exclude loading; peak memory is measured for the matchday "
-             "command only."]
+        rows.append(
+            {
+                "method": r.method,
+                "points": r.points,
+                "bound": r.bound,
+                "% of bound": r.percent,
+                "meetings": r.meetings,
+                "mutual": r.mutual,
+                "holes": r.holes,
+                "people left out": r.people_left_out,
+                "seconds": None if r.seconds is None else round(r.seconds, 2),
+                "peak memory (MB)": None if r.peak_mb is None else round(r.peak_mb, 1),
+                "valid": r.valid,
+            }
+        )
+    notes = [
+        f"bound: proven upper bound on points, from {bound_source}; every row is measured against it.",
+        "greedy rows: in-process, seconds exclude loading; peak memory is measured for the matchday command only.",
+    ]
     md = next((r for r in results if r.method == "matchday"), None)
     if md is not None:
         own, solve_s = md.extra.get("command_seconds"), md.extra.get("solve_seconds")
-        notes.append(f"matchday: `{md.extra.get('command', '')}`; seconds = wall time of the whole process "
-                     "measured from outside (interpreter start-up included)"
-                     + (f"; the command's own clock says {own:g} s" if isinstance(own, (int, float)) else "")
-                     + (f", of which solve() {solve_s:g} s" if isinstance(solve_s, (int, float)) else "")
-                     + f"; CPU {md.extra.get('cpu_seconds', 0):.1f} s on {md.extra.get('cores')} core(s).")
+        notes.append(
+            f"matchday: `{md.extra.get('command', '')}`; seconds = wall time of the whole process "
+            "measured from outside (interpreter start-up included)"
+            + (f"; the command's own clock says {own:g} s" if isinstance(own, (int, float)) else "")
+            + (f", of which solve() {solve_s:g} s" if isinstance(solve_s, (int, float)) else "")
+            + f"; CPU {md.extra.get('cpu_seconds', 0):.1f} s on {md.extra.get('cores')} core(s)."
+        )
         report = md.extra.get("report") or {}
         if report:
-            notes.append(f"matchday report: optimal={report.get('optimal')} gap={report.get('gap')} "
-                         f"max_holes_per_person={report.get('max_holes_per_person')}")
+            notes.append(
+                f"matchday report: optimal={report.get('optimal')} gap={report.get('gap')} "
+                f"max_holes_per_person={report.get('max_holes_per_person')}"
+            )
         if md.error:
             notes.append(f"matchday FAILED: {md.error}")
         for line in md.extra.get("report_mismatch") or []:
@@ -386,8 +469,13 @@ def size_table(case: SizeCase, results: list[MethodResult], bound_source: str = 
             notes.append(f"violation: {v}")
         if len(md.violations) > 10:
             notes.append(f"... and {len(md.violations) - 10} more violations")
-    return Table(title=f"{case.label}, ~{case.wishes:,} wishes", columns=list(SIZE_COLUMNS), rows=rows,
-                 header=[case.describe()], notes=notes)
+    return Table(
+        title=f"{case.label}, ~{case.wishes:,} wishes",
+        columns=list(SIZE_COLUMNS),
+        rows=rows,
+        header=[case.describe()],
+        notes=notes,
+    )
 
 
 def size_bars(case: SizeCase, results: list[MethodResult]) -> list[Bar]:
@@ -397,32 +485,70 @@ def size_bars(case: SizeCase, results: list[MethodResult]) -> list[Bar]:
     if md is None or greedy is None:
         return bars
     share = md.share
-    bars.append(Bar(f"points ≥ {100 * case.min_share:g} % of bound", f"≥ {100 * case.min_share:g} %",
-                    "—" if share is None else f"{100 * share:.2f} %",
-                    None if share is None else share >= case.min_share))
+    bars.append(
+        Bar(
+            f"points ≥ {100 * case.min_share:g} % of bound",
+            f"≥ {100 * case.min_share:g} %",
+            "—" if share is None else f"{100 * share:.2f} %",
+            None if share is None else share >= case.min_share,
+        )
+    )
     own = md.extra.get("command_seconds")
-    bars.append(Bar(f"done within {case.time_limit:g} s", f"command ≤ {case.time_limit:g} s",
-                    "—" if own is None else f"{own:g} s by its own clock, {md.seconds:.1f} s from outside",
-                    None if own is None else own <= case.time_limit))
-    bars.append(Bar(f"peak memory ≤ {case.memory_mb:g} MB", f"≤ {case.memory_mb:g} MB",
-                    "—" if md.peak_mb is None else f"{md.peak_mb:.0f} MB",
-                    None if md.peak_mb is None else md.peak_mb <= case.memory_mb))
+    bars.append(
+        Bar(
+            f"done within {case.time_limit:g} s",
+            f"command ≤ {case.time_limit:g} s",
+            "—" if own is None else f"{own:g} s by its own clock, {md.seconds:.1f} s from outside",
+            None if own is None else own <= case.time_limit,
+        )
+    )
+    bars.append(
+        Bar(
+            f"peak memory ≤ {case.memory_mb:g} MB",
+            f"≤ {case.memory_mb:g} MB",
+            "—" if md.peak_mb is None else f"{md.peak_mb:.0f} MB",
+            None if md.peak_mb is None else md.peak_mb <= case.memory_mb,
+        )
+    )
     if md.points is None or greedy.points is None or md.bound is None:
         bars.append(Bar("points vs mutual-first greedy", "≥ greedy (> where greedy < bound)", "—", False))
     elif greedy.points < md.bound:
-        bars.append(Bar("points > mutual-first greedy (greedy below bound)", f"> {greedy.points}",
-                        f"{md.points}", md.points > greedy.points))
+        bars.append(
+            Bar(
+                "points > mutual-first greedy (greedy below bound)",
+                f"> {greedy.points}",
+                f"{md.points}",
+                md.points > greedy.points,
+            )
+        )
     else:
-        bars.append(Bar("points ≥ mutual-first greedy (greedy at bound)", f"≥ {greedy.points}",
-                        f"{md.points}", md.points >= greedy.points))
+        bars.append(
+            Bar(
+                "points ≥ mutual-first greedy (greedy at bound)",
+                f"≥ {greedy.points}",
+                f"{md.points}",
+                md.points >= greedy.points,
+            )
+        )
     if md.holes is None or greedy.holes is None:
         bars.append(Bar("holes ≤ greedy / 4", "—", "—", False))
     else:
-        bars.append(Bar("holes ≤ mutual-first greedy / 4", f"≤ {greedy.holes / 4:g}", f"{md.holes}",
-                        md.holes <= greedy.holes / 4))
-    bars.append(Bar("valid schedule (check_schedule)", "no violation",
-                    "error: " + md.error if md.error else f"{len(md.violations)} violation(s)",
-                    bool(md.valid) and not md.error))
+        bars.append(
+            Bar(
+                "holes ≤ mutual-first greedy / 4",
+                f"≤ {greedy.holes / 4:g}",
+                f"{md.holes}",
+                md.holes <= greedy.holes / 4,
+            )
+        )
+    bars.append(
+        Bar(
+            "valid schedule (check_schedule)",
+            "no violation",
+            "error: " + md.error if md.error else f"{len(md.violations)} violation(s)",
+            bool(md.valid) and not md.error,
+        )
+    )
     return bars
 
 
@@ -432,6 +558,7 @@ def bars_table(title: str, bars: list[Bar]) -> Table:
 
 
 # --- rendering ----------------------------------------------------------------------------------
+
 
 def fmt(value: Any) -> str:
     if value is None:
@@ -494,17 +621,21 @@ def environment_lines() -> list[str]:
     from scheduler import __version__
 
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "scheduler"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "scheduler"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
         rev += " + uncommitted changes in scheduler/" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
         rev = "unknown"
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return [f"measured {dt.datetime.now().astimezone().isoformat(timespec='seconds')} on {platform.node()}: "
-            f"{cpus} CPU(s) available (matchday pinned to ≤ {CORES}), Python {platform.python_version()}, "
-            f"ortools {ortools.__version__}, matchday {__version__}, git {rev}; {load_text()}"]
+    return [
+        f"measured {dt.datetime.now().astimezone().isoformat(timespec='seconds')} on {platform.node()}: "
+        f"{cpus} CPU(s) available (matchday pinned to ≤ {CORES}), Python {platform.python_version()}, "
+        f"ortools {ortools.__version__}, matchday {__version__}, git {rev}; {load_text()}"
+    ]
 
 
 def load_text() -> str:
@@ -512,4 +643,3 @@ def load_text() -> str:
     if not hasattr(os, "getloadavg"):
         return "load average unknown"
     return f"load average {os.getloadavg()[0]:.2f}"
-

@@ -28,14 +28,14 @@ _IMPORTED = time.monotonic()  # fallback start of the command when the process s
 from rich.console import Console  # noqa: E402  (after the timestamp on purpose)
 from rich.text import Text  # noqa: E402
 
+from scheduler.check.checker import check_schedule  # noqa: E402
 from scheduler.diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E402
 from scheduler.domain import Event, Schedule  # noqa: E402
 from scheduler.io.loading import LoadedEvent, load_event_dir  # noqa: E402
+from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv  # noqa: E402
 from scheduler.problems import EventError, MatchdayError, NoScheduleError, Problem  # noqa: E402
 from scheduler.report import schedule_stats  # noqa: E402
 from scheduler.results import MoveCosts, Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
-from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv  # noqa: E402
-from scheduler.check.checker import check_schedule  # noqa: E402
 
 EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -52,6 +52,7 @@ class UserError(Exception):
 
 # --- the start of the command ------------------------------------------------------------------
 
+
 def process_started() -> float:
     """`time.monotonic()` value at which this process started.
 
@@ -61,7 +62,7 @@ def process_started() -> float:
     """
     try:
         stat = Path("/proc/self/stat").read_text()
-        fields = stat[stat.rindex(")") + 2:].split()  # the name in parentheses may hold spaces
+        fields = stat[stat.rindex(")") + 2 :].split()  # the name in parentheses may hold spaces
         ticks = int(fields[19])  # field 22 of proc(5), "starttime"
         age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, AttributeError):
@@ -122,73 +123,129 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m scheduler",
         description=_paragraph(
             "matchday: schedule the meetings of a B2B matchmaking day, or check a schedule. An event "
-            "is a folder with event.toml, participants.csv and wishes.csv (see formats.md)."),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+            "is a folder with event.toml, participants.csv and wishes.csv (see formats.md)."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     solve = sub.add_parser(
-        "solve", help="compute a schedule and write it as schedule.csv",
+        "solve",
+        help="compute a schedule and write it as schedule.csv",
         description=_paragraph(
             "Compute a schedule for an event and write it in the schedule.csv format. A short report "
             "(meetings, points, proven upper bound and gap, people without a meeting, holes, time) "
-            "goes to stdout, live progress to stderr."),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+            "goes to stdout, live progress to stderr."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     solve.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
-    solve.add_argument("--out", "-o", required=True, metavar="FILE",
-                       help="where to write the schedule (CSV); written only when a schedule is found")
-    solve.add_argument("--time-limit", "-t", type=_positive_float, default=DEFAULT_TIME_LIMIT,
-                       metavar="SECONDS",
-                       help="wall-clock limit for the whole command, loading to writing "
-                            f"(default {DEFAULT_TIME_LIMIT:g}); the best schedule found by then is written")
-    solve.add_argument("--seed", type=int, default=0, metavar="N",
-                       help="random seed of the solver (default 0)")
-    solve.add_argument("--deterministic", action="store_true",
-                       help="one worker and a deterministic time budget: the same input gives the same "
-                            "schedule (the wall-clock limit still applies)")
-    solve.add_argument("--workers", type=_non_negative_int, default=0, metavar="N",
-                       help="solver threads; 0 (default) uses every core")
-    solve.add_argument("--previous", metavar="OLD_CSV",
-                       help="a previous schedule to repair: rows with locked=yes stay exactly where they are, "
-                            "the others stay unless moving them buys clearly more (see --move-cost), and "
-                            "the freed time is refilled with the best remaining wishes")
-    solve.add_argument("--from", dest="cutoff", type=_local_datetime, metavar="YYYY-MM-DDTHH:MM",
-                       help="with --previous: re-plan only from this local time on; every meeting that "
-                            "started before it is history and stays as it was")
-    solve.add_argument("--move-cost", type=_non_negative_int, default=MoveCosts().move_slot, metavar="POINTS",
-                       help="with --previous: what moving a kept meeting to another slot costs, in points "
-                            "(default %(default)s)")
-    solve.add_argument("--drop-cost", type=_non_negative_int, default=MoveCosts().drop, metavar="POINTS",
-                       help="with --previous: what dropping a still-possible meeting costs on top of its "
-                            "points (default %(default)s)")
-    solve.add_argument("--report-json", metavar="FILE",
-                       help="also write the report's figures as a JSON object (for benchmarks and scripts)")
+    solve.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        metavar="FILE",
+        help="where to write the schedule (CSV); written only when a schedule is found",
+    )
+    solve.add_argument(
+        "--time-limit",
+        "-t",
+        type=_positive_float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help="wall-clock limit for the whole command, loading to writing "
+        f"(default {DEFAULT_TIME_LIMIT:g}); the best schedule found by then is written",
+    )
+    solve.add_argument("--seed", type=int, default=0, metavar="N", help="random seed of the solver (default 0)")
+    solve.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="one worker and a deterministic time budget: the same input gives the same "
+        "schedule (the wall-clock limit still applies)",
+    )
+    solve.add_argument(
+        "--workers", type=_non_negative_int, default=0, metavar="N", help="solver threads; 0 (default) uses every core"
+    )
+    solve.add_argument(
+        "--previous",
+        metavar="OLD_CSV",
+        help="a previous schedule to repair: rows with locked=yes stay exactly where they are, "
+        "the others stay unless moving them buys clearly more (see --move-cost), and "
+        "the freed time is refilled with the best remaining wishes",
+    )
+    solve.add_argument(
+        "--from",
+        dest="cutoff",
+        type=_local_datetime,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="with --previous: re-plan only from this local time on; every meeting that "
+        "started before it is history and stays as it was",
+    )
+    solve.add_argument(
+        "--move-cost",
+        type=_non_negative_int,
+        default=MoveCosts().move_slot,
+        metavar="POINTS",
+        help="with --previous: what moving a kept meeting to another slot costs, in points (default %(default)s)",
+    )
+    solve.add_argument(
+        "--drop-cost",
+        type=_non_negative_int,
+        default=MoveCosts().drop,
+        metavar="POINTS",
+        help="with --previous: what dropping a still-possible meeting costs on top of its points (default %(default)s)",
+    )
+    solve.add_argument(
+        "--report-json",
+        metavar="FILE",
+        help="also write the report's figures as a JSON object (for benchmarks and scripts)",
+    )
     solve.set_defaults(handler=_cmd_solve)
 
     check = sub.add_parser(
-        "check", help="check a schedule against every hard rule",
+        "check",
+        help="check a schedule against every hard rule",
         description=_paragraph(
             "Check any schedule.csv (ours or another tool's) against every hard rule of the event with "
-            "the independent checker, and list each violation."),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+            "the independent checker, and list each violation."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     check.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
     check.add_argument("schedule", metavar="SCHEDULE_CSV", help="the schedule to check")
-    check.add_argument("--from", dest="cutoff", type=_local_datetime, metavar="YYYY-MM-DDTHH:MM",
-                       help="meetings that started before this local time are history: statuses, wishes "
-                            "and availability no longer judge them")
+    check.add_argument(
+        "--from",
+        dest="cutoff",
+        type=_local_datetime,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="meetings that started before this local time are history: statuses, wishes "
+        "and availability no longer judge them",
+    )
     check.set_defaults(handler=_cmd_check)
 
     diff = sub.add_parser(
-        "diff", help="what changed between two versions of a schedule, per person",
+        "diff",
+        help="what changed between two versions of a schedule, per person",
         description=_paragraph(
             "List, per person, the meetings added, cancelled and moved (old and new slot and table) "
             "between two schedules of one event, and who is affected: the people whose agendas "
-            "must be sent again."),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+            "must be sent again."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     diff.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
     diff.add_argument("old", metavar="OLD_CSV", help="the earlier schedule")
     diff.add_argument("new", metavar="NEW_CSV", help="the later schedule")
-    diff.add_argument("--format", choices=("text", "json", "csv"), default="text",
-                      help="text for reading (default), json or csv for tools")
+    diff.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="text for reading (default), json or csv for tools",
+    )
     diff.set_defaults(handler=_cmd_diff)
     return parser
 
@@ -214,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- solve -------------------------------------------------------------------------------------
 
+
 def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     """Load, solve within what is left of the time limit, check, write, report."""
     out, report_json = Path(args.out), Path(args.report_json) if args.report_json else None
@@ -226,14 +284,22 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     except (UserError, EventError) as exc:
         return _bad_input(exc)
 
-    from scheduler.pipelines.solve import solve  # imported here: it pulls in OR-Tools, which `check` and --help do not need
+    from scheduler.pipelines.solve import (
+        solve,  # imported here: it pulls in OR-Tools, which `check` and --help do not need
+    )
 
     budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - WRITE_MARGIN)
     if args.cutoff is not None and previous is None:
         return _bad_input(UserError("--from needs --previous: the schedule whose past it keeps"))
-    options = SolveOptions(time_limit=budget, workers=args.workers, seed=args.seed,
-                           deterministic=args.deterministic, previous=previous, cutoff=args.cutoff,
-                           move_costs=MoveCosts(move_slot=args.move_cost, drop=args.drop_cost))
+    options = SolveOptions(
+        time_limit=budget,
+        workers=args.workers,
+        seed=args.seed,
+        deterministic=args.deterministic,
+        previous=previous,
+        cutoff=args.cutoff,
+        move_costs=MoveCosts(move_slot=args.move_cost, drop=args.drop_cost),
+    )
     deadline: float = max(started + args.time_limit - WRITE_MARGIN / 2, time.monotonic() + MIN_SOLVE_SECONDS)
 
     def past_deadline() -> bool:
@@ -268,8 +334,10 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
         except UserError as exc:
             return _bad_input(exc)
     if violations:
-        _err(f"internal error: the solver's schedule breaks {len(violations)} hard rule(s); it was written "
-             "for inspection, please report this:")
+        _err(
+            f"internal error: the solver's schedule breaks {len(violations)} hard rule(s); it was written "
+            "for inspection, please report this:"
+        )
         for v in violations:
             _err(f"  {v}")
         return EXIT_INVALID
@@ -289,35 +357,44 @@ def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
     stats = result.stats
     gap = result.gap
     return {
-        "meetings": stats.meetings, "mutual_meetings": stats.mutual_meetings, "points": stats.points,
-        "bound": result.bound, "gap": None if gap is None else round(gap, 6),
+        "meetings": stats.meetings,
+        "mutual_meetings": stats.mutual_meetings,
+        "points": stats.points,
+        "bound": result.bound,
+        "gap": None if gap is None else round(gap, 6),
         "gap_percent": None if gap is None else round(100 * gap, 3),
-        "holes": stats.holes, "max_holes_per_person": stats.max_holes_per_person,
+        "holes": stats.holes,
+        "max_holes_per_person": stats.max_holes_per_person,
         "people_without_meeting": len(stats.people_without_meeting),
-        "seconds": round(seconds, 3), "solve_seconds": result.seconds,
-        "optimal": result.optimal, "objective": result.objective, "repair": result.repair,
+        "seconds": round(seconds, 3),
+        "solve_seconds": result.seconds,
+        "optimal": result.optimal,
+        "objective": result.objective,
+        "repair": result.repair,
     }
 
 
 def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, limit: float) -> None:
     stats = result.stats
-    lines = [f"Schedule for {event.name!r} written to {out}",
-             f"  meetings             {stats.meetings} ({stats.mutual_meetings} mutual)",
-             f"  points               {stats.points}" + ("  (proven optimal)" if result.optimal else "")]
+    lines = [
+        f"Schedule for {event.name!r} written to {out}",
+        f"  meetings             {stats.meetings} ({stats.mutual_meetings} mutual)",
+        f"  points               {stats.points}" + ("  (proven optimal)" if result.optimal else ""),
+    ]
     if result.bound is not None:
         lines.append(f"  upper bound          {result.bound}   gap {_percent(result.gap)}")
     elif result.objective == "all":
-        lines.append("  upper bound          none; gap n/a (\"all\" mode places every wished pair and "
-                     "minimises holes)")
+        lines.append('  upper bound          none; gap n/a ("all" mode places every wished pair and minimises holes)')
     else:
         lines.append("  upper bound          not computed; gap unknown")
     lines.append(f"  without any meeting  {_people(event, stats)}")
-    lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} "
-                 "per person")
+    lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} per person")
     if result.repair is not None:
         r = result.repair
-        lines.append(f"  repair               kept {r['kept']}, moved {r['moved']} (+{r['table_changed']} table "
-                     f"changes), lost {r['lost']}, added {r['added']}; {r['people_affected']} people affected")
+        lines.append(
+            f"  repair               kept {r['kept']}, moved {r['moved']} (+{r['table_changed']} table "
+            f"changes), lost {r['lost']}, added {r['added']}; {r['people_affected']} people affected"
+        )
         fresh = "" if r["points_fresh_solve"] is None else f", fresh solve {r['points_fresh_solve']}"
         lines.append(f"  points               before {r['points_before']}, after {r['points_after']}{fresh}")
     lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
@@ -338,6 +415,7 @@ def _percent(gap: float | None) -> str:
 
 
 # --- live progress -----------------------------------------------------------------------------
+
 
 def describe_progress(p: Progress, elapsed: float) -> str:
     """One line of progress: phase and whichever figures the phase knows."""
@@ -379,8 +457,10 @@ def _progress_view(started: float) -> Iterator[Any]:
     if console.is_terminal:
         line = _LiveLine(started)
         with console.status(line):
+
             def on_terminal(p: Progress) -> None:
                 line.latest = p  # one reference assignment: atomic, no lock needed
+
             yield on_terminal
         return
     last = [float("-inf")]
@@ -392,10 +472,12 @@ def _progress_view(started: float) -> Iterator[Any]:
                 return
             last[0] = now
         console.print(describe_progress(p, now - started), markup=False)
+
     yield on_plain
 
 
 # --- check -------------------------------------------------------------------------------------
+
 
 def _cmd_check(args: argparse.Namespace, started: float) -> int:
     """Every hard-rule violation of a schedule, in words; exit 1 if there is any."""
@@ -413,8 +495,10 @@ def _cmd_check(args: argparse.Namespace, started: float) -> int:
         print(f"INVALID: {len(violations)} violation(s) of the hard rules in {path}")
         return EXIT_INVALID
     stats = schedule_stats(loaded.event, schedule)
-    print(f"valid: {stats.meetings} meetings ({stats.mutual_meetings} mutual), {stats.points} points, "
-          f"{stats.holes} holes (at most {stats.max_holes_per_person} per person)")
+    print(
+        f"valid: {stats.meetings} meetings ({stats.mutual_meetings} mutual), {stats.points} points, "
+        f"{stats.holes} holes (at most {stats.max_holes_per_person} per person)"
+    )
     return EXIT_OK
 
 
@@ -422,13 +506,15 @@ def _cmd_check(args: argparse.Namespace, started: float) -> int:
 
 # --- diff --------------------------------------------------------------------------------------
 
+
 def _cmd_diff(args: argparse.Namespace, started: float) -> int:
     """Per-person changes between two schedules, as text, JSON or CSV on stdout."""
     del started
     try:
         loaded = _load(args.event_dir)
-        old, new = (read_schedule_csv(_read_bytes(Path(f)), loaded.event, file=Path(f).name)[0]
-                    for f in (args.old, args.new))
+        old, new = (
+            read_schedule_csv(_read_bytes(Path(f)), loaded.event, file=Path(f).name)[0] for f in (args.old, args.new)
+        )
     except (UserError, EventError) as exc:
         return _bad_input(exc)
     changes = diff_schedules(loaded.event, old, new)
@@ -450,6 +536,7 @@ def _cmd_diff(args: argparse.Namespace, started: float) -> int:
 def _describe_change(change: dict[str, Any]) -> str:
     def place(p: dict[str, Any] | None) -> str:
         return "-" if p is None else f"{p['day']} #{p['slot']} {p['start']} table {p['table']}"
+
     return f"with {change['partner_name']}: {place(change.get('old'))} -> {place(change.get('new'))}"
 
 
@@ -486,8 +573,9 @@ def _write_text(path: Path, text: str) -> None:
     """Write via a temporary file and a rename, so that a reader never sees half a file."""
     tmp: str | None = None
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False) as f:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as f:
             tmp = f.name
             f.write(text)
         os.replace(tmp, path)

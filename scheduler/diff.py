@@ -91,9 +91,15 @@ class ScheduleDiff:
     def summary(self) -> dict[str, int]:
         """Counts for the repair report; "table_changed" is included in "moved"."""
         moved, added, cancelled = len(self.moved), len(self.added), len(self.cancelled)
-        return {"kept": self.kept, "moved": moved, "table_changed": len(self.table_changed),
-                "cancelled": cancelled, "added": added,
-                "before": self.kept + moved + cancelled, "after": self.kept + moved + added}
+        return {
+            "kept": self.kept,
+            "moved": moved,
+            "table_changed": len(self.table_changed),
+            "cancelled": cancelled,
+            "added": added,
+            "before": self.kept + moved + cancelled,
+            "after": self.kept + moved + added,
+        }
 
 
 def diff_schedules(event: Event, old: Schedule, new: Schedule) -> ScheduleDiff:
@@ -159,13 +165,12 @@ def diff_as_dict(event: Event, diff: ScheduleDiff) -> dict[str, Any]:
     """
     people = []
     for pid in diff.people_affected:
-        entry: dict[str, Any] = {"id": pid, "name": _name(event, pid), "added": [], "cancelled": [],
-                                 "moved": []}
+        entry: dict[str, Any] = {"id": pid, "name": _name(event, pid), "added": [], "cancelled": [], "moved": []}
         for c in diff.for_person(pid):
             other = c.partner(pid)
             entry["moved" if c.kind == "table_changed" else c.kind].append(
-                {"change": c.kind, "partner": other, "partner_name": _name(event, other),
-                 **_old_new(event, c)})
+                {"change": c.kind, "partner": other, "partner_name": _name(event, other), **_old_new(event, c)}
+            )
         people.append(entry)
     return {
         "event": event.name,
@@ -177,8 +182,21 @@ def diff_as_dict(event: Event, diff: ScheduleDiff) -> dict[str, Any]:
     }
 
 
-CSV_COLUMNS = ("person", "name", "change", "partner", "partner_name", "old_day", "old_slot", "old_start",
-               "old_table", "new_day", "new_slot", "new_start", "new_table")
+CSV_COLUMNS = (
+    "person",
+    "name",
+    "change",
+    "partner",
+    "partner_name",
+    "old_day",
+    "old_slot",
+    "old_start",
+    "old_table",
+    "new_day",
+    "new_slot",
+    "new_start",
+    "new_table",
+)
 
 
 def diff_to_csv(event: Event, diff: ScheduleDiff) -> str:
@@ -190,12 +208,22 @@ def diff_to_csv(event: Event, diff: ScheduleDiff) -> str:
         for c in diff.for_person(pid):
             other = c.partner(pid)
             places = _old_new(event, c)
-            writer.writerow([pid, _name(event, pid), c.kind, other, _name(event, other),
-                             *_cells(places["old"]), *_cells(places["new"])])
+            writer.writerow(
+                [
+                    pid,
+                    _name(event, pid),
+                    c.kind,
+                    other,
+                    _name(event, other),
+                    *_cells(places["old"]),
+                    *_cells(places["new"]),
+                ]
+            )
     return out.getvalue()
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def _places(schedule: Schedule) -> dict[_Pair, list[_Place]]:
     by_pair: dict[_Pair, list[_Place]] = defaultdict(list)
@@ -225,8 +253,13 @@ def _place(event: Event, slot: SlotIndex | None, table: str | None) -> dict[str,
     if slot is None:
         return None
     s = event.slots[slot]
-    return {"day": s.date.isoformat(), "slot": s.number, "start": f"{s.start:%H:%M}",
-            "end": f"{s.end:%H:%M}", "table": table}
+    return {
+        "day": s.date.isoformat(),
+        "slot": s.number,
+        "start": f"{s.start:%H:%M}",
+        "end": f"{s.end:%H:%M}",
+        "table": table,
+    }
 
 
 def _old_new(event: Event, c: MeetingChange) -> dict[str, dict[str, Any] | None]:

@@ -69,12 +69,14 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def error(self, code: str, message: str, file: str | None = None, row: int | None = None,
-              column: str | None = None) -> None:
+    def error(
+        self, code: str, message: str, file: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
         self.items.append(Problem("error", code, message, file, row, column))
 
-    def warn(self, code: str, message: str, file: str | None = None, row: int | None = None,
-             column: str | None = None) -> None:
+    def warn(
+        self, code: str, message: str, file: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
         self.items.append(Problem("warning", code, message, file, row, column))
 
     @property

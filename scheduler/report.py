@@ -53,9 +53,12 @@ def schedule_stats(event: Event, schedule: Schedule, pairs: list[Pair] | None = 
     met = {pid for m in schedule.meetings for pid in (m.a, m.b)}
     could = {pid for pair in pairs for pid in pair.people}
     return ScheduleStats(
-        meetings=len(schedule), mutual_meetings=mutual, points=schedule_points(event, schedule),
-        holes=sum(holes.values()), max_holes_per_person=max(holes.values(), default=0),
+        meetings=len(schedule),
+        mutual_meetings=mutual,
+        points=schedule_points(event, schedule),
+        holes=sum(holes.values()),
+        max_holes_per_person=max(holes.values(), default=0),
         people_without_meeting=tuple(sorted(could - met)),
         wished_pairs=len(pairs),
-        table_use=dict(Counter(m.table for m in schedule.meetings)))
-
+        table_use=dict(Counter(m.table for m in schedule.meetings)),
+    )

@@ -74,10 +74,14 @@ class ScheduleStats:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "meetings": self.meetings, "mutual_meetings": self.mutual_meetings, "points": self.points,
-            "holes": self.holes, "max_holes_per_person": self.max_holes_per_person,
+            "meetings": self.meetings,
+            "mutual_meetings": self.mutual_meetings,
+            "points": self.points,
+            "holes": self.holes,
+            "max_holes_per_person": self.max_holes_per_person,
             "people_without_meeting": list(self.people_without_meeting),
-            "wished_pairs": self.wished_pairs, "table_use": dict(self.table_use),
+            "wished_pairs": self.wished_pairs,
+            "table_use": dict(self.table_use),
         }
 
 

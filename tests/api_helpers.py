@@ -175,9 +175,7 @@ def big_event(people: int = 160, wishes_each: int = 10, seed: int = 7) -> dict[s
         '[[days]]\ndate = "2027-05-04"\nstart = "09:00"\nend = "17:00"\nbreaks = ["12:00-13:00"]\n'
         '[[days]]\ndate = "2027-05-05"\nstart = "09:00"\nend = "13:00"\n'
     )
-    participants = "id,name,organisation\n" + "".join(
-        f"b{i},Osoba Żółć {i},Org {i % 40}\n" for i in range(people)
-    )
+    participants = "id,name,organisation\n" + "".join(f"b{i},Osoba Żółć {i},Org {i % 40}\n" for i in range(people))
     rows = []
     for i in range(people):
         for j in rng.sample(range(people), wishes_each):

@@ -15,8 +15,8 @@ from typing import Any
 
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.io.loading import load_event_bytes
-from scheduler.results import SolveOptions, SolveResult
 from scheduler.pipelines.solve import solve
+from scheduler.results import SolveOptions, SolveResult
 
 PARTICIPANT_FIELDS = ("id", "name", "organisation", "available", "max_meetings", "status", "table")
 WISH_FIELDS = ("requester", "target", "priority", "window", "status")
@@ -78,8 +78,9 @@ class EventSpec:
                 else:
                     w.append(f"{key} = {value}")
             blocks.append("\n".join(w))
-        fairness = [f"{k} = {v}" for k, v in (("max_holes", self.max_holes), ("max_spread", self.max_spread))
-                    if v is not None]
+        fairness = [
+            f"{k} = {v}" for k, v in (("max_holes", self.max_holes), ("max_spread", self.max_spread)) if v is not None
+        ]
         if fairness:
             blocks.append("\n".join(["[fairness]", *fairness]))
         return "\n".join(top) + "\n\n" + "\n\n".join(blocks) + "\n"
@@ -89,19 +90,35 @@ PersonRow = Sequence[Any] | Mapping[str, Any]
 WishRow = Sequence[Any] | Mapping[str, Any]
 
 
-def person(pid: str, *, organisation: str = "", available: str = "", max_meetings: int | None = None,
-           status: str = "", table: str = "", name: str | None = None) -> dict[str, Any]:
+def person(
+    pid: str,
+    *,
+    organisation: str = "",
+    available: str = "",
+    max_meetings: int | None = None,
+    status: str = "",
+    table: str = "",
+    name: str | None = None,
+) -> dict[str, Any]:
     """A participants.csv row by keyword; unset columns stay empty."""
-    return {"id": pid, "name": name or pid.title(), "organisation": organisation, "available": available,
-            "max_meetings": "" if max_meetings is None else max_meetings, "status": status, "table": table}
+    return {
+        "id": pid,
+        "name": name or pid.title(),
+        "organisation": organisation,
+        "available": available,
+        "max_meetings": "" if max_meetings is None else max_meetings,
+        "status": status,
+        "table": table,
+    }
 
 
 def wish(requester: str, target: str, priority: int | str = "", window: str = "") -> dict[str, Any]:
     return {"requester": requester, "target": target, "priority": priority, "window": window}
 
 
-def _rows(rows: Iterable[PersonRow | WishRow], fields: tuple[str, ...], defaults: Mapping[str, Any]
-          ) -> list[dict[str, str]]:
+def _rows(
+    rows: Iterable[PersonRow | WishRow], fields: tuple[str, ...], defaults: Mapping[str, Any]
+) -> list[dict[str, str]]:
     out = []
     for row in rows:
         if isinstance(row, str):  # a bare id
@@ -123,8 +140,9 @@ def _csv(fields: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def event_files(people: Iterable[PersonRow | str], wishes: Iterable[WishRow],
-                spec: EventSpec | None = None) -> tuple[bytes, bytes, bytes]:
+def event_files(
+    people: Iterable[PersonRow | str], wishes: Iterable[WishRow], spec: EventSpec | None = None
+) -> tuple[bytes, bytes, bytes]:
     """The three files of an event: event.toml, participants.csv and wishes.csv, as bytes.
 
     A participant row is a bare id, a tuple in `PARTICIPANT_FIELDS` order (id, name, organisation,
@@ -139,8 +157,9 @@ def event_files(people: Iterable[PersonRow | str], wishes: Iterable[WishRow],
     return spec.toml().encode(), _csv(PARTICIPANT_FIELDS, p_rows), _csv(WISH_FIELDS, w_rows)
 
 
-def make_event(people: Iterable[PersonRow | str], wishes: Iterable[WishRow], spec: EventSpec | None = None,
-               **settings: Any) -> Event:
+def make_event(
+    people: Iterable[PersonRow | str], wishes: Iterable[WishRow], spec: EventSpec | None = None, **settings: Any
+) -> Event:
     """An `Event` built through `load_event_bytes`; keyword settings override `spec`'s fields."""
     base = spec or EventSpec()
     if settings:
@@ -181,8 +200,7 @@ def slot_number(event: Event, meeting: Meeting) -> tuple[str, int]:
     return s.date.isoformat(), s.number
 
 
-def cluster_day(people: int = 40, seed: int = 2027, objective: str = "maximise"
-                ) -> tuple[bytes, bytes, bytes]:
+def cluster_day(people: int = 40, seed: int = 2027, objective: str = "maximise") -> tuple[bytes, bytes, bytes]:
     """The files of a medium, realistic event: one day of 15 slots around lunch, only 5 shared
     tables, a few booths (colleagues share a "Stand" label), caps, part-time attendees, a
     cancellation, and 4-9 wishes per person, a quarter of them returned (mutual).
@@ -210,8 +228,17 @@ def cluster_day(people: int = 40, seed: int = 2027, objective: str = "maximise"
             table = f"Stand {org or pid}"  # colleagues i and i + 12*k may share it
         elif i % 13 == 0:
             table = f"Booth {pid}"
-        rows.append(person(pid, organisation=org, available=available, max_meetings=cap, status=status,
-                           table=table, name=f"Jānis Bērziņš {pid}"))
+        rows.append(
+            person(
+                pid,
+                organisation=org,
+                available=available,
+                max_meetings=cap,
+                status=status,
+                table=table,
+                name=f"Jānis Bērziņš {pid}",
+            )
+        )
     wishes = []
     seen = set()
     for pid in ids:

@@ -20,9 +20,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from api.storage import EventRow, ParticipantRow, ScheduleRow, WishRow
+from scheduler.check.checker import check_schedule
 from scheduler.io.loading import load_event_dir
 from scheduler.io.schedule_files import COLUMNS, read_schedule_csv
-from scheduler.check.checker import check_schedule
 
 EVENT = load_event_dir(API_DATA).event
 NAMES = {p.id: p.name for p in EVENT.participants.values()}
@@ -111,13 +111,8 @@ def test_upload_returns_id_and_token_and_stores_people(client: TestClient) -> No
     with db.sessions() as s:
         row = s.get(EventRow, body["id"])
         assert row is not None and body["organiser_token"] not in row.organiser_token_hash  # only a hash
-    info = client.get(
-        f"/api/events/{body['id']}", headers={"Authorization": f"Bearer {body['organiser_token']}"}
-    )
-    assert (
-        info.json()["name"] == "Nordic–Baltic Circular B2B Day"
-        and info.json()["latest_schedule_version"] is None
-    )
+    info = client.get(f"/api/events/{body['id']}", headers={"Authorization": f"Bearer {body['organiser_token']}"})
+    assert info.json()["name"] == "Nordic–Baltic Circular B2B Day" and info.json()["latest_schedule_version"] is None
 
 
 def test_create_by_json(client: TestClient) -> None:
@@ -318,9 +313,7 @@ def test_ics_updates_moved_meetings_and_cancels_dropped_ones(client: TestClient)
     assert client.get(f"/api/events/{event_id}/schedule", headers=headers).json()["version"] == 2
     v1_json = client.get(f"/api/events/{event_id}/schedule?version=1", headers=headers).json()
     assert v1_json["version"] == 1
-    assert [
-        v["version"] for v in client.get(f"/api/events/{event_id}/schedules", headers=headers).json()
-    ] == [1, 2]
+    assert [v["version"] for v in client.get(f"/api/events/{event_id}/schedules", headers=headers).json()] == [1, 2]
 
 
 # --- bad uploads -----------------------------------------------------------------------------
@@ -336,10 +329,7 @@ BAD_UPLOADS = {
         None,
     ),
     "bad slot minutes": (
-        {
-            "event": b"tables = 2\nslot_minutes = 0\n[[days]]\ndate = '2027-03-10'\n"
-            b"start = '09:00'\nend = '10:00'\n"
-        },
+        {"event": b"tables = 2\nslot_minutes = 0\n[[days]]\ndate = '2027-03-10'\nstart = '09:00'\nend = '10:00'\n"},
         "event.toml",
         2,
         "slot_minutes",

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.jobs import STOPPED_BY_SERVER
-from scheduler.export.rendering import build_agenda, render_html, render_pdf
 from api.storage import Database, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, utcnow
+from scheduler.export.rendering import build_agenda, render_html, render_pdf
 from scheduler.io.loading import load_event_bytes
 
 
@@ -39,9 +39,7 @@ def two_events(client: TestClient) -> dict[str, Any]:
     b_id, b_headers = upload(client)
     job = solve(client, a_id, a_headers)
     solve(client, b_id, b_headers)
-    people = {
-        p["id"]: p for p in client.get(f"/api/events/{a_id}/participants", headers=a_headers).json()["data"]
-    }
+    people = {p["id"]: p for p in client.get(f"/api/events/{a_id}/participants", headers=a_headers).json()["data"]}
     return {
         "a": a_id,
         "a_headers": a_headers,
@@ -64,14 +62,10 @@ def _organiser_routes(client: TestClient) -> list[tuple[str, str]]:
 
 
 def _fill(path: str, ids: dict[str, Any]) -> str:
-    return (
-        path.replace("{event_id}", ids["a"]).replace("{job_id}", ids["job"]).replace("{participant_id}", "p1")
-    )
+    return path.replace("{event_id}", ids["a"]).replace("{job_id}", ids["job"]).replace("{participant_id}", "p1")
 
 
-def test_every_organiser_route_refuses_missing_or_wrong_token(
-    client: TestClient, two_events: dict[str, Any]
-) -> None:
+def test_every_organiser_route_refuses_missing_or_wrong_token(client: TestClient, two_events: dict[str, Any]) -> None:
     routes = _organiser_routes(client)
     assert len(routes) >= 16
     for method, path in routes:
@@ -85,9 +79,7 @@ def test_every_organiser_route_refuses_missing_or_wrong_token(
         assert other.status_code == 404, (method, path, other.status_code)
 
 
-def test_unknown_event_gives_401_without_token_and_404_with_one(
-    client: TestClient, two_events: dict[str, Any]
-) -> None:
+def test_unknown_event_gives_401_without_token_and_404_with_one(client: TestClient, two_events: dict[str, Any]) -> None:
     assert client.get("/api/events/doesnotexist").status_code == 401
     r = client.get("/api/events/doesnotexist", headers=two_events["a_headers"])
     assert r.status_code == 404 and r.json() == {"detail": "Event not found"}
@@ -142,17 +134,13 @@ def test_links_are_stable_and_differ_between_events(client: TestClient, two_even
         k: v["agenda_url"] for k, v in two_events["people"].items()
     }
     other = client.get(f"/api/events/{two_events['b']}/participants", headers=two_events["b_headers"]).json()
-    assert not {p["agenda_url"] for p in other["data"]} & {
-        p["agenda_url"] for p in two_events["people"].values()
-    }
+    assert not {p["agenda_url"] for p in other["data"]} & {p["agenda_url"] for p in two_events["people"].values()}
     assert len({p["agenda_url"] for p in again["data"]}) == 8
 
 
 def test_organiser_can_revoke_and_reissue_one_link(client: TestClient) -> None:
     event_id, headers = upload(client)
-    people = {
-        p["id"]: p for p in client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
-    }
+    people = {p["id"]: p for p in client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]}
     r = client.post(f"/api/events/{event_id}/participants/p2/link", headers=headers)
     assert r.status_code == 200
     new = r.json()["agenda_url"]
@@ -222,9 +210,7 @@ def test_delete_event_removes_every_personal_datum(client: TestClient, db_path: 
 
 def test_delete_while_solving_stops_the_worker(client: TestClient) -> None:
     event_id, headers = upload(client, **big_event())
-    job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 30}, headers=headers).json()[
-        "job_id"
-    ]
+    job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 30}, headers=headers).json()["job_id"]
     wait_for_job(client, job_id, headers, until=("running",))
     assert client.delete(f"/api/events/{event_id}", headers=headers).status_code == 204
     runner = client.app.state.runner  # type: ignore[attr-defined]
@@ -261,9 +247,7 @@ def test_cancel_a_running_job(client: TestClient) -> None:
 
 def test_progress_is_reported_while_running(client: TestClient) -> None:
     event_id, headers = upload(client, **big_event(people=120, seed=3))
-    job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 6}, headers=headers).json()[
-        "job_id"
-    ]
+    job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 6}, headers=headers).json()["job_id"]
     seen: set[str] = set()
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
@@ -287,9 +271,7 @@ def test_infeasible_solve_fails_with_a_readable_error(client: TestClient) -> Non
     people = "id,name,organisation\na,Ærø A,X\nb,Bø B,Y\nc,Çe C,Z\n".encode()
     wishes = b"requester,target\na,b\na,c\n"
     event_id, headers = upload(client, event=toml, participants=people, wishes=wishes)
-    job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 2}, headers=headers).json()[
-        "job_id"
-    ]
+    job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 2}, headers=headers).json()["job_id"]
     job = wait_for_job(client, job_id, headers)
     assert job["state"] == "failed"
     assert job["error"] and "not every wished meeting can be placed" in job["error"]
@@ -399,9 +381,7 @@ def test_shutdown_stops_workers_and_marks_their_jobs(tmp_path: Path) -> None:
     db_file = tmp_path / "shutdown.db"
     with client_for(db_file) as c:
         event_id, headers = upload(c, **big_event())
-        job_id = c.post(f"/api/events/{event_id}/solve", json={"time_limit": 60}, headers=headers).json()[
-            "job_id"
-        ]
+        job_id = c.post(f"/api/events/{event_id}/solve", json={"time_limit": 60}, headers=headers).json()["job_id"]
         wait_for_job(c, job_id, headers, until=("running",))
         process = c.app.state.runner._running[job_id].process  # type: ignore[attr-defined]
     assert not process.is_alive()
@@ -445,9 +425,7 @@ def test_pdf_never_fetches_remote_or_outside_files(monkeypatch: pytest.MonkeyPat
     event = _hostile_event()
     pdf = render_pdf("agenda.html", a=build_agenda(event, None, "x1"), note="", links=None)
     assert pdf.startswith(b"%PDF")
-    assert fetched and all(
-        re.match(r"file://.*/templates/fonts/DejaVuSans(-Bold)?\.ttf$", u) for u in fetched
-    )
+    assert fetched and all(re.match(r"file://.*/templates/fonts/DejaVuSans(-Bold)?\.ttf$", u) for u in fetched)
     fetcher = rendering._local_fetcher()
     for url in ("http://example.com/a.png", "file:///etc/passwd", f"file://{API_DATA}/event.toml"):
         with pytest.raises(OSError):

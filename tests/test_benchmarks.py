@@ -18,8 +18,12 @@ from scheduler.io.loading import load_event_dir
 from scheduler.io.schedule_files import read_schedule_csv
 
 TINY = SizeCase(participants=16, wishes=60, seed=7, time_limit=2, min_share=0.9)
-TINY_REPAIR = RepairCase(base=SizeCase(participants=20, wishes=90, seed=11, time_limit=2, min_share=0.9),
-                         seed=3, time_limit=3, fresh_time_limit=2)
+TINY_REPAIR = RepairCase(
+    base=SizeCase(participants=20, wishes=90, seed=11, time_limit=2, min_share=0.9),
+    seed=3,
+    time_limit=3,
+    fresh_time_limit=2,
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +80,7 @@ def test_bars_and_rendering(tiny_outcome: runner.SizeOutcome) -> None:
 
 def test_peak_memory_is_the_command_alone(tmp_path: Path) -> None:
     small = runner.run_measured([sys.executable, "-c", "pass"], tmp_path / "a", timeout=60)
-    big = runner.run_measured([sys.executable, "-c", "x = b'x' * (120 * 1024 * 1024)"], tmp_path / "b",
-                              timeout=60)
+    big = runner.run_measured([sys.executable, "-c", "x = b'x' * (120 * 1024 * 1024)"], tmp_path / "b", timeout=60)
     assert small.returncode == 0 and big.returncode == 0
     assert small.peak_mb < 60  # not this (bigger) test process's high-water mark
     assert big.peak_mb >= 120
@@ -85,10 +88,22 @@ def test_peak_memory_is_the_command_alone(tmp_path: Path) -> None:
 
 def test_b2b_tables_separate_the_duplicated_pairs() -> None:
     def result(name: str, dup: bool, holes: int, opt: int) -> b2b.B2BResult:
-        return b2b.B2BResult(instance=name, participants=10, meetings=20, distinct_pairs=19 if dup else 20,
-                             published_optimum=opt, time_limit=30, placed=19 if dup else 20, placed_in_full=True,
-                             holes=holes, max_holes=1, seconds=1.0, optimal=True, valid=True,
-                             duplicates=["meeting 20 repeats meeting 3: businesses 1 & 2"] if dup else [])
+        return b2b.B2BResult(
+            instance=name,
+            participants=10,
+            meetings=20,
+            distinct_pairs=19 if dup else 20,
+            published_optimum=opt,
+            time_limit=30,
+            placed=19 if dup else 20,
+            placed_in_full=True,
+            holes=holes,
+            max_holes=1,
+            seconds=1.0,
+            optimal=True,
+            valid=True,
+            duplicates=["meeting 20 repeats meeting 3: businesses 1 & 2"] if dup else [],
+        )
 
     results = [result("a", False, 2, 2), result("b", True, 3, 6), result("c", False, 1, 0)]
     table, dups = b2b.b2b_tables(results)
@@ -116,6 +131,7 @@ def test_b2b_instance_smoke() -> None:
 
 # --- the re-solve scenarios ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def repair_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("repair")
@@ -141,12 +157,12 @@ def test_repair_tables_have_both_runs_and_every_column(repair_outcomes: list[rep
         assert row["peak memory (MB)"] > 0 and row["seconds"] > 0
         assert o.table.rows[1]["refill ratio"] is None and o.table.rows[1]["points fresh"] is None
     assert any("--previous" in n and "--from" in n for n in cutoff.table.notes)  # type: ignore[union-attr]
-    assert any("--move-cost 0 --drop-cost 0" in n and "history.csv" in n
-               for n in cutoff.table.notes)  # type: ignore[union-attr]
+    assert any("--move-cost 0 --drop-cost 0" in n and "history.csv" in n for n in cutoff.table.notes)  # type: ignore[union-attr]
 
 
-def test_repair_figures_are_consistent_with_the_files(repair_outcomes: list[repair.ScenarioOutcome],
-                                                      repair_work: Path) -> None:
+def test_repair_figures_are_consistent_with_the_files(
+    repair_outcomes: list[repair.ScenarioOutcome], repair_work: Path
+) -> None:
     for o in repair_outcomes:
         c, row = o.repair_cmp, o.table.rows[0]  # type: ignore[union-attr]
         assert c is not None and o.fresh_cmp is not None
@@ -168,8 +184,11 @@ def test_repair_figures_are_consistent_with_the_files(repair_outcomes: list[repa
         # locked rows: at least one, and kept (a hard guarantee, not a timing matter)
         assert c.locked >= 1 and c.locked_kept == c.locked and row["locked kept %"] == 100.0
         # nobody changed meets anyone where they no longer can
-        late = [m for m in new.meetings if o.cutoff is None
-                or dt.datetime.combine(event.slots[m.slot].date, event.slots[m.slot].start) >= o.cutoff]
+        late = [
+            m
+            for m in new.meetings
+            if o.cutoff is None or dt.datetime.combine(event.slots[m.slot].date, event.slots[m.slot].start) >= o.cutoff
+        ]
         assert not [m for m in late if m.a in o.changed or m.b in o.changed]
         won, possible = c.points_after - c.points_kept, o.points_fresh - c.points_kept  # type: ignore[operator]
         assert (o.won, o.possible) == (won, possible)
@@ -182,8 +201,7 @@ def test_repair_bars(repair_outcomes: list[repair.ScenarioOutcome]) -> None:
     cancel, cutoff = repair_outcomes
     names = [b.name for b in cancel.bars]
     assert [n.split()[0] for n in names] == ["re-solve", "meetings", "locked", "refill", "valid"]
-    assert [b.name.split()[0] for b in cutoff.bars] == ["re-solve", "nothing", "meetings", "locked", "refill",
-                                                       "valid"]
+    assert [b.name.split()[0] for b in cutoff.bars] == ["re-solve", "nothing", "meetings", "locked", "refill", "valid"]
     by = {b.name: b for b in cutoff.bars}
     assert by["nothing before the cut-off changed"].passed is True  # history is never touched
     assert cutoff.before_cutoff is not None and cutoff.before_cutoff.old_rows > 0
@@ -200,8 +218,9 @@ def test_updated_event_changes_only_the_statuses(tmp_path: Path) -> None:
     base = write_event(tmp_path / "base", TINY.spec())
     event = load_event_dir(base).event
     changed = repair.pick([p for p, x in event.participants.items() if x.active], 0.2, random_for("x"))
-    assert changed == repair.pick(reversed([p for p, x in event.participants.items() if x.active]), 0.2,
-                                  random_for("x"))  # order-independent
+    assert changed == repair.pick(
+        reversed([p for p, x in event.participants.items() if x.active]), 0.2, random_for("x")
+    )  # order-independent
     dest = repair.write_updated_event(base, tmp_path / "new", {pid: "absent" for pid in changed})
     for name in ("event.toml", "wishes.csv"):
         assert (dest / name).read_bytes() == (base / name).read_bytes()

@@ -76,8 +76,8 @@ def solve_args(event_dir: Path, out: Path, *extra: str) -> list[str]:
 
 # --- solve -------------------------------------------------------------------------------------
 
-def test_solve_writes_a_schedule_that_check_accepts(event_dir: Path, tmp_path: Path,
-                                                     capsys: Cap) -> None:
+
+def test_solve_writes_a_schedule_that_check_accepts(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     out = tmp_path / "schedule.csv"
     code, report, _ = run(capsys, *solve_args(event_dir, out))
     assert code == 0
@@ -98,8 +98,19 @@ def test_report_json_has_the_figures(event_dir: Path, tmp_path: Path, capsys: Ca
     code, _, _ = run(capsys, *solve_args(event_dir, out, "--report-json", str(report), "--seed", "3"))
     assert code == 0
     figures = json.loads(report.read_text(encoding="utf-8"))
-    assert {"meetings", "mutual_meetings", "points", "bound", "gap", "holes", "max_holes_per_person",
-            "people_without_meeting", "seconds", "optimal", "objective"} <= figures.keys()
+    assert {
+        "meetings",
+        "mutual_meetings",
+        "points",
+        "bound",
+        "gap",
+        "holes",
+        "max_holes_per_person",
+        "people_without_meeting",
+        "seconds",
+        "optimal",
+        "objective",
+    } <= figures.keys()
     assert figures["meetings"] == 5 and figures["mutual_meetings"] == 1
     assert figures["points"] == 19 and figures["bound"] == 19 and figures["gap"] == 0.0
     assert figures["optimal"] is True and figures["objective"] == "maximise"
@@ -107,8 +118,7 @@ def test_report_json_has_the_figures(event_dir: Path, tmp_path: Path, capsys: Ca
     assert 0 < figures["seconds"] < 3
 
 
-def test_progress_goes_to_stderr_as_plain_lines(event_dir: Path, tmp_path: Path,
-                                                capsys: Cap) -> None:
+def test_progress_goes_to_stderr_as_plain_lines(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     code, out, err = run(capsys, *solve_args(event_dir, tmp_path / "s.csv"))
     assert code == 0
     assert "points" in err.splitlines()[0]  # the first snapshot is shown at once, not after 2 s
@@ -118,8 +128,7 @@ def test_progress_goes_to_stderr_as_plain_lines(event_dir: Path, tmp_path: Path,
 
 def test_describe_progress_shows_what_the_phase_knows() -> None:
     line = describe_progress(Progress("search", 1.0, points=90, bound=100, holes=4), 2.5)
-    assert line.split() == ["search", "points", "90", "bound", "100", "gap", "10.00%", "holes", "4",
-                            "2.5", "s"]
+    assert line.split() == ["search", "points", "90", "bound", "100", "gap", "10.00%", "holes", "4", "2.5", "s"]
     assert "bound" not in describe_progress(Progress("greedy", 0.1, points=5), 0.2)
 
 
@@ -133,8 +142,7 @@ def test_previous_keeps_locked_rows(event_dir: Path, tmp_path: Path, capsys: Cap
     assert "2027-03-10,5,10:40,11:00,2,ann,ben," in out.read_text(encoding="utf-8")
 
 
-def test_bad_previous_schedule_is_bad_input(event_dir: Path, tmp_path: Path,
-                                            capsys: Cap) -> None:
+def test_bad_previous_schedule_is_bad_input(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     previous = tmp_path / "old.csv"
     previous.write_text(HEADER + "2027-03-10,9,,,1,ann,ben,yes\n", encoding="utf-8")
     code, _, err = run(capsys, *solve_args(event_dir, tmp_path / "s.csv", "--previous", str(previous)))
@@ -171,8 +179,7 @@ def test_missing_file_is_bad_input(event_dir: Path, tmp_path: Path, capsys: Cap)
     assert code == 2 and "wishes.csv" in err and "missing" in err
 
 
-def test_unwritable_out_fails_before_solving(event_dir: Path, tmp_path: Path,
-                                             capsys: Cap) -> None:
+def test_unwritable_out_fails_before_solving(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     started = time.monotonic()
     code, _, err = run(capsys, *solve_args(event_dir, tmp_path / "no" / "such" / "dir.csv"))
     assert code == 2 and "does not exist" in err
@@ -218,23 +225,24 @@ def test_help_mentions_exit_codes(capsys: Cap) -> None:
 
 # --- check -------------------------------------------------------------------------------------
 
+
 def test_check_lists_each_violation(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     schedule = tmp_path / "bad.csv"
-    schedule.write_text(HEADER + "2027-03-10,1,09:00,09:20,1,ann,ben,\n"
-                                 "2027-03-10,1,09:00,09:20,2,ann,cat,\n"  # ann twice in slot 1
-                                 "2027-03-10,2,09:20,09:40,1,ben,dan,\n",  # nobody wished it
-                        encoding="utf-8")
+    schedule.write_text(
+        HEADER + "2027-03-10,1,09:00,09:20,1,ann,ben,\n"
+        "2027-03-10,1,09:00,09:20,2,ann,cat,\n"  # ann twice in slot 1
+        "2027-03-10,2,09:20,09:40,1,ben,dan,\n",  # nobody wished it
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "check", str(event_dir), str(schedule))
     assert code == 1
     lines = out.splitlines()
-    assert any(line.startswith("rule 1") and "Ben Bērziņš (ben)" in line and "Dan (dan)" in line
-               for line in lines)
+    assert any(line.startswith("rule 1") and "Ben Bērziņš (ben)" in line and "Dan (dan)" in line for line in lines)
     assert any(line.startswith("rule 2") and "Ann Åberg (ann)" in line for line in lines)
     assert "INVALID: 2 violation(s)" in out
 
 
-def test_check_malformed_schedule_exits_2(event_dir: Path, tmp_path: Path,
-                                          capsys: Cap) -> None:
+def test_check_malformed_schedule_exits_2(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     schedule = tmp_path / "bad.csv"
     schedule.write_text(HEADER + "2027-03-10,1,09:00,09:20,1,ann,zed,\n", encoding="utf-8")
     code, _, err = run(capsys, "check", str(event_dir), str(schedule))
@@ -247,14 +255,31 @@ def test_check_malformed_schedule_exits_2(event_dir: Path, tmp_path: Path,
 
 # --- the real command --------------------------------------------------------------------------
 
+
 def test_real_command_respects_the_time_limit(event_dir: Path, tmp_path: Path) -> None:
     out, report = tmp_path / "schedule.csv", tmp_path / "report.json"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "scheduler", "solve", str(event_dir), "--out", str(out), "--time-limit", "5",
-         "--report-json", str(report)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "scheduler",
+            "solve",
+            str(event_dir),
+            "--out",
+            str(out),
+            "--time-limit",
+            "5",
+            "--report-json",
+            str(report),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     wall = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr
     assert wall < 7, f"the command took {wall:.1f} s with --time-limit 5"

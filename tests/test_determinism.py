@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from factories import cluster_day
 
+from scheduler.check.checker import check_schedule
 from scheduler.domain import Event, Schedule
 from scheduler.io.loading import load_event_bytes
-from scheduler.results import SolveOptions, SolveResult
 from scheduler.pipelines.solve import solve
-from scheduler.check.checker import check_schedule
+from scheduler.results import SolveOptions, SolveResult
 
 REPO = Path(__file__).resolve().parents[1]
 OPTIONS = SolveOptions(time_limit=3.0, deterministic=True, seed=7)
@@ -47,11 +47,11 @@ def rows(schedule: Schedule) -> list[list[object]]:
 
 
 def solve_in_child(hash_seed: str, objective: str = "maximise") -> dict[str, object]:
-    code = CHILD.format(tests=str(REPO / "tests"), objective=objective, time_limit=OPTIONS.time_limit,
-                        seed=OPTIONS.seed)
+    code = CHILD.format(
+        tests=str(REPO / "tests"), objective=objective, time_limit=OPTIONS.time_limit, seed=OPTIONS.seed
+    )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stdout.splitlines() if x.startswith("SCHEDULE "))
     return json.loads(line.removeprefix("SCHEDULE "))
@@ -86,8 +86,7 @@ def test_same_seed_same_schedule_across_processes_and_hash_seeds(first: SolveRes
 
 def test_same_seed_same_schedule_on_a_busy_machine(first: SolveResult) -> None:
     # Deterministic mode must bound work, not wall time: slowing the solve down changes nothing.
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-               for _ in range(os.cpu_count() or 2)]
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
     try:
         child = solve_in_child("777")
     finally:

@@ -56,10 +56,12 @@ def sched(*meetings: tuple[int, str, str, str]) -> Schedule:
 
 
 OLD = sched((0, "1", "s1", "j2"), (0, "Booth 7a", "k3", "n5"), (1, "1", "m4", "n5"), (2, "2", "j2", "m4"))
-NEW = sched((0, "1", "j2", "s1"),  # kept (sides swapped)
-            (3, "Booth 7a", "k3", "n5"),  # moved, same table
-            (1, "3", "m4", "n5"),  # table_changed
-            (2, "1", "s1", "n5"))  # added; j2-m4 cancelled
+NEW = sched(
+    (0, "1", "j2", "s1"),  # kept (sides swapped)
+    (3, "Booth 7a", "k3", "n5"),  # moved, same table
+    (1, "3", "m4", "n5"),  # table_changed
+    (2, "1", "s1", "n5"),
+)  # added; j2-m4 cancelled
 
 
 def test_identical_versions_have_no_changes(event: Event) -> None:
@@ -84,8 +86,7 @@ def test_each_kind_of_change_is_found_in_time_order(event: Event) -> None:
     assert [c.kind for c in d.table_changed] == ["table_changed"]
     assert [(c.a, c.b) for c in d.added] == [("n5", "s1")]
     assert [(c.a, c.b) for c in d.cancelled] == [("j2", "m4")]
-    assert d.summary == {"kept": 1, "moved": 2, "table_changed": 1, "cancelled": 1, "added": 1,
-                         "before": 4, "after": 4}
+    assert d.summary == {"kept": 1, "moved": 2, "table_changed": 1, "cancelled": 1, "added": 1, "before": 4, "after": 4}
 
 
 def test_a_move_may_change_slot_and_table(event: Event) -> None:
@@ -112,17 +113,33 @@ def test_json_is_per_person_and_human_readable(event: Event) -> None:
     assert [m["change"] for m in out["meetings"]] == ["moved", "table_changed", "cancelled", "added"]
     n5 = next(p for p in out["people"] if p["id"] == "n5")
     assert n5 == {
-        "id": "n5", "name": "Noor",
-        "added": [{"change": "added", "partner": "s1", "partner_name": "Søren Dybdahl", "old": None,
-                   "new": {"day": "2027-03-10", "slot": 3, "start": "09:40", "end": "10:00", "table": "1"}}],
+        "id": "n5",
+        "name": "Noor",
+        "added": [
+            {
+                "change": "added",
+                "partner": "s1",
+                "partner_name": "Søren Dybdahl",
+                "old": None,
+                "new": {"day": "2027-03-10", "slot": 3, "start": "09:40", "end": "10:00", "table": "1"},
+            }
+        ],
         "cancelled": [],
         "moved": [
-            {"change": "moved", "partner": "k3", "partner_name": "Kim",
-             "old": {"day": "2027-03-10", "slot": 1, "start": "09:00", "end": "09:20", "table": "Booth 7a"},
-             "new": {"day": "2027-03-10", "slot": 4, "start": "10:20", "end": "10:40", "table": "Booth 7a"}},
-            {"change": "table_changed", "partner": "m4", "partner_name": "Mia",
-             "old": {"day": "2027-03-10", "slot": 2, "start": "09:20", "end": "09:40", "table": "1"},
-             "new": {"day": "2027-03-10", "slot": 2, "start": "09:20", "end": "09:40", "table": "3"}},
+            {
+                "change": "moved",
+                "partner": "k3",
+                "partner_name": "Kim",
+                "old": {"day": "2027-03-10", "slot": 1, "start": "09:00", "end": "09:20", "table": "Booth 7a"},
+                "new": {"day": "2027-03-10", "slot": 4, "start": "10:20", "end": "10:40", "table": "Booth 7a"},
+            },
+            {
+                "change": "table_changed",
+                "partner": "m4",
+                "partner_name": "Mia",
+                "old": {"day": "2027-03-10", "slot": 2, "start": "09:20", "end": "09:40", "table": "1"},
+                "new": {"day": "2027-03-10", "slot": 2, "start": "09:20", "end": "09:40", "table": "3"},
+            },
         ],
     }
     j2 = next(p for p in out["people"] if p["id"] == "j2")
@@ -134,13 +151,30 @@ def test_csv_has_one_row_per_person_and_change(event: Event) -> None:
     rows = list(csv.DictReader(io.StringIO(diff_to_csv(event, d))))
     assert len(rows) == 2 * len(d.changes)  # each change reaches both sides
     assert [(r["person"], r["change"], r["partner"]) for r in rows] == [
-        ("j2", "cancelled", "m4"), ("k3", "moved", "n5"), ("m4", "table_changed", "n5"),
-        ("m4", "cancelled", "j2"), ("n5", "moved", "k3"), ("n5", "table_changed", "m4"),
-        ("n5", "added", "s1"), ("s1", "added", "n5")]
+        ("j2", "cancelled", "m4"),
+        ("k3", "moved", "n5"),
+        ("m4", "table_changed", "n5"),
+        ("m4", "cancelled", "j2"),
+        ("n5", "moved", "k3"),
+        ("n5", "table_changed", "m4"),
+        ("n5", "added", "s1"),
+        ("s1", "added", "n5"),
+    ]
     assert rows[1] == {
-        "person": "k3", "name": "Kim", "change": "moved", "partner": "n5", "partner_name": "Noor",
-        "old_day": "2027-03-10", "old_slot": "1", "old_start": "09:00", "old_table": "Booth 7a",
-        "new_day": "2027-03-10", "new_slot": "4", "new_start": "10:20", "new_table": "Booth 7a"}
+        "person": "k3",
+        "name": "Kim",
+        "change": "moved",
+        "partner": "n5",
+        "partner_name": "Noor",
+        "old_day": "2027-03-10",
+        "old_slot": "1",
+        "old_start": "09:00",
+        "old_table": "Booth 7a",
+        "new_day": "2027-03-10",
+        "new_slot": "4",
+        "new_start": "10:20",
+        "new_table": "Booth 7a",
+    }
     assert rows[-1]["name"] == "Søren Dybdahl" and rows[-1]["old_day"] == rows[-1]["old_table"] == ""
 
 
@@ -149,8 +183,10 @@ def test_a_pair_scheduled_twice_is_still_diffed_exactly(event: Event) -> None:
     new = sched((1, "1", "j2", "s1"), (2, "2", "s1", "j2"))
     d = diff_schedules(event, old, new)
     assert d.kept == 1
-    assert d.changes == (MeetingChange("cancelled", "j2", "s1", 0, "1", None, None),
-                         MeetingChange("table_changed", "j2", "s1", 2, "1", 2, "2"))
+    assert d.changes == (
+        MeetingChange("cancelled", "j2", "s1", 0, "1", None, None),
+        MeetingChange("table_changed", "j2", "s1", 2, "1", 2, "2"),
+    )
     assert _places(apply_diff(old, d)) == _places(new)
 
 
@@ -169,16 +205,22 @@ def test_a_slot_outside_the_event_is_an_error(event: Event) -> None:
 
 # --- the diff explains exactly the difference ------------------------------------------------
 
+
 def _places(schedule: Schedule) -> Counter[tuple[tuple[str, str], int, str]]:
     return Counter((pair_key(m.a, m.b), m.slot, m.table) for m in schedule.meetings)
 
 
-PAIRS = [(a, b) for i, a in enumerate(IDS) for b in IDS[i + 1:]]
+PAIRS = [(a, b) for i, a in enumerate(IDS) for b in IDS[i + 1 :]]
 place = st.tuples(st.integers(0, 3), st.sampled_from(TABLES))
-meeting = st.builds(lambda pair, p, swap: Meeting(p[0], p[1], *(pair[::-1] if swap else pair)),
-                    st.sampled_from(PAIRS), place, st.booleans())
+meeting = st.builds(
+    lambda pair, p, swap: Meeting(p[0], p[1], *(pair[::-1] if swap else pair)),
+    st.sampled_from(PAIRS),
+    place,
+    st.booleans(),
+)
 one_per_pair = st.dictionaries(st.sampled_from(PAIRS), st.tuples(place, st.booleans())).map(
-    lambda d: Schedule.of([Meeting(s, t, *(pr[::-1] if swap else pr)) for pr, ((s, t), swap) in d.items()]))
+    lambda d: Schedule.of([Meeting(s, t, *(pr[::-1] if swap else pr)) for pr, ((s, t), swap) in d.items()])
+)
 any_meetings = st.lists(meeting, max_size=12).map(Schedule.of)
 
 
@@ -205,4 +247,8 @@ def test_diff_of_any_versions_explains_the_difference(event: Event, old: Schedul
     assert d == diff_schedules(event, Schedule.of(list(reversed(old.meetings))), new)  # deterministic
     back = diff_schedules(event, new, old)  # the reverse diff swaps added and cancelled
     assert (back.kept, len(back.added), len(back.cancelled), len(back.moved)) == (
-        d.kept, len(d.cancelled), len(d.added), len(d.moved))
+        d.kept,
+        len(d.cancelled),
+        len(d.added),
+        len(d.moved),
+    )

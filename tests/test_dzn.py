@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.domain import Meeting
 from benchmarks.dzn import DuplicatePair, DznError, dzn_to_event, load_dzn, parse_dzn
+from scheduler.domain import Meeting
 
 B2B = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "b2b-udg"
 
@@ -78,8 +78,11 @@ def test_tiny_instance_and_event(tiny: Path) -> None:
     p = event.participants
     assert p["b01"].name == "Business 1" and p["b01"].organisation == ""
     assert p["b02"].available == {0, 1, 2, 3} and p["b03"].available == {0, 2, 3, 4}
-    assert [(w.requester, w.target, w.priority) for w in event.wishes] == \
-        [("b01", "b02", 2), ("b02", "b03", 2), ("b03", "b01", 2)]
+    assert [(w.requester, w.target, w.priority) for w in event.wishes] == [
+        ("b01", "b02", 2),
+        ("b02", "b03", 2),
+        ("b03", "b01", 2),
+    ]
     assert [w.window for w in event.wishes] == [frozenset({0, 1, 2}), frozenset({3, 4}), None]
 
 

@@ -77,8 +77,7 @@ def test_generated_event_has_the_shape_of_a_real_one(medium: LoadedEvent) -> Non
 
 @pytest.mark.parametrize(("days", "slots_per_day"), [(2, 17), (3, 17), (1, 8), (1, 12), (1, 20)])
 def test_days_and_slots_per_day_are_honoured(tmp_path: Path, days: int, slots_per_day: int) -> None:
-    folder = generate_event(tmp_path, participants=120, wishes=900, seed=3, days=days,
-                            slots_per_day=slots_per_day)
+    folder = generate_event(tmp_path, participants=120, wishes=900, seed=3, days=days, slots_per_day=slots_per_day)
     event = load_event_dir(folder).event
     assert [len(d.slots) for d in event.days] == [slots_per_day] * days
     assert abs(len(event.wishes) - 900) <= 18
@@ -93,8 +92,7 @@ def test_multi_day_events_have_one_day_attendees(tmp_path: Path) -> None:
 
 
 def test_objective_and_name_reach_event_toml(tmp_path: Path) -> None:
-    folder = generate_event(tmp_path, participants=30, wishes=60, seed=1, objective="all",
-                            name="Øresund Test Day")
+    folder = generate_event(tmp_path, participants=30, wishes=60, seed=1, objective="all", name="Øresund Test Day")
     event = load_event_dir(folder).event
     assert (event.objective, event.name) == ("all", "Øresund Test Day")
 
@@ -111,9 +109,26 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
 def test_cli_in_another_process_writes_the_same_files(tmp_path: Path) -> None:
     """Also guards against hash randomisation leaking into the output."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "benchmarks.generator", str(tmp_path), "--participants", "80",
-                    "--wishes", "600", "--seed", "4", "--days", "2"],
-                   cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.generator",
+            str(tmp_path),
+            "--participants",
+            "80",
+            "--wishes",
+            "600",
+            "--seed",
+            "4",
+            "--days",
+            "2",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     expected = build_event(GeneratorSpec(participants=80, wishes=600, seed=4, days=2))
     assert (tmp_path / "event.toml").read_bytes() == expected.event_toml
     assert (tmp_path / "participants.csv").read_bytes() == expected.participants_csv
@@ -153,5 +168,4 @@ def test_sample_events_have_their_promised_traits(sample_events: Path) -> None:
     assert open_days.days[0].start != open_days.days[1].start
     day_slots = [frozenset(d.slots) for d in open_days.days]
     assert any(p.available in day_slots for p in open_days.participants.values())
-    assert {e.timezone for e in (cluster, trade, open_days)} <= {"Europe/Riga", "Europe/Copenhagen",
-                                                                   "Europe/Tallinn"}
+    assert {e.timezone for e in (cluster, trade, open_days)} <= {"Europe/Riga", "Europe/Copenhagen", "Europe/Tallinn"}

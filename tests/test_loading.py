@@ -54,8 +54,7 @@ def load(toml: str | bytes = TOML, people: str | bytes = PEOPLE, wishes: str | b
     return load_event_bytes(as_bytes(toml), as_bytes(people), as_bytes(wishes))
 
 
-def problems(toml: str | bytes = TOML, people: str | bytes = PEOPLE,
-             wishes: str | bytes = WISHES) -> list[Problem]:
+def problems(toml: str | bytes = TOML, people: str | bytes = PEOPLE, wishes: str | bytes = WISHES) -> list[Problem]:
     """The problems of an input that must fail to load."""
     with pytest.raises(EventError) as info:
         load(toml, people, wishes)
@@ -93,6 +92,7 @@ def toml_with(**replace: str) -> str:
 
 # --- a valid event -------------------------------------------------------------------------
 
+
 def test_valid_event_loads_with_everything_in_place() -> None:
     loaded = load()
     event = loaded.event
@@ -103,10 +103,18 @@ def test_valid_event_loads_with_everything_in_place() -> None:
     assert list(event.participants) == ["a", "b", "c"]
     anna = event.participants["a"]
     assert (anna.name, anna.organisation, anna.status, anna.active, anna.max_meetings, anna.table) == (
-        "Anna", "Acme", "registered", True, None, None)
+        "Anna",
+        "Acme",
+        "registered",
+        True,
+        None,
+        None,
+    )
     assert anna.available == frozenset(range(17))  # empty 'available' means the whole event
     assert [(w.requester, w.target, w.priority, w.window) for w in event.wishes] == [
-        ("a", "b", 1, None), ("b", "a", 3, None)]
+        ("a", "b", 1, None),
+        ("b", "a", 3, None),
+    ]
     assert event.objective == "maximise" and event.max_holes is None and event.max_hole_spread is None
     assert event.weights.priority_points == {1: 3, 2: 2, 3: 1} and event.weights.mutual_multiplier == 2
     assert event.same_organisation_meetings is False
@@ -120,6 +128,7 @@ def test_only_required_columns_and_settings() -> None:
 
 
 # --- one test per bad input of the issue ---------------------------------------------------
+
 
 def test_duplicate_id() -> None:
     found = problems(people=PEOPLE + "a,Another Anna,Acme\n")
@@ -145,8 +154,10 @@ def test_empty_requester_or_target() -> None:
 
 def test_wish_naming_unknown_people() -> None:
     found = problems(wishes=WISHES + "a,zed,1\nA,b,2\n")
-    assert {("unknown_participant", WISHES_FILE, 4, "target"),
-            ("unknown_participant", WISHES_FILE, 5, "requester")} <= where(found)
+    assert {
+        ("unknown_participant", WISHES_FILE, 4, "target"),
+        ("unknown_participant", WISHES_FILE, 5, "requester"),
+    } <= where(found)
     hint = next(p for p in found if p.row == 5)
     assert "did you mean 'a'" in hint.message
 
@@ -165,8 +176,7 @@ def test_malformed_or_out_of_range_time_in_availability(window: str) -> None:
 
 def test_malformed_time_in_wish_window() -> None:
     found = problems(wishes="requester,target,window\na,b,09:00-25:00\nb,a,2027-13-01 09:00-10:00\n")
-    assert where(found) == {("bad_window", WISHES_FILE, 2, "window"),
-                            ("bad_window", WISHES_FILE, 3, "window")}
+    assert where(found) == {("bad_window", WISHES_FILE, 2, "window"), ("bad_window", WISHES_FILE, 3, "window")}
 
 
 @pytest.mark.parametrize("window", ["06:00-08:00", "16:00-18:00", "2027-03-11 09:00-12:00", "2027-03-09"])
@@ -196,10 +206,18 @@ def test_malformed_break(breaks: str) -> None:
     assert where(found) == {("bad_setting", EVENT_FILE, 10, "days[1].breaks")}
 
 
-@pytest.mark.parametrize(("key", "line", "value"), [
-    ("date", 7, '"2027-02-30"'), ("date", 7, '"10.03.2027"'), ("start", 8, '"9h00"'), ("start", 8, '"25:00"'),
-    ("end", 9, '"15:60"'), ("end", 9, "1540"), ("start", 8, "09:00:30"),
-])
+@pytest.mark.parametrize(
+    ("key", "line", "value"),
+    [
+        ("date", 7, '"2027-02-30"'),
+        ("date", 7, '"10.03.2027"'),
+        ("start", 8, '"9h00"'),
+        ("start", 8, '"25:00"'),
+        ("end", 9, '"15:60"'),
+        ("end", 9, "1540"),
+        ("start", 8, "09:00:30"),
+    ],
+)
 def test_malformed_day_in_event_toml(key: str, line: int, value: str) -> None:
     found = problems(toml=toml_with(**{key: f"{key} = {value}"}))
     assert where(found) == {("bad_setting", EVENT_FILE, line, f"days[1].{key}")}
@@ -209,17 +227,24 @@ def test_malformed_day_in_event_toml(key: str, line: int, value: str) -> None:
 def test_all_bad_fields_of_a_day_are_reported() -> None:
     toml = toml_with(date='date = "x"', start='start = "y"', end='end = "z"', breaks='breaks = ["noon"]')
     found = problems(toml=toml)
-    assert where(found) == {("bad_setting", EVENT_FILE, 7, "days[1].date"),
-                            ("bad_setting", EVENT_FILE, 8, "days[1].start"),
-                            ("bad_setting", EVENT_FILE, 9, "days[1].end"),
-                            ("bad_setting", EVENT_FILE, 10, "days[1].breaks")}
+    assert where(found) == {
+        ("bad_setting", EVENT_FILE, 7, "days[1].date"),
+        ("bad_setting", EVENT_FILE, 8, "days[1].start"),
+        ("bad_setting", EVENT_FILE, 9, "days[1].end"),
+        ("bad_setting", EVENT_FILE, 10, "days[1].breaks"),
+    }
 
 
 def test_problems_come_file_by_file_and_row_by_row() -> None:
     people = "id,name,max_meetings\na,Anna,x\nb,Bert,,surplus\nb,Again,\n"
     found = problems(toml=toml_with(start='start = "y"'), people=people, wishes=WISHES + "a,a,1\n")
     assert [(p.file, p.row) for p in found] == [
-        (EVENT_FILE, 8), (PEOPLE_FILE, 2), (PEOPLE_FILE, 3), (PEOPLE_FILE, 4), (WISHES_FILE, 4)]
+        (EVENT_FILE, 8),
+        (PEOPLE_FILE, 2),
+        (PEOPLE_FILE, 3),
+        (PEOPLE_FILE, 4),
+        (WISHES_FILE, 4),
+    ]
 
 
 def test_day_ending_before_it_starts_or_shorter_than_a_slot() -> None:
@@ -233,7 +258,7 @@ def test_missing_day_fields_and_missing_days() -> None:
     found = problems(toml=toml_with(start=""))
     assert where(found) == {("bad_setting", EVENT_FILE, 6, "days[1].start")}
     assert "'start' is required" in found[0].message
-    no_days = 'slot_minutes = 20\ntables = 2\n'
+    no_days = "slot_minutes = 20\ntables = 2\n"
     assert where(problems(toml=no_days)) == {("bad_setting", EVENT_FILE, None, "days")}
 
 
@@ -251,8 +276,7 @@ def test_non_numeric_or_out_of_range_priority(priority: str) -> None:
 
 def test_missing_required_columns() -> None:
     found = problems(people="id,organisation\na,Acme\n", wishes="requester,priority\na,1\n")
-    assert where(found) == {("missing_column", PEOPLE_FILE, 1, "name"),
-                            ("missing_column", WISHES_FILE, 1, "target")}
+    assert where(found) == {("missing_column", PEOPLE_FILE, 1, "name"), ("missing_column", WISHES_FILE, 1, "target")}
 
 
 def test_missing_column_message_lists_what_was_found() -> None:
@@ -284,9 +308,11 @@ def test_wishes_with_a_header_but_no_rows_is_only_a_warning() -> None:
 
 @pytest.mark.parametrize("file", [EVENT_FILE, PEOPLE_FILE, WISHES_FILE])
 def test_non_utf8_file(file: str) -> None:
-    latin1 = {EVENT_FILE: TOML.replace("Test day", "Søren's day"),
-              PEOPLE_FILE: PEOPLE + "d,Søren Dybdahl,Acme\n",
-              WISHES_FILE: WISHES + "a,c,1 # Søren\n"}[file].encode("latin-1")
+    latin1 = {
+        EVENT_FILE: TOML.replace("Test day", "Søren's day"),
+        PEOPLE_FILE: PEOPLE + "d,Søren Dybdahl,Acme\n",
+        WISHES_FILE: WISHES + "a,c,1 # Søren\n",
+    }[file].encode("latin-1")
     files = {EVENT_FILE: TOML, PEOPLE_FILE: PEOPLE, WISHES_FILE: WISHES, file: latin1}
     found = problems(files[EVENT_FILE], files[PEOPLE_FILE], files[WISHES_FILE])
     expected_line = {EVENT_FILE: 1, PEOPLE_FILE: 5, WISHES_FILE: 4}[file]
@@ -314,61 +340,76 @@ def test_bad_status() -> None:
 
 # --- all problems at once ------------------------------------------------------------------
 
+
 def test_a_file_with_several_errors_reports_all_of_them_at_once() -> None:
     people = people_with(
-        "a,Anna,Acme,,,,",            # row 2: fine
-        "a,Anna again,Acme,,,,",      # row 3: duplicate id
-        ",Nameless,Acme,,,,",         # row 4: empty id
-        "d,,Acme,,,,",                # row 5: empty name
+        "a,Anna,Acme,,,,",  # row 2: fine
+        "a,Anna again,Acme,,,,",  # row 3: duplicate id
+        ",Nameless,Acme,,,,",  # row 4: empty id
+        "d,,Acme,,,,",  # row 5: empty name
         "e,Emil,Acme,25:00-26:00,,,",  # row 6: malformed window
         "f,Fay,Acme,06:00-07:00,,,",  # row 7: window outside the event
-        "g,Gus,Acme,,lots,,",         # row 8: non-numeric cap
-        "h,Hal,Acme,,,gone,",         # row 9: bad status
-        "i,Ida,Acme,,,,1",            # row 10: table clash
+        "g,Gus,Acme,,lots,,",  # row 8: non-numeric cap
+        "h,Hal,Acme,,,gone,",  # row 9: bad status
+        "i,Ida,Acme,,,,1",  # row 10: table clash
         "j,Jo,Acme,9:00-8:00,x,gone,2",  # row 11: four problems on one row
     )
     wishes = "requester,target,priority\na,zed,1\nd,d,1\na,e,high\na,f,9\n"
     found = problems(people=people, wishes=wishes)
     assert where(found) == {
-        ("duplicate_id", PEOPLE_FILE, 3, "id"), ("empty_id", PEOPLE_FILE, 4, "id"),
-        ("empty_name", PEOPLE_FILE, 5, "name"), ("bad_window", PEOPLE_FILE, 6, "available"),
-        ("bad_window", PEOPLE_FILE, 7, "available"), ("bad_number", PEOPLE_FILE, 8, "max_meetings"),
-        ("bad_status", PEOPLE_FILE, 9, "status"), ("table_clash", PEOPLE_FILE, 10, "table"),
-        ("bad_window", PEOPLE_FILE, 11, "available"), ("bad_number", PEOPLE_FILE, 11, "max_meetings"),
-        ("bad_status", PEOPLE_FILE, 11, "status"), ("table_clash", PEOPLE_FILE, 11, "table"),
-        ("unknown_participant", WISHES_FILE, 2, "target"), ("self_wish", WISHES_FILE, 3, "target"),
+        ("duplicate_id", PEOPLE_FILE, 3, "id"),
+        ("empty_id", PEOPLE_FILE, 4, "id"),
+        ("empty_name", PEOPLE_FILE, 5, "name"),
+        ("bad_window", PEOPLE_FILE, 6, "available"),
+        ("bad_window", PEOPLE_FILE, 7, "available"),
+        ("bad_number", PEOPLE_FILE, 8, "max_meetings"),
+        ("bad_status", PEOPLE_FILE, 9, "status"),
+        ("table_clash", PEOPLE_FILE, 10, "table"),
+        ("bad_window", PEOPLE_FILE, 11, "available"),
+        ("bad_number", PEOPLE_FILE, 11, "max_meetings"),
+        ("bad_status", PEOPLE_FILE, 11, "status"),
+        ("table_clash", PEOPLE_FILE, 11, "table"),
+        ("unknown_participant", WISHES_FILE, 2, "target"),
+        ("self_wish", WISHES_FILE, 3, "target"),
         ("bad_priority", WISHES_FILE, 5, "priority"),
     }
 
 
 def test_a_bad_event_toml_does_not_stop_the_csv_checks() -> None:
     toml = toml_with(slot_minutes='slot_minutes = "twenty"', start='start = "nine"')
-    people = people_with("a,Anna,Acme,,,,", "a,Again,Acme,,-2,,", "b,Bert,Beta,9:00-25:00,,,",
-                         "c,Cleo,Gamma,,,,1")
+    people = people_with("a,Anna,Acme,,,,", "a,Again,Acme,,-2,,", "b,Bert,Beta,9:00-25:00,,,", "c,Cleo,Gamma,,,,1")
     wishes = "requester,target,priority\na,b,0\nb,b,1\nb,zz,1\n"
     found = problems(toml=toml, people=people, wishes=wishes)
     assert where(found) == {
-        ("bad_setting", EVENT_FILE, 3, "slot_minutes"), ("bad_setting", EVENT_FILE, 8, "days[1].start"),
-        ("duplicate_id", PEOPLE_FILE, 3, "id"), ("bad_number", PEOPLE_FILE, 3, "max_meetings"),
+        ("bad_setting", EVENT_FILE, 3, "slot_minutes"),
+        ("bad_setting", EVENT_FILE, 8, "days[1].start"),
+        ("duplicate_id", PEOPLE_FILE, 3, "id"),
+        ("bad_number", PEOPLE_FILE, 3, "max_meetings"),
         ("bad_window", PEOPLE_FILE, 4, "available"),  # syntax is checked without the event
         ("table_clash", PEOPLE_FILE, 5, "table"),  # the table labels are still known
-        ("bad_priority", WISHES_FILE, 2, "priority"), ("self_wish", WISHES_FILE, 3, "target"),
+        ("bad_priority", WISHES_FILE, 2, "priority"),
+        ("self_wish", WISHES_FILE, 3, "target"),
         ("unknown_participant", WISHES_FILE, 4, "target"),
     }
 
 
 def test_unparseable_event_toml_does_not_stop_the_csv_checks() -> None:
     found = problems(toml="slot_minutes = \n", people=PEOPLE + "a,Dup,Acme\n", wishes=WISHES + "a,a,1\n")
-    assert where(found) == {("bad_toml", EVENT_FILE, 1, None), ("duplicate_id", PEOPLE_FILE, 5, "id"),
-                            ("self_wish", WISHES_FILE, 4, "target")}
+    assert where(found) == {
+        ("bad_toml", EVENT_FILE, 1, None),
+        ("duplicate_id", PEOPLE_FILE, 5, "id"),
+        ("self_wish", WISHES_FILE, 4, "target"),
+    }
 
 
 def test_unusable_participants_file_does_not_stop_the_wish_checks() -> None:
     found = problems(people="id\na\n", wishes="requester,target,priority\na,a,1\nb,c,7\n")
     # the ids cannot be checked against a file without names, everything else is
-    assert where(found) == {("missing_column", PEOPLE_FILE, 1, "name"),
-                            ("self_wish", WISHES_FILE, 2, "target"),
-                            ("bad_priority", WISHES_FILE, 3, "priority")}
+    assert where(found) == {
+        ("missing_column", PEOPLE_FILE, 1, "name"),
+        ("self_wish", WISHES_FILE, 2, "target"),
+        ("bad_priority", WISHES_FILE, 3, "priority"),
+    }
 
 
 def test_warnings_travel_with_the_errors() -> None:
@@ -378,6 +419,7 @@ def test_warnings_travel_with_the_errors() -> None:
 
 
 # --- event.toml settings -------------------------------------------------------------------
+
 
 def test_toml_syntax_error_points_at_the_line() -> None:
     found = problems(toml=TOML.replace('end = "15:40"', 'end = 15:40"'))
@@ -394,16 +436,25 @@ def test_toml_error_at_end_of_document_and_deep_nesting() -> None:
 def test_required_settings() -> None:
     toml = TOML.replace("slot_minutes = 20\n", "").replace("tables = 2\n", "")
     found = problems(toml=toml)
-    assert where(found) == {("bad_setting", EVENT_FILE, None, "slot_minutes"),
-                            ("bad_setting", EVENT_FILE, None, "tables")}
+    assert where(found) == {
+        ("bad_setting", EVENT_FILE, None, "slot_minutes"),
+        ("bad_setting", EVENT_FILE, None, "tables"),
+    }
 
 
-@pytest.mark.parametrize(("line", "column"), [
-    ('slot_minutes = 0', "slot_minutes"), ('slot_minutes = 20.5', "slot_minutes"),
-    ('slot_minutes = "20"', "slot_minutes"), ("slot_minutes = true", "slot_minutes"),
-    ("slot_minutes = 100000", "slot_minutes"), ("tables = -1", "tables"), ('tables = "forty"', "tables"),
-    ("tables = 1000000000000", "tables"),
-])
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("slot_minutes = 0", "slot_minutes"),
+        ("slot_minutes = 20.5", "slot_minutes"),
+        ('slot_minutes = "20"', "slot_minutes"),
+        ("slot_minutes = true", "slot_minutes"),
+        ("slot_minutes = 100000", "slot_minutes"),
+        ("tables = -1", "tables"),
+        ('tables = "forty"', "tables"),
+        ("tables = 1000000000000", "tables"),
+    ],
+)
 def test_bad_numbers_in_event_toml(line: str, column: str) -> None:
     key = line.split(" ")[0]
     found = problems(toml=toml_with(**{key: line}))
@@ -412,8 +463,9 @@ def test_bad_numbers_in_event_toml(line: str, column: str) -> None:
     assert "whole number" in found[0].message
 
 
-@pytest.mark.parametrize("tz", ['"Mars/Olympus"', '"Europe"', '"/etc/passwd"', '"../x"', '""', "3",
-                                '"' + "a" * 300 + '"'])
+@pytest.mark.parametrize(
+    "tz", ['"Mars/Olympus"', '"Europe"', '"/etc/passwd"', '"../x"', '""', "3", '"' + "a" * 300 + '"']
+)
 def test_bad_timezone(tz: str) -> None:
     found = problems(toml=toml_with(timezone=f"timezone = {tz}"))
     assert where(found) == {("bad_setting", EVENT_FILE, 2, "timezone")}
@@ -424,10 +476,17 @@ def test_table_labels() -> None:
     assert load(toml=toml).event.table_labels == ("A1", "B2", "7")
 
 
-@pytest.mark.parametrize(("labels", "message"), [
-    ('["A1"]', "has 1 labels but tables = 2"), ('["A1", "A1"]', "repeated: A1"), ('["A1", ""]', "empty"),
-    ('"A1, A2"', "must be a list"), ("[true, false]", "must be a list"), ('[["A"], ["B"]]', "must be a list"),
-])
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ('["A1"]', "has 1 labels but tables = 2"),
+        ('["A1", "A1"]', "repeated: A1"),
+        ('["A1", ""]', "empty"),
+        ('"A1, A2"', "must be a list"),
+        ("[true, false]", "must be a list"),
+        ('[["A"], ["B"]]', "must be a list"),
+    ],
+)
 def test_bad_table_labels(labels: str, message: str) -> None:
     toml = TOML.replace("tables = 2\n", f"tables = 2\ntable_labels = {labels}\n")
     p = the(problems(toml=toml), "bad_setting")
@@ -448,32 +507,37 @@ def test_weights_are_parsed_and_default_per_key() -> None:
     assert weights.priority_points == {1: 10, 2: 2, 3: 0} and weights.mutual_multiplier == 3
 
 
-@pytest.mark.parametrize(("body", "column"), [
-    ("priority_points = { 4 = 1 }", "weights.priority_points"),
-    ("priority_points = { 1 = -1 }", "weights.priority_points.1"),
-    ('priority_points = { 2 = "two" }', "weights.priority_points.2"),
-    ("priority_points = [3, 2, 1]", "weights.priority_points"),
-    ("mutual_multiplier = 1.5", "weights.mutual_multiplier"),
-    ("mutual_multiplier = -2", "weights.mutual_multiplier"),
-])
+@pytest.mark.parametrize(
+    ("body", "column"),
+    [
+        ("priority_points = { 4 = 1 }", "weights.priority_points"),
+        ("priority_points = { 1 = -1 }", "weights.priority_points.1"),
+        ('priority_points = { 2 = "two" }', "weights.priority_points.2"),
+        ("priority_points = [3, 2, 1]", "weights.priority_points"),
+        ("mutual_multiplier = 1.5", "weights.mutual_multiplier"),
+        ("mutual_multiplier = -2", "weights.mutual_multiplier"),
+    ],
+)
 def test_bad_weights(body: str, column: str) -> None:
     toml = TOML + f"\n[weights]\n{body}\n"
     assert where(problems(toml=toml)) == {("bad_setting", EVENT_FILE, 13, column)}
 
 
 def test_weights_must_be_a_table() -> None:
-    assert where(problems(toml='weights = 3\n' + TOML)) == {("bad_setting", EVENT_FILE, 1, "weights")}
+    assert where(problems(toml="weights = 3\n" + TOML)) == {("bad_setting", EVENT_FILE, 1, "weights")}
 
 
-@pytest.mark.parametrize(("objective", "fairness", "expected"), [
-    ("maximise", "", (None, None)),
-    ("all", "", (2, 2)),
-    ("maximize", "max_holes = 1", (1, None)),
-    ("all", "max_holes = 0\nmax_spread = 5", (0, 5)),
-    ("ALL", "max_holes = 4", (4, 2)),
-])
-def test_objective_and_fairness(objective: str, fairness: str,
-                                expected: tuple[int | None, int | None]) -> None:
+@pytest.mark.parametrize(
+    ("objective", "fairness", "expected"),
+    [
+        ("maximise", "", (None, None)),
+        ("all", "", (2, 2)),
+        ("maximize", "max_holes = 1", (1, None)),
+        ("all", "max_holes = 0\nmax_spread = 5", (0, 5)),
+        ("ALL", "max_holes = 4", (4, 2)),
+    ],
+)
+def test_objective_and_fairness(objective: str, fairness: str, expected: tuple[int | None, int | None]) -> None:
     toml = TOML.replace("tables = 2\n", f'tables = 2\nobjective = "{objective}"\n')
     toml += f"\n[fairness]\n{fairness}\n"
     event = load(toml=toml).event
@@ -481,19 +545,25 @@ def test_objective_and_fairness(objective: str, fairness: str,
     assert (event.max_holes, event.max_hole_spread) == expected
 
 
-@pytest.mark.parametrize(("body", "column"), [
-    ("max_holes = -1", "fairness.max_holes"), ('max_holes = "two"', "fairness.max_holes"),
-    ("max_holes = 1.5", "fairness.max_holes"), ("max_spread = -3", "fairness.max_spread"),
-])
+@pytest.mark.parametrize(
+    ("body", "column"),
+    [
+        ("max_holes = -1", "fairness.max_holes"),
+        ('max_holes = "two"', "fairness.max_holes"),
+        ("max_holes = 1.5", "fairness.max_holes"),
+        ("max_spread = -3", "fairness.max_spread"),
+    ],
+)
 def test_bad_fairness(body: str, column: str) -> None:
     assert where(problems(toml=TOML + f"\n[fairness]\n{body}\n")) == {("bad_setting", EVENT_FILE, 13, column)}
 
 
 def test_bad_objective_and_same_organisation_flag() -> None:
-    toml = TOML.replace("tables = 2\n", 'tables = 2\nobjective = "most"\n'
-                                         'same_organisation_meetings = "yes"\n')
-    assert where(problems(toml=toml)) == {("bad_setting", EVENT_FILE, 5, "objective"),
-                                          ("bad_setting", EVENT_FILE, 6, "same_organisation_meetings")}
+    toml = TOML.replace("tables = 2\n", 'tables = 2\nobjective = "most"\nsame_organisation_meetings = "yes"\n')
+    assert where(problems(toml=toml)) == {
+        ("bad_setting", EVENT_FILE, 5, "objective"),
+        ("bad_setting", EVENT_FILE, 6, "same_organisation_meetings"),
+    }
 
 
 def test_same_organisation_meetings_in_either_spelling() -> None:
@@ -505,8 +575,10 @@ def test_same_organisation_meetings_in_either_spelling() -> None:
 def test_unknown_setting_is_a_warning() -> None:
     toml = TOML.replace("tables = 2\n", "tables = 2\nslot_lenght = 15\n") + 'room = "Hall"\n'
     loaded = load(toml=toml)
-    assert warnings_of(loaded) == {("unknown_setting", EVENT_FILE, 5, "slot_lenght"),
-                                   ("unknown_setting", EVENT_FILE, 12, "days[1].room")}
+    assert warnings_of(loaded) == {
+        ("unknown_setting", EVENT_FILE, 5, "slot_lenght"),
+        ("unknown_setting", EVENT_FILE, 12, "days[1].room"),
+    }
 
 
 def test_toml_native_dates_and_times_and_24_00() -> None:
@@ -543,6 +615,7 @@ def test_the_same_date_twice_is_an_error() -> None:
 
 
 # --- CSV reading ---------------------------------------------------------------------------
+
 
 def test_bom_prefixed_utf8_everywhere_and_names_survive() -> None:
     bom = b"\xef\xbb\xbf"
@@ -583,8 +656,7 @@ def test_blank_lines_do_not_shift_row_numbers() -> None:
     wishes = "\n\nrequester,target\n\na,b\n,,\nb,zz\n"
     found = problems(people=people, wishes=wishes)
     # spreadsheet rows: people 'a,Dup' is row 7; wishes header is row 3 and 'b,zz' row 7
-    assert where(found) == {("duplicate_id", PEOPLE_FILE, 7, "id"),
-                            ("unknown_participant", WISHES_FILE, 7, "target")}
+    assert where(found) == {("duplicate_id", PEOPLE_FILE, 7, "id"), ("unknown_participant", WISHES_FILE, 7, "target")}
 
 
 def test_old_mac_line_endings() -> None:
@@ -629,15 +701,24 @@ def test_repeated_column() -> None:
 
 
 def test_column_aliases_and_case() -> None:
-    people = ("Participant ID,Full Name,Organization,E-Mail,ROLE,Country,Availability,Cap,Status,Booth\n"
-              "a,Anna,Acme,anna@acme.example,buyer,FI,09:00-10:00,2,Registered,Booth 1\n"
-              "b,Bert,Beta,,,,,,,\n")
+    people = (
+        "Participant ID,Full Name,Organization,E-Mail,ROLE,Country,Availability,Cap,Status,Booth\n"
+        "a,Anna,Acme,anna@acme.example,buyer,FI,09:00-10:00,2,Registered,Booth 1\n"
+        "b,Bert,Beta,,,,,,,\n"
+    )
     wishes = "From,To,PRIORITY,Window\na,b,1,09:00-09:40\n"
     event = load(people=people, wishes=wishes).event
     anna = event.participants["a"]
-    assert (anna.name, anna.organisation, anna.email, anna.role, anna.country, anna.max_meetings,
-            anna.status, anna.table) == ("Anna", "Acme", "anna@acme.example", "buyer", "FI", 2, "registered",
-                                         "Booth 1")
+    assert (
+        anna.name,
+        anna.organisation,
+        anna.email,
+        anna.role,
+        anna.country,
+        anna.max_meetings,
+        anna.status,
+        anna.table,
+    ) == ("Anna", "Acme", "anna@acme.example", "buyer", "FI", 2, "registered", "Booth 1")
     assert anna.available == frozenset({0, 1, 2})
     assert event.wishes[0].window == frozenset({0, 1})
 
@@ -660,24 +741,33 @@ def test_values_are_trimmed() -> None:
     assert event.wishes[0].target == "b"
 
 
-@pytest.mark.parametrize(("status", "stored", "active"), [
-    ("", "registered", True), ("registered", "registered", True), ("Cancelled", "cancelled", False),
-    ("ABSENT", "absent", False), ("canceled", "cancelled", False),
-])
+@pytest.mark.parametrize(
+    ("status", "stored", "active"),
+    [
+        ("", "registered", True),
+        ("registered", "registered", True),
+        ("Cancelled", "cancelled", False),
+        ("ABSENT", "absent", False),
+        ("canceled", "cancelled", False),
+    ],
+)
 def test_statuses(status: str, stored: str, active: bool) -> None:
     event = load(people=people_with("a,Anna,Acme,,,,", f"b,Bert,Beta,,,{status},")).event
     assert event.participants["b"].status == stored and event.participants["b"].active is active
 
 
 def test_cancelled_people_stay_known_to_wishes() -> None:
-    event = load(people=people_with("a,Anna,Acme,,,,", "b,Bert,Beta,,,cancelled,"),
-                 wishes="requester,target\na,b\n").event
+    event = load(
+        people=people_with("a,Anna,Acme,,,,", "b,Bert,Beta,,,cancelled,"), wishes="requester,target\na,b\n"
+    ).event
     assert [(w.requester, w.target) for w in event.wishes] == [("a", "b")]
 
 
 def test_caps_and_priorities_as_spreadsheets_write_them() -> None:
-    event = load(people=people_with("a,Anna,Acme,,4.0,,", "b,Bert,Beta,,0,,", "c,Cleo,Gamma,, 3 ,,"),
-                 wishes="requester,target,priority\na,b,1.0\nb,a,low\nc,a,High\n").event
+    event = load(
+        people=people_with("a,Anna,Acme,,4.0,,", "b,Bert,Beta,,0,,", "c,Cleo,Gamma,, 3 ,,"),
+        wishes="requester,target,priority\na,b,1.0\nb,a,low\nc,a,High\n",
+    ).event
     assert [event.participants[p].max_meetings for p in "abc"] == [4, 0, 3]
     assert [w.priority for w in event.wishes] == [1, 3, 1]
 
@@ -689,10 +779,13 @@ def test_ids_are_text() -> None:
 
 # --- warnings: suspicious but legal --------------------------------------------------------
 
+
 @pytest.mark.parametrize("window", ["09:05-09:30", "12:00-13:00"])
 def test_no_availability_is_a_warning(window: str) -> None:
-    loaded = load(people=people_with("a,Anna,Acme,,,,", f"b,Bert,Beta,{window},,,", "c,Cleo,Gamma,,,,"),
-                  wishes="requester,target\na,c\n")
+    loaded = load(
+        people=people_with("a,Anna,Acme,,,,", f"b,Bert,Beta,{window},,,", "c,Cleo,Gamma,,,,"),
+        wishes="requester,target\na,c\n",
+    )
     assert warnings_of(loaded) == {("no_availability", PEOPLE_FILE, 3, "available")}
     assert loaded.event.participants["b"].available == frozenset()
 
@@ -713,8 +806,11 @@ def test_duplicate_wish_is_a_warning_and_the_first_counts() -> None:
 def test_person_nobody_can_meet_is_a_warning() -> None:
     people = people_with("a,Anna,Acme,09:00-10:00,,,", "b,Bert,Acme,,,,", "c,Cleo,Gamma,13:00-14:00,,,")
     loaded = load(people=people, wishes="requester,target\na,b\na,c\n")  # b is a's colleague, c is never free
-    assert warnings_of(loaded) == {("unmeetable", PEOPLE_FILE, 2, "id"), ("unmeetable", PEOPLE_FILE, 3, "id"),
-                                   ("unmeetable", PEOPLE_FILE, 4, "id")}
+    assert warnings_of(loaded) == {
+        ("unmeetable", PEOPLE_FILE, 2, "id"),
+        ("unmeetable", PEOPLE_FILE, 3, "id"),
+        ("unmeetable", PEOPLE_FILE, 4, "id"),
+    }
 
 
 def test_wish_window_without_a_whole_slot_is_a_warning() -> None:
@@ -723,17 +819,22 @@ def test_wish_window_without_a_whole_slot_is_a_warning() -> None:
 
 
 def test_warnings_never_stop_loading() -> None:
-    toml = TOML + "colour = \"blue\"\n"
-    people = people_with("a,Anna,Acme,,,,", "b,Bert,Beta,12:00-13:00,,,", "c,Cleo,Acme,,,,",
-                         "d,Dora,Delta,,,,")
+    toml = TOML + 'colour = "blue"\n'
+    people = people_with("a,Anna,Acme,,,,", "b,Bert,Beta,12:00-13:00,,,", "c,Cleo,Acme,,,,", "d,Dora,Delta,,,,")
     wishes = "requester,target,window\na,c,\na,c,\na,b,\na,d,09:05-09:30\n"
     loaded = load(toml, people, wishes)
-    assert {p.code for p in loaded.warnings} == {"unknown_setting", "no_availability", "duplicate_wish",
-                                                 "unmeetable", "empty_window"}
+    assert {p.code for p in loaded.warnings} == {
+        "unknown_setting",
+        "no_availability",
+        "duplicate_wish",
+        "unmeetable",
+        "empty_window",
+    }
     assert all(p.severity == "warning" for p in loaded.warnings)
 
 
 # --- event folders -------------------------------------------------------------------------
+
 
 def write_event(folder: Path, toml: str = TOML, people: str = PEOPLE, wishes: str = WISHES) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
@@ -763,9 +864,11 @@ def test_missing_files_do_not_stop_the_others_from_being_checked(tmp_path: Path)
     (folder / WISHES_FILE).mkdir()  # a folder where a file should be
     with pytest.raises(EventError) as info:
         load_event_dir(folder)
-    assert where(info.value.problems) == {("missing_file", EVENT_FILE, None, None),
-                                          ("missing_file", WISHES_FILE, None, None),
-                                          ("duplicate_id", PEOPLE_FILE, 5, "id")}
+    assert where(info.value.problems) == {
+        ("missing_file", EVENT_FILE, None, None),
+        ("missing_file", WISHES_FILE, None, None),
+        ("duplicate_id", PEOPLE_FILE, 5, "id"),
+    }
 
 
 def test_event_error_message_lists_every_error(tmp_path: Path) -> None:
@@ -779,6 +882,7 @@ def test_event_error_message_lists_every_error(tmp_path: Path) -> None:
 
 # --- no traceback, whatever the input ------------------------------------------------------
 
+
 def load_or_event_error(toml: bytes, people: bytes, wishes: bytes) -> None:
     """Loading either succeeds or raises EventError with at least one error; nothing else."""
     try:
@@ -791,8 +895,11 @@ def load_or_event_error(toml: bytes, people: bytes, wishes: bytes) -> None:
 
 
 # MATCHDAY_FUZZ_EXAMPLES=5000 for a longer hunt
-FUZZ = settings(max_examples=int(os.environ.get("MATCHDAY_FUZZ_EXAMPLES", "150")), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("MATCHDAY_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @FUZZ
@@ -821,13 +928,14 @@ TIMES = st.sampled_from(["09:00", "9:00", "24:00", "12:00", "25:00", "15:40", "x
 WINDOWS = st.one_of(
     st.just(""),
     st.builds(lambda a, b: f"{a}-{b}", TIMES, TIMES),
-    st.builds(lambda d, a, b: f"{d} {a}-{b}",
-              st.sampled_from(["2027-03-10", "2027-03-11", "2027-02-30", "x"]), TIMES, TIMES),
-    st.lists(st.sampled_from(["09:00-10:00", "12:00-13:00", "2027-03-10", ";", ",", "bad"]),
-             max_size=4).map(";".join),
+    st.builds(
+        lambda d, a, b: f"{d} {a}-{b}", st.sampled_from(["2027-03-10", "2027-03-11", "2027-02-30", "x"]), TIMES, TIMES
+    ),
+    st.lists(st.sampled_from(["09:00-10:00", "12:00-13:00", "2027-03-10", ";", ",", "bad"]), max_size=4).map(";".join),
 )
-CELLS = st.sampled_from(["", "1", "2", "3", "0", "-1", "x", "1.0", "inf", "nan", "1e999", "cancelled",
-                         "Absent", "Booth", '"', "high"])
+CELLS = st.sampled_from(
+    ["", "1", "2", "3", "0", "-1", "x", "1.0", "inf", "nan", "1e999", "cancelled", "Absent", "Booth", '"', "high"]
+)
 
 
 def csv_line(cells: list[str]) -> str:
@@ -835,26 +943,48 @@ def csv_line(cells: list[str]) -> str:
 
 
 @FUZZ
-@given(st.lists(st.tuples(IDS, st.sampled_from(["Anna", "", "Bert"]), WINDOWS, CELLS, CELLS, CELLS),
-                max_size=6),
-       st.lists(st.tuples(IDS, IDS, CELLS, WINDOWS), max_size=6))
-def test_random_rows_never_give_a_traceback(people: list[tuple[str, ...]],
-                                            wishes: list[tuple[str, ...]]) -> None:
-    people_csv = "\n".join(["id,name,available,max_meetings,status,table",
-                            *(csv_line(list(r)) for r in people)])
+@given(
+    st.lists(st.tuples(IDS, st.sampled_from(["Anna", "", "Bert"]), WINDOWS, CELLS, CELLS, CELLS), max_size=6),
+    st.lists(st.tuples(IDS, IDS, CELLS, WINDOWS), max_size=6),
+)
+def test_random_rows_never_give_a_traceback(people: list[tuple[str, ...]], wishes: list[tuple[str, ...]]) -> None:
+    people_csv = "\n".join(["id,name,available,max_meetings,status,table", *(csv_line(list(r)) for r in people)])
     wishes_csv = "\n".join(["requester,target,priority,window", *(csv_line(list(r)) for r in wishes)])
     load_or_event_error(TOML.encode(), people_csv.encode(), wishes_csv.encode())
 
 
 TOML_SCALARS = st.one_of(
-    st.integers(-5, 2000), st.booleans(), st.floats(allow_nan=False, allow_infinity=False), TIMES,
-    st.sampled_from(["2027-03-10", "Europe/Helsinki", "all", "maximise", "12:00-13:00", "Europe", "", "A1"]))
-TOML_VALUES = st.recursive(TOML_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=3),
-    st.dictionaries(st.sampled_from(["1", "2", "3", "4", "date", "start", "end", "breaks", "max_holes"]),
-                    inner, max_size=3)), max_leaves=8)
-TOML_KEYS = st.sampled_from(["name", "timezone", "slot_minutes", "tables", "table_labels", "objective",
-                             "same_organisation_meetings", "days", "weights", "fairness", "other"])
+    st.integers(-5, 2000),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    TIMES,
+    st.sampled_from(["2027-03-10", "Europe/Helsinki", "all", "maximise", "12:00-13:00", "Europe", "", "A1"]),
+)
+TOML_VALUES = st.recursive(
+    TOML_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["1", "2", "3", "4", "date", "start", "end", "breaks", "max_holes"]), inner, max_size=3
+        ),
+    ),
+    max_leaves=8,
+)
+TOML_KEYS = st.sampled_from(
+    [
+        "name",
+        "timezone",
+        "slot_minutes",
+        "tables",
+        "table_labels",
+        "objective",
+        "same_organisation_meetings",
+        "days",
+        "weights",
+        "fairness",
+        "other",
+    ]
+)
 
 
 def toml_value(value: object) -> str:
@@ -873,8 +1003,7 @@ def toml_value(value: object) -> str:
 @FUZZ
 @given(st.dictionaries(TOML_KEYS, TOML_VALUES, max_size=8), st.booleans())
 def test_random_settings_never_give_a_traceback(values: dict[str, object], with_valid_days: bool) -> None:
-    text = "\n".join(f"{k} = {toml_value(v)}" for k, v in values.items()
-                     if not (with_valid_days and k == "days"))
+    text = "\n".join(f"{k} = {toml_value(v)}" for k, v in values.items() if not (with_valid_days and k == "days"))
     if with_valid_days:
         text += '\n[[days]]\ndate = "2027-03-10"\nstart = "09:00"\nend = "15:40"\n'
     load_or_event_error(text.encode(), PEOPLE.encode(), WISHES.encode())

@@ -19,15 +19,15 @@ from factories import DaySpec, EventSpec, make_event, pair_points_of
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
+from scheduler.check.checker import check_schedule, format_violation, holes
 from scheduler.diff import apply_diff, diff_schedules
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.heuristics.greedy import mutual_first
 from scheduler.heuristics.placement import assign_tables
+from scheduler.pipelines.solve import solve
 from scheduler.problems import NoScheduleError
 from scheduler.report import schedule_stats
 from scheduler.results import SolveOptions, SolveResult
-from scheduler.pipelines.solve import solve
-from scheduler.check.checker import check_schedule, format_violation, holes
 
 DATES = ("2027-03-10", "2027-03-11")
 START = 9 * 60
@@ -88,8 +88,7 @@ def windows(draw: st.DrawFn, days: list[tuple[str, int]]) -> str:
 
 
 @st.composite
-def cases(draw: st.DrawFn, objective: str | None = None, fairness: str = "random", small: bool = False
-          ) -> Case:
+def cases(draw: st.DrawFn, objective: str | None = None, fairness: str = "random", small: bool = False) -> Case:
     """A random event.
 
     `fairness`: "random" caps, "never" (only the "all" mode defaults) or "tight" (a cap that
@@ -109,18 +108,35 @@ def cases(draw: st.DrawFn, objective: str | None = None, fairness: str = "random
         table = ""
         if draw(st.integers(0, 4)) == 0:  # a booth; colleagues may share theirs
             table = f"Booth {org.strip().casefold() or pid}" if draw(st.booleans()) else f"Stand {pid}"
-        people.append({
-            "id": pid, "name": f"Jānis {pid}", "organisation": org, "available": draw(windows(ends)),
-            "max_meetings": CAPS[draw(st.integers(0, len(CAPS) - 1))],
-            "status": STATUSES[draw(st.integers(0, len(STATUSES) - 1))], "table": table,
-        })
+        people.append(
+            {
+                "id": pid,
+                "name": f"Jānis {pid}",
+                "organisation": org,
+                "available": draw(windows(ends)),
+                "max_meetings": CAPS[draw(st.integers(0, len(CAPS) - 1))],
+                "status": STATUSES[draw(st.integers(0, len(STATUSES) - 1))],
+                "table": table,
+            }
+        )
     ordered = [(a, b) for a in ids for b in ids if a != b]
-    chosen = draw(st.lists(st.sampled_from(ordered), min_size=len(ids) if small else max(1, len(ids) // 2),
-                           max_size=min(len(ordered), 3 * len(ids)),
-                           unique=True))
-    wishes = tuple({"requester": a, "target": b, "priority": draw(st.sampled_from(("", 1, 2, 3))),
-                    "window": draw(windows(ends)) if draw(st.integers(0, 4)) == 0 else ""}
-                   for a, b in chosen)
+    chosen = draw(
+        st.lists(
+            st.sampled_from(ordered),
+            min_size=len(ids) if small else max(1, len(ids) // 2),
+            max_size=min(len(ordered), 3 * len(ids)),
+            unique=True,
+        )
+    )
+    wishes = tuple(
+        {
+            "requester": a,
+            "target": b,
+            "priority": draw(st.sampled_from(("", 1, 2, 3))),
+            "window": draw(windows(ends)) if draw(st.integers(0, 4)) == 0 else "",
+        }
+        for a, b in chosen
+    )
     objective = objective or draw(st.sampled_from(("maximise", "all")))
     max_holes = max_spread = None
     if fairness == "tight":
@@ -130,16 +146,25 @@ def cases(draw: st.DrawFn, objective: str | None = None, fairness: str = "random
         max_spread = draw(st.one_of(st.none(), st.integers(0, 3)))
     weights: dict[str, Any] = {}
     if draw(st.integers(0, 3)) == 0:
-        weights = {"priority_points": {1: draw(st.integers(1, 9)), 2: draw(st.integers(0, 5)), 3: 1},
-                   "mutual_multiplier": draw(st.integers(1, 3))}
-    spec = EventSpec(tables=draw(st.sampled_from((0, 1, 2, 2, 3, 4))), slot_minutes=slot_minutes,
-                     days=tuple(days),
-                     objective=objective, same_organisation_meetings=draw(st.booleans()),
-                     max_holes=max_holes, max_spread=max_spread, weights=weights)
+        weights = {
+            "priority_points": {1: draw(st.integers(1, 9)), 2: draw(st.integers(0, 5)), 3: 1},
+            "mutual_multiplier": draw(st.integers(1, 3)),
+        }
+    spec = EventSpec(
+        tables=draw(st.sampled_from((0, 1, 2, 2, 3, 4))),
+        slot_minutes=slot_minutes,
+        days=tuple(days),
+        objective=objective,
+        same_organisation_meetings=draw(st.booleans()),
+        max_holes=max_holes,
+        max_spread=max_spread,
+        weights=weights,
+    )
     return Case(tuple(people), wishes, spec)
 
 
 # --- oracles -------------------------------------------------------------------------------
+
 
 def independent_points(event: Event, schedule: Schedule) -> int:
     """formats.md's points of a schedule, computed from the wishes alone (first wish counts)."""
@@ -189,9 +214,13 @@ def test_every_solve_passes_the_checker_and_beats_the_greedy(case: Case) -> None
 
 TRIANGLE = Case(  # three slots, three pairs: all three meetings give one person a hole, spread 1
     people=tuple({"id": p, "name": p} for p in ("p0", "p1", "p2")),
-    wishes=({"requester": "p0", "target": "p1"}, {"requester": "p1", "target": "p2"},
-            {"requester": "p2", "target": "p0"}),
-    spec=EventSpec(days=(DaySpec(end="10:00"),), max_spread=0))
+    wishes=(
+        {"requester": "p0", "target": "p1"},
+        {"requester": "p1", "target": "p2"},
+        {"requester": "p2", "target": "p0"},
+    ),
+    spec=EventSpec(days=(DaySpec(end="10:00"),), max_spread=0),
+)
 
 
 @PROPERTY
@@ -244,16 +273,15 @@ def test_locked_rows_stay_exactly_where_they_are(case: Case, data: st.DataObject
     assert result.stats.points >= sum(pair_points_of(event, m.a, m.b) for m in locked)
 
 
-
 @PROPERTY
 @given(case=cases(objective="maximise", fairness="never"), data=st.data())
 def test_repair_after_random_changes_is_valid_keeps_locked_and_past_rows_and_the_diff_explains_it(
-        case: Case, data: st.DataObject) -> None:
+    case: Case, data: st.DataObject
+) -> None:
     event = case.event()
     previous_plan = solve(event, OPTIONS).schedule
     assume(len(previous_plan) > 0)
-    locked = set(data.draw(st.lists(st.sampled_from(previous_plan.meetings), unique=True, max_size=3),
-                           label="locked"))
+    locked = set(data.draw(st.lists(st.sampled_from(previous_plan.meetings), unique=True, max_size=3), label="locked"))
     previous = Schedule.of([dataclasses.replace(m, locked=m in locked) for m in previous_plan.meetings])
     in_locked = {pid for m in locked for pid in (m.a, m.b)}
 
@@ -268,8 +296,7 @@ def test_repair_after_random_changes_is_valid_keeps_locked_and_past_rows_and_the
     locked_pairs = {frozenset((m.a, m.b)) for m in locked}
     wishes = [dict(w) if isinstance(w, dict) else w for w in case.wishes]
     for w in wishes:
-        if frozenset((w["requester"], w["target"])) not in locked_pairs and data.draw(
-                st.booleans(), label="decline"):
+        if frozenset((w["requester"], w["target"])) not in locked_pairs and data.draw(st.booleans(), label="decline"):
             w["status"] = "declined"
     ids = [p["id"] for p in people]
     extra = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=3), label="new")
@@ -286,6 +313,7 @@ def test_repair_after_random_changes_is_valid_keeps_locked_and_past_rows_and_the
     note(f"cutoff={cutoff} previous={previous.meetings} new={new.meetings}")
 
     assert check_schedule(updated, new, history_before=cutoff) == []
+
     def started(m: Meeting) -> bool:
         slot = updated.slots[m.slot]
         return cutoff is not None and dt.datetime.combine(slot.date, slot.start) < cutoff
@@ -299,5 +327,6 @@ def test_repair_after_random_changes_is_valid_keeps_locked_and_past_rows_and_the
     assert not any(started(m) for m in new.meetings if m not in previous.meetings)
     diff = diff_schedules(updated, previous, new)
     replayed = apply_diff(previous, diff)
-    assert Counter((m.pair, m.slot, m.table) for m in replayed.meetings) == \
-        Counter((m.pair, m.slot, m.table) for m in new.meetings)
+    assert Counter((m.pair, m.slot, m.table) for m in replayed.meetings) == Counter(
+        (m.pair, m.slot, m.table) for m in new.meetings
+    )

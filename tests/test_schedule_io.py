@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduler.check.checker import check_schedule
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.io.loading import load_event_bytes
-from scheduler.problems import EventError, Problem
 from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
-from scheduler.check.checker import check_schedule
+from scheduler.problems import EventError, Problem
 
 # Two days, 20-minute slots; day 1 has slots 1-3 (09:00 09:20 09:40) then a break and 4-5.
 TOML = """
@@ -52,30 +52,46 @@ def read(event: Event, text: str | bytes) -> tuple[Schedule, list[Problem]]:
 
 # --- writing and round trips ---------------------------------------------------------------
 
+
 def test_write_sorts_and_adds_the_extra_columns(event: Event) -> None:
-    schedule = Schedule.of([Meeting(5, "Booth 7a", "k3", "s1"), Meeting(0, "10", "s1", "j2", locked=True),
-                            Meeting(0, "2", "k3", "s1")])
+    schedule = Schedule.of(
+        [Meeting(5, "Booth 7a", "k3", "s1"), Meeting(0, "10", "s1", "j2", locked=True), Meeting(0, "2", "k3", "s1")]
+    )
     lines = write_schedule_csv(event, schedule).splitlines()
     assert lines[0] == HEADER + ",name_a,organisation_a,name_b,organisation_b,mutual,points,locked"
     assert lines[1] == "2027-03-10,1,09:00,09:20,2,k3,s1,Kim,Kim AB,Søren Dybdahl,Nordic Oy,no,2,"
-    assert lines[2] == ('2027-03-10,1,09:00,09:20,10,s1,j2,Søren Dybdahl,Nordic Oy,Jānis Bērziņš,"Riga, SIA",'
-                        'yes,8,yes')
+    assert lines[2] == ('2027-03-10,1,09:00,09:20,10,s1,j2,Søren Dybdahl,Nordic Oy,Jānis Bērziņš,"Riga, SIA",yes,8,yes')
     assert lines[3].startswith("2027-03-11,1,09:00,09:20,Booth 7a,k3,s1")
 
 
 def test_round_trip_keeps_every_meeting_even_rule_breaking_ones(event: Event) -> None:
     # A table that does not exist, a double booking and a cancelled person are the checker's business.
-    schedule = Schedule.of([Meeting(0, "1", "s1", "j2", locked=True), Meeting(0, "No such", "s1", "k3"),
-                            Meeting(3, "Booth 7a", "k3", "j2"), Meeting(6, "12", "j2", "x4")])
+    schedule = Schedule.of(
+        [
+            Meeting(0, "1", "s1", "j2", locked=True),
+            Meeting(0, "No such", "s1", "k3"),
+            Meeting(3, "Booth 7a", "k3", "j2"),
+            Meeting(6, "12", "j2", "x4"),
+        ]
+    )
     back, warnings = read(event, write_schedule_csv(event, schedule))
     assert back == schedule and warnings == []
     assert {v.code for v in check_schedule(event, back)} >= {"unknown_table", "double_booked", "inactive"}
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 7), st.sampled_from(["1", "2", "10", "Booth 7a"]),
-                          st.sampled_from(["s1", "j2", "k3"]), st.sampled_from(["s1", "j2", "k3"]),
-                          st.booleans()), max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7),
+            st.sampled_from(["1", "2", "10", "Booth 7a"]),
+            st.sampled_from(["s1", "j2", "k3"]),
+            st.sampled_from(["s1", "j2", "k3"]),
+            st.booleans(),
+        ),
+        max_size=12,
+    )
+)
 def test_round_trip_property(rows: list[tuple[int, str, str, str, bool]]) -> None:
     event = make_event()
     schedule = Schedule.of([Meeting(s, t, a, b, locked) for s, t, a, b, locked in rows if a != b])
@@ -84,18 +100,23 @@ def test_round_trip_property(rows: list[tuple[int, str, str, str, bool]]) -> Non
 
 # --- other people's files ------------------------------------------------------------------
 
+
 def test_start_only_extra_columns_aliases_and_semicolons(event: Event) -> None:
-    text = ("\ufeffDate;Start;Booth;A;B;Notes;Locked\n"
-            "2027-03-10;10:20;3;s1;j2;bring samples;TRUE\n"
-            "\n"
-            "2027-03-11;09:40;Booth 7a;k3;s1;;no\n")
+    text = (
+        "\ufeffDate;Start;Booth;A;B;Notes;Locked\n"
+        "2027-03-10;10:20;3;s1;j2;bring samples;TRUE\n"
+        "\n"
+        "2027-03-11;09:40;Booth 7a;k3;s1;;no\n"
+    )
     schedule, warnings = read(event, text)
     assert schedule.meetings == (Meeting(3, "3", "s1", "j2", locked=True), Meeting(7, "Booth 7a", "k3", "s1"))
     assert warnings == []
 
 
-@pytest.mark.parametrize("word, locked", [("yes", True), ("Yes", True), ("true", True), ("1", True),
-                                          ("", False), ("no", False), ("0", False)])
+@pytest.mark.parametrize(
+    "word, locked",
+    [("yes", True), ("Yes", True), ("true", True), ("1", True), ("", False), ("no", False), ("0", False)],
+)
 def test_locked_words(event: Event, word: str, locked: bool) -> None:
     schedule, _ = read(event, f"{HEADER},locked\n2027-03-10,1,09:00,09:20,1,s1,j2,{word}\n")
     assert schedule.meetings[0].locked is locked
@@ -125,28 +146,32 @@ def test_end_that_disagrees_is_a_warning(event: Event) -> None:
 ROW = "2027-03-10,1,09:00,09:20,1,s1,j2"
 
 
-@pytest.mark.parametrize("text, code, row, column", [
-    ("day,slot,table,participant_a\n2027-03-10,1,1,s1\n", "missing_column", 1, "participant_b"),
-    ("day,table,participant_a,participant_b\n2027-03-10,1,s1,j2\n", "missing_column", 1, "slot"),
-    (b"day,slot,table,participant_a,participant_b\n2027-03-10,1,1,S\xf8ren,j2\n", "not_utf8", 2, None),
-    ("", "empty_file", None, None),
-    (" \n\n", "empty_file", None, None),
-    (f"{HEADER}\n10.3.2027,1,09:00,09:20,1,s1,j2\n", "bad_date", 2, "day"),
-    (f"{HEADER}\n2027-03-12,1,09:00,09:20,1,s1,j2\n", "unknown_day", 2, "day"),
-    (f"{HEADER}\n{ROW}\n2027-03-10,6,,,1,s1,j2\n", "no_such_slot", 3, "slot"),
-    (f"{HEADER}\n2027-03-10,one,,,1,s1,j2\n", "bad_number", 2, "slot"),
-    (f"{HEADER}\n2027-03-10,2,9am,,1,s1,j2\n", "bad_time", 2, "start"),
-    (f"{HEADER}\n2027-03-10,2,09:00,,1,s1,j2\n", "slot_start_mismatch", 2, "start"),
-    (f"{HEADER}\n2027-03-10,,10:00,,1,s1,j2\n", "no_such_slot", 2, "start"),  # 10:00 is in the break
-    (f"{HEADER}\n2027-03-10,,,,1,s1,j2\n", "empty_value", 2, "slot"),
-    (f"{HEADER}\n2027-03-10,1,,,,s1,j2\n", "empty_value", 2, "table"),
-    (f"{HEADER}\n2027-03-10,1,,,1,s1,nobody\n", "unknown_participant", 2, "participant_b"),
-    (f"{HEADER}\n2027-03-10,1,,,1,s1,s1\n", "self_meeting", 2, "participant_b"),
-    (f"{HEADER},locked\n{ROW},maybe\n", "bad_value", 2, "locked"),
-    (f"{HEADER}\n2027-03-10,1,09:00,25:00,1,s1,j2\n", "bad_time", 2, "end"),
-])
-def test_malformed_file_names_file_row_and_column(event: Event, text: str | bytes, code: str, row: int | None,
-                                                  column: str | None) -> None:
+@pytest.mark.parametrize(
+    "text, code, row, column",
+    [
+        ("day,slot,table,participant_a\n2027-03-10,1,1,s1\n", "missing_column", 1, "participant_b"),
+        ("day,table,participant_a,participant_b\n2027-03-10,1,s1,j2\n", "missing_column", 1, "slot"),
+        (b"day,slot,table,participant_a,participant_b\n2027-03-10,1,1,S\xf8ren,j2\n", "not_utf8", 2, None),
+        ("", "empty_file", None, None),
+        (" \n\n", "empty_file", None, None),
+        (f"{HEADER}\n10.3.2027,1,09:00,09:20,1,s1,j2\n", "bad_date", 2, "day"),
+        (f"{HEADER}\n2027-03-12,1,09:00,09:20,1,s1,j2\n", "unknown_day", 2, "day"),
+        (f"{HEADER}\n{ROW}\n2027-03-10,6,,,1,s1,j2\n", "no_such_slot", 3, "slot"),
+        (f"{HEADER}\n2027-03-10,one,,,1,s1,j2\n", "bad_number", 2, "slot"),
+        (f"{HEADER}\n2027-03-10,2,9am,,1,s1,j2\n", "bad_time", 2, "start"),
+        (f"{HEADER}\n2027-03-10,2,09:00,,1,s1,j2\n", "slot_start_mismatch", 2, "start"),
+        (f"{HEADER}\n2027-03-10,,10:00,,1,s1,j2\n", "no_such_slot", 2, "start"),  # 10:00 is in the break
+        (f"{HEADER}\n2027-03-10,,,,1,s1,j2\n", "empty_value", 2, "slot"),
+        (f"{HEADER}\n2027-03-10,1,,,,s1,j2\n", "empty_value", 2, "table"),
+        (f"{HEADER}\n2027-03-10,1,,,1,s1,nobody\n", "unknown_participant", 2, "participant_b"),
+        (f"{HEADER}\n2027-03-10,1,,,1,s1,s1\n", "self_meeting", 2, "participant_b"),
+        (f"{HEADER},locked\n{ROW},maybe\n", "bad_value", 2, "locked"),
+        (f"{HEADER}\n2027-03-10,1,09:00,25:00,1,s1,j2\n", "bad_time", 2, "end"),
+    ],
+)
+def test_malformed_file_names_file_row_and_column(
+    event: Event, text: str | bytes, code: str, row: int | None, column: str | None
+) -> None:
     with pytest.raises(EventError) as info:
         read_schedule_csv(text.encode() if isinstance(text, str) else text, event, file="old.csv")
     assert [(p.code, p.file, p.row, p.column) for p in info.value.errors] == [(code, "old.csv", row, column)]
@@ -154,10 +179,12 @@ def test_malformed_file_names_file_row_and_column(event: Event, text: str | byte
 
 
 def test_every_problem_is_reported_at_once(event: Event) -> None:
-    text = (f"{HEADER}\n{ROW}\n2027-03-12,1,,,1,s1,j2\n2027-03-10,9,,,1,zed,j2\n"
-            "2027-03-10,2,09:00,,1,s1,j2\n")
+    text = f"{HEADER}\n{ROW}\n2027-03-12,1,,,1,s1,j2\n2027-03-10,9,,,1,zed,j2\n2027-03-10,2,09:00,,1,s1,j2\n"
     with pytest.raises(EventError) as info:
         read(event, text)
     assert [(p.code, p.row, p.column) for p in info.value.errors] == [
-        ("unknown_day", 3, "day"), ("unknown_participant", 4, "participant_a"),
-        ("no_such_slot", 4, "slot"), ("slot_start_mismatch", 5, "start")]
+        ("unknown_day", 3, "day"),
+        ("unknown_participant", 4, "participant_a"),
+        ("no_such_slot", 4, "slot"),
+        ("slot_start_mismatch", 5, "start"),
+    ]

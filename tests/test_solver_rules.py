@@ -30,13 +30,13 @@ from factories import (
 
 from benchmarks.generator import GeneratorSpec, build_event
 from scheduler.candidates import SHARED, candidate_pairs
+from scheduler.check.checker import check_schedule, holes
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.io.loading import load_event_bytes
 from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.retiming import insert_pairs, reduce_holes
+from scheduler.io.loading import load_event_bytes
 from scheduler.problems import MatchdayError, NoScheduleError
 from scheduler.results import SolveResult
-from scheduler.heuristics.retiming import insert_pairs, reduce_holes
-from scheduler.check.checker import check_schedule, holes
 
 SLOT1, SLOT2, SLOT3, SLOT4 = "09:00-09:20", "09:20-09:40", "09:40-10:00", "10:00-10:20"
 ONE_SLOT = DaySpec(end="09:20")
@@ -59,6 +59,7 @@ def where(event: Event, schedule: Schedule) -> dict[frozenset[str], tuple[int, s
 
 # --- rule 1: wished, allowed pairs, each at most once -------------------------------------
 
+
 def test_rule1_only_wished_pairs_meet_and_each_pair_once() -> None:
     event = make_event(["a", "b", "c", "d"], [("a", "b"), ("b", "a"), ("c", "d", 3)])
     result = solved(event)
@@ -70,8 +71,12 @@ def test_rule1_only_wished_pairs_meet_and_each_pair_once() -> None:
 def test_rule1_colleagues_never_meet_and_the_best_other_meeting_is_kept() -> None:
     # a and b work for the same organisation (compared case-insensitively, trimmed); the mutual
     # priority-1 wish between them is worth 12 but is not allowed. a is free in one slot only.
-    people = [person("a", organisation="Org A", available=SLOT1), person("b", organisation=" org a"),
-              person("c", organisation="Org C"), person("d")]
+    people = [
+        person("a", organisation="Org A", available=SLOT1),
+        person("b", organisation=" org a"),
+        person("c", organisation="Org C"),
+        person("d"),
+    ]
     wishes = [("a", "b", 1), ("b", "a", 1), ("c", "a", 3), ("d", "a", 2)]
     result = solved(make_event(people, wishes))
     assert pairs_met(result.schedule) == {pair("a", "d")}
@@ -79,8 +84,7 @@ def test_rule1_colleagues_never_meet_and_the_best_other_meeting_is_kept() -> Non
 
 
 def test_rule1_colleagues_meet_when_the_event_allows_it() -> None:
-    people = [person("a", organisation="Org A", available=SLOT1), person("b", organisation="Org A"),
-              person("d")]
+    people = [person("a", organisation="Org A", available=SLOT1), person("b", organisation="Org A"), person("d")]
     wishes = [("a", "b", 1), ("b", "a", 1), ("d", "a", 2)]
     result = solved(make_event(people, wishes, same_organisation_meetings=True))
     assert pairs_met(result.schedule) == {pair("a", "b")}
@@ -99,6 +103,7 @@ def test_rule1_cancelled_and_absent_people_get_nothing(status: str) -> None:
 
 
 # --- rule 2: one meeting per person and slot ---------------------------------------------
+
 
 def test_rule2_nobody_twice_in_a_slot_and_the_two_best_partners_win() -> None:
     # a has two slots and four partners who all want the same slots.
@@ -120,9 +125,13 @@ def test_rule2_a_triangle_in_two_slots_holds_two_meetings() -> None:
 
 # --- rule 3: availability and wish windows -----------------------------------------------
 
+
 def test_rule3_availability_is_respected() -> None:
-    people = [person("a", available=SLOT3), person("b", available=f"{SLOT1};{SLOT3};{SLOT4}"),
-              person("c", available=SLOT1)]
+    people = [
+        person("a", available=SLOT3),
+        person("b", available=f"{SLOT1};{SLOT3};{SLOT4}"),
+        person("c", available=SLOT1),
+    ]
     event = make_event(people, [("a", "b"), ("b", "c"), ("a", "c")])  # a and c share no slot
     result = solved(event)
     assert where(event, result.schedule) == {pair("a", "b"): (3, "1"), pair("b", "c"): (1, "1")}
@@ -136,8 +145,7 @@ def test_rule3_a_window_past_the_day_is_clipped() -> None:
 
 def test_rule3_the_wish_window_is_respected_and_both_windows_must_hold() -> None:
     people = ["a", "b", "c", "d"]
-    wishes = [wish("a", "b", window="09:20-10:20"), wish("b", "a", window="09:00-10:00"),
-              wish("c", "d", window=SLOT4)]
+    wishes = [wish("a", "b", window="09:20-10:20"), wish("b", "a", window="09:00-10:00"), wish("c", "d", window=SLOT4)]
     event = make_event(people, wishes)
     result = solved(event)
     placed = where(event, result.schedule)
@@ -155,10 +163,12 @@ def test_rule3_morning_only_requests_compete_for_the_morning() -> None:
 
 def test_rule3_multi_day_dated_windows() -> None:
     days = (DaySpec(DATE), DaySpec(DATE2))
-    people = [person("a", available=f"{DATE} 09:40-10:20;{DATE2} 09:00-09:20"),
-              person("b", available=f"{DATE2} 08:00-10:00"),  # starts before the day: clipped
-              person("c", available=f"{DATE} 09:00-09:40"),
-              person("d", available="09:40-10:00")]  # undated: the same time on both days
+    people = [
+        person("a", available=f"{DATE} 09:40-10:20;{DATE2} 09:00-09:20"),
+        person("b", available=f"{DATE2} 08:00-10:00"),  # starts before the day: clipped
+        person("c", available=f"{DATE} 09:00-09:40"),
+        person("d", available="09:40-10:00"),
+    ]  # undated: the same time on both days
     wishes = [("a", "b", 1), ("a", "c"), ("a", "d"), ("b", "d"), ("c", "d")]
     event = make_event(people, wishes, days=days)
     result = solved(event)
@@ -184,6 +194,7 @@ def test_rule3_slots_that_overlap_a_break_do_not_exist() -> None:
 
 # --- rule 4: personal caps ---------------------------------------------------------------
 
+
 def test_rule4_cap_of_one_gives_exactly_the_most_valuable_meeting() -> None:
     people = [person("a", max_meetings=1), "b", "c", "d"]
     wishes = [("b", "a", 3), ("c", "a", 1), ("d", "a", 2)]
@@ -208,6 +219,7 @@ def test_rule4_cap_of_zero_means_no_meetings() -> None:
 
 
 # --- rule 5: shared tables ---------------------------------------------------------------
+
 
 def test_rule5_one_table_and_three_pairs_in_one_slot_means_one_meeting() -> None:
     people = [person(p, available=SLOT2) for p in "abcdef"]
@@ -246,6 +258,7 @@ def test_rule5_no_shared_tables_only_booth_meetings() -> None:
 
 # --- rule 6: fixed tables ----------------------------------------------------------------
 
+
 def test_rule6_a_booth_holder_meets_at_the_booth_without_using_a_shared_table() -> None:
     # One shared table, one slot: c-d takes it, and a-b still meets at a's booth.
     people = [person("a", table="Booth 7"), "b", "c", "d"]
@@ -264,8 +277,12 @@ def test_rule6_two_booth_holders_meet_at_one_of_their_booths() -> None:
 
 def test_rule6_colleagues_sharing_a_booth_take_turns() -> None:
     # a1 and a2 share "Booth 7"; in one slot only one of them can receive a visitor.
-    people = [person("a1", organisation="A", table="Booth 7"),
-              person("a2", organisation="A", table="Booth 7"), "x", "y"]
+    people = [
+        person("a1", organisation="A", table="Booth 7"),
+        person("a2", organisation="A", table="Booth 7"),
+        "x",
+        "y",
+    ]
     wishes = [("x", "a1", 3), ("y", "a2", 1)]
     event = make_event(people, wishes, days=(ONE_SLOT,))
     result = solved(event)
@@ -279,8 +296,12 @@ def test_rule6_colleagues_sharing_a_booth_take_turns() -> None:
 def test_rule6_a_contested_booth_pushes_a_booth_pair_to_the_other_booth() -> None:
     # a1 and a2 share "Booth 7"; b has "Booth B". In the single slot, a1-b must use Booth B so
     # that a2-c can use Booth 7.
-    people = [person("a1", organisation="A", table="Booth 7"),
-              person("a2", organisation="A", table="Booth 7"), person("b", table="Booth B"), "c"]
+    people = [
+        person("a1", organisation="A", table="Booth 7"),
+        person("a2", organisation="A", table="Booth 7"),
+        person("b", table="Booth B"),
+        "c",
+    ]
     event = make_event(people, [("a1", "b"), ("a2", "c")], days=(ONE_SLOT,))
     result = solved(event)
     assert where(event, result.schedule) == {pair("a1", "b"): (1, "Booth B"), pair("a2", "c"): (1, "Booth 7")}
@@ -288,12 +309,17 @@ def test_rule6_a_contested_booth_pushes_a_booth_pair_to_the_other_booth() -> Non
 
 # --- weights: priorities and mutual wishes -----------------------------------------------
 
+
 def test_points_follow_formats_md() -> None:
     people = ["a", "b", "c", "d", "e", "f", "g", "h"]
-    wishes = [("a", "b", 1), ("b", "a", 1),  # mutual 1/1: (3 + 3) * 2 = 12
-              ("c", "d", 2),  # one-sided normal: 2
-              ("e", "f", 3), ("f", "e", 1),  # mutual 3/1: (1 + 3) * 2 = 8
-              ("g", "h", 3)]  # one-sided low: 1
+    wishes = [
+        ("a", "b", 1),
+        ("b", "a", 1),  # mutual 1/1: (3 + 3) * 2 = 12
+        ("c", "d", 2),  # one-sided normal: 2
+        ("e", "f", 3),
+        ("f", "e", 1),  # mutual 3/1: (1 + 3) * 2 = 8
+        ("g", "h", 3),
+    ]  # one-sided low: 1
     result = solved(make_event(people, wishes))
     assert len(result.schedule) == 4
     assert result.stats.points == 12 + 2 + 8 + 1 == result.bound
@@ -337,11 +363,11 @@ def test_custom_weights_change_the_choice() -> None:
 
 # --- secondary goals in "maximise" mode: nobody left out, holes ----------------------------
 
+
 def test_when_points_tie_the_solver_covers_more_people() -> None:
     # One shared table, two slots: two of a-b, a-c, b-d meet (2 points each, 4 in total however
     # they are chosen). Only a-c with b-d gives all four people a meeting.
-    event = make_event(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("b", "d")], tables=1,
-                       days=(TWO_SLOTS,))
+    event = make_event(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("b", "d")], tables=1, days=(TWO_SLOTS,))
     result = solved(event)
     assert result.stats.points == 4
     assert result.stats.people_without_meeting == ()
@@ -374,8 +400,7 @@ def test_the_solver_finds_a_schedule_without_holes() -> None:
 def test_holes_are_minimised_for_everybody_at_once() -> None:
     # a meets b, c, d; b is free in slots 1 and 4, c in 2 and 4, d anywhere; d also meets e.
     # 0 holes: a meets b 1, c 2, d 3 (or c 2, d 3, b 4), and d meets e next to a.
-    people = ["a", person("b", available=f"{SLOT1};{SLOT4}"), person("c", available=f"{SLOT2};{SLOT4}"),
-              "d", "e"]
+    people = ["a", person("b", available=f"{SLOT1};{SLOT4}"), person("c", available=f"{SLOT2};{SLOT4}"), "d", "e"]
     event = make_event(people, [("a", "b"), ("a", "c"), ("d", "a", 1), ("d", "e")])
     result = solved(event)
     assert result.stats.points == 9
@@ -404,14 +429,16 @@ def test_fairness_max_holes_holds_in_maximise_mode_when_set() -> None:
 def test_fairness_max_spread_holds_in_maximise_mode_when_set() -> None:
     # A triangle in three slots: all three meetings leave one person with a hole and the others
     # with none, a spread of 1. With max_spread = 0 the best valid schedule holds two meetings.
-    event = make_event(["a", "b", "c"], [("a", "b"), ("b", "c"), ("c", "a")], days=(DaySpec(end="10:00"),),
-                       max_spread=0)
+    event = make_event(
+        ["a", "b", "c"], [("a", "b"), ("b", "c"), ("c", "a")], days=(DaySpec(end="10:00"),), max_spread=0
+    )
     result = solved(event)
     assert len(result.schedule) == 2
     assert result.stats.points == 4
 
 
 # --- "all" mode (rule 7) -----------------------------------------------------------------
+
 
 def test_all_mode_places_every_pair_without_holes_when_possible() -> None:
     # The greedy's slot-by-slot choice leaves a hole (see above); "all" mode must find 0 holes.
@@ -440,8 +467,11 @@ def test_all_mode_respects_max_holes() -> None:
     people = ["a", person("b", available=SLOT1), person("c", available=f"{SLOT1};{SLOT3}"), "d"]
     event = make_event(people, [("a", "b"), ("a", "c"), ("a", "d")], objective="all", max_holes=0)
     result = solved(event)
-    assert where(event, result.schedule) == {pair("a", "b"): (1, "1"), pair("a", "d"): (2, "1"),
-                                             pair("a", "c"): (3, "1")}
+    assert where(event, result.schedule) == {
+        pair("a", "b"): (1, "1"),
+        pair("a", "d"): (2, "1"),
+        pair("a", "c"): (3, "1"),
+    }
 
 
 def test_all_mode_skips_pairs_that_are_not_allowed() -> None:
@@ -451,20 +481,49 @@ def test_all_mode_skips_pairs_that_are_not_allowed() -> None:
     assert pairs_met(result.schedule) == {pair("a", "c")}
 
 
-@pytest.mark.parametrize("people, wishes, days, tables, named", [
-    pytest.param([person("a", available=SLOT1), person("b", available=SLOT2)], [("a", "b")], (DaySpec(),), 10,
-                 ["A (a)", "B (b)"], id="no common slot"),
-    pytest.param(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("a", "d")], (TWO_SLOTS,), 10, ["A (a)"],
-                 id="more meetings than slots"),
-    pytest.param([person("a", max_meetings=1), "b", "c"], [("a", "b"), ("c", "a")], (DaySpec(),), 10,
-                 ["A (a)"], id="cap"),
-    pytest.param(["a", "b", "c"], [("a", "b"), ("b", "c"), ("c", "a")], (TWO_SLOTS,), 10,
-                 ["A (a)", "B (b)", "C (c)"], id="triangle in two slots"),
-    pytest.param(["a", "b", "c", "d", "e", "f"], [("a", "b"), ("c", "d"), ("e", "f")], (ONE_SLOT,), 2, [],
-                 id="too few tables"),
-])
-def test_all_mode_infeasible_is_explained(people: list, wishes: list, days: tuple[DaySpec, ...], tables: int,
-                                          named: list[str]) -> None:
+@pytest.mark.parametrize(
+    "people, wishes, days, tables, named",
+    [
+        pytest.param(
+            [person("a", available=SLOT1), person("b", available=SLOT2)],
+            [("a", "b")],
+            (DaySpec(),),
+            10,
+            ["A (a)", "B (b)"],
+            id="no common slot",
+        ),
+        pytest.param(
+            ["a", "b", "c", "d"],
+            [("a", "b"), ("a", "c"), ("a", "d")],
+            (TWO_SLOTS,),
+            10,
+            ["A (a)"],
+            id="more meetings than slots",
+        ),
+        pytest.param(
+            [person("a", max_meetings=1), "b", "c"], [("a", "b"), ("c", "a")], (DaySpec(),), 10, ["A (a)"], id="cap"
+        ),
+        pytest.param(
+            ["a", "b", "c"],
+            [("a", "b"), ("b", "c"), ("c", "a")],
+            (TWO_SLOTS,),
+            10,
+            ["A (a)", "B (b)", "C (c)"],
+            id="triangle in two slots",
+        ),
+        pytest.param(
+            ["a", "b", "c", "d", "e", "f"],
+            [("a", "b"), ("c", "d"), ("e", "f")],
+            (ONE_SLOT,),
+            2,
+            [],
+            id="too few tables",
+        ),
+    ],
+)
+def test_all_mode_infeasible_is_explained(
+    people: list, wishes: list, days: tuple[DaySpec, ...], tables: int, named: list[str]
+) -> None:
     event = make_event(people, wishes, objective="all", days=days, tables=tables)
     with pytest.raises(NoScheduleError) as info:
         quick_solve(event)
@@ -489,6 +548,7 @@ def test_all_mode_infeasible_hole_limit_is_explained() -> None:
 
 
 # --- re-solving with a previous schedule ---------------------------------------------------
+
 
 def test_a_locked_row_stays_exactly_where_it_is() -> None:
     # Left alone the solver would put a-b in slot 1 at table 1; the locked row says slot 3, "2".
@@ -536,8 +596,10 @@ def test_unlocked_previous_rows_stay_when_nothing_is_gained_by_moving_them() -> 
 
 def test_a_locked_row_that_breaks_a_hard_rule_is_refused() -> None:
     event = make_event(["a", "b", person("c", available=SLOT1)], [("a", "b"), ("a", "c")])
-    for bad in (Meeting(0, "1", "b", "c", locked=True),  # nobody asked
-                Meeting(1, "1", "a", "c", locked=True)):  # c is not available
+    for bad in (
+        Meeting(0, "1", "b", "c", locked=True),  # nobody asked
+        Meeting(1, "1", "a", "c", locked=True),
+    ):  # c is not available
         with pytest.raises(MatchdayError, match="locked"):
             quick_solve(event, previous=Schedule.of([bad]))
 
@@ -559,8 +621,13 @@ def test_rows_before_the_cutoff_are_history() -> None:
 def test_hole_caps_count_the_history_of_the_day(objective: str) -> None:
     # a met b at 09:00 before the 09:20 cut-off; with max_holes = 0 the new meetings must follow
     # it directly, or a hole opens between history and plan.
-    event = make_event(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("a", "d")], max_holes=0,
-                       objective=objective, days=(DaySpec(end="11:00"),))
+    event = make_event(
+        ["a", "b", "c", "d"],
+        [("a", "b"), ("a", "c"), ("a", "d")],
+        max_holes=0,
+        objective=objective,
+        days=(DaySpec(end="11:00"),),
+    )
     history = Meeting(0, "1", "a", "b")
     cutoff = dt.datetime.combine(event.slots[1].date, event.slots[1].start)
     result = quick_solve(event, previous=Schedule.of([history]), cutoff=cutoff)
@@ -570,8 +637,13 @@ def test_hole_caps_count_the_history_of_the_day(objective: str) -> None:
 
 def test_all_mode_is_infeasible_when_history_forces_a_hole() -> None:
     # c can only meet at 10:20, long after a's 09:00 history meeting: a hole is unavoidable.
-    event = make_event(["a", "b", person("c", available="10:20-10:40")], [("a", "b"), ("a", "c")],
-                       max_holes=0, objective="all", days=(DaySpec(end="11:00"),))
+    event = make_event(
+        ["a", "b", person("c", available="10:20-10:40")],
+        [("a", "b"), ("a", "c")],
+        max_holes=0,
+        objective="all",
+        days=(DaySpec(end="11:00"),),
+    )
     cutoff = dt.datetime.combine(event.slots[1].date, event.slots[1].start)
     with pytest.raises(NoScheduleError) as info:
         quick_solve(event, previous=Schedule.of([Meeting(0, "1", "a", "b")]), cutoff=cutoff)
@@ -591,6 +663,7 @@ def test_all_mode_repair_keeps_previous_rows_in_place() -> None:
 
 # --- the result describes itself --------------------------------------------------------------
 
+
 def test_result_reports_bound_and_optimality() -> None:
     event = make_event(["a", "b", "c"], [("a", "b", 1), ("b", "a"), ("b", "c")], spec=EventSpec(tables=1))
     result = solved(event)
@@ -605,8 +678,11 @@ def test_result_reports_bound_and_optimality() -> None:
 def test_making_room_moves_a_kept_meeting_only_when_the_new_pair_is_worth_more(move_cost: int, moves: bool) -> None:
     # a-b (2 points) sits in slot 1, the only slot c has; the mutual a-c (12 points) fits only if
     # a-b moves to slot 2, which pays when moving costs less than 12.
-    event = make_event(["a", "b", person("c", available=SLOT1)], [("a", "b"), ("a", "c", 1), ("c", "a", 1)],
-                       days=(DaySpec(end="09:40"),))
+    event = make_event(
+        ["a", "b", person("c", available=SLOT1)],
+        [("a", "b"), ("a", "c", 1), ("c", "a", 1)],
+        days=(DaySpec(end="09:40"),),
+    )
     pairs = {p.key: p for p in candidate_pairs(event)}
     kept = Placement(pairs[("a", "b")], 0, SHARED)
 
@@ -622,8 +698,9 @@ def test_making_room_moves_a_kept_meeting_only_when_the_new_pair_is_worth_more(m
 def test_hole_polish_brings_a_person_above_the_cap_down_step_by_step() -> None:
     # a meets b, c and d at 09:00, 10:00 and 11:00: two holes against a cap of 0. No single move
     # reaches 0, so the search must accept the step to one hole on the way.
-    event = make_event(["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("a", "d")], max_holes=0,
-                       days=(DaySpec(end="11:20"),))
+    event = make_event(
+        ["a", "b", "c", "d"], [("a", "b"), ("a", "c"), ("a", "d")], max_holes=0, days=(DaySpec(end="11:20"),)
+    )
     pairs = {p.key: p for p in candidate_pairs(event)}
     start = [Placement(pairs[("a", x)], slot, SHARED) for x, slot in (("b", 0), ("c", 3), ("d", 6))]
     polished = reduce_holes(event, start, seconds=2.0, seed=1, max_moves=20_000)
@@ -636,8 +713,14 @@ def test_refill_within_hole_caps_only_uses_slots_that_keep_the_cap() -> None:
     # a meets b at 09:40; with max_holes = 0 the a-c meeting may only go right before or after it.
     event = make_event(["a", "b", "c"], [("a", "b"), ("a", "c")], max_holes=0, days=(DaySpec(end="10:40"),))
     pairs = {p.key: p for p in candidate_pairs(event)}
-    placed = insert_pairs(event, [Placement(pairs[("a", "b")], 2, SHARED)], [pairs[("a", "c")]], seconds=1.0,
-                          max_tries=0, within_hole_caps=True)
+    placed = insert_pairs(
+        event,
+        [Placement(pairs[("a", "b")], 2, SHARED)],
+        [pairs[("a", "c")]],
+        seconds=1.0,
+        max_tries=0,
+        within_hole_caps=True,
+    )
     [ac] = [p for p in placed if p.pair.key == ("a", "c")]
     assert ac.slot in (1, 3)
 
@@ -646,8 +729,9 @@ def test_a_hole_cap_in_maximise_mode_costs_few_points() -> None:
     # A generated 60-person day with at most one hole each: the polish must bring everyone under
     # the cap by moving meetings, not by dropping them (it once kept barely a third of the points).
     generated = build_event(GeneratorSpec(participants=60, wishes=600, seed=3))
-    event = load_event_bytes(generated.event_toml + b"\n[fairness]\nmax_holes = 1\n",
-                             generated.participants_csv, generated.wishes_csv).event
+    event = load_event_bytes(
+        generated.event_toml + b"\n[fairness]\nmax_holes = 1\n", generated.participants_csv, generated.wishes_csv
+    ).event
     capped = solved(event, time_limit=3.0)
     assert max(holes(event, capped.schedule.meetings).values(), default=0) <= 1
     assert capped.bound is not None and capped.stats.points >= 0.95 * capped.bound

@@ -31,18 +31,26 @@ def starts(slots: tuple[Slot, ...] | list[Slot]) -> list[str]:
     return [f"{s.start:%H:%M}" for s in slots]
 
 
-def one_day(start: str = "09:00", end: str = "15:40", breaks: tuple[str, ...] = ("12:00-13:00",),
-            slot_minutes: int = 20) -> tuple[tuple[Day, ...], tuple[Slot, ...]]:
-    return build_grid([(DAY1, parse_time(start), parse_time(end), [parse_range(b) for b in breaks])],
-                      slot_minutes)
+def one_day(
+    start: str = "09:00", end: str = "15:40", breaks: tuple[str, ...] = ("12:00-13:00",), slot_minutes: int = 20
+) -> tuple[tuple[Day, ...], tuple[Slot, ...]]:
+    return build_grid([(DAY1, parse_time(start), parse_time(end), [parse_range(b) for b in breaks])], slot_minutes)
 
 
 # --- times, dates and ranges ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("09:00", dt.time(9, 0)), ("9:00", dt.time(9, 0)), (" 9:05 ", dt.time(9, 5)),
-    ("9.30", dt.time(9, 30)), ("00:00", dt.time(0, 0)), ("23:59", dt.time(23, 59)),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:00", dt.time(9, 0)),
+        ("9:00", dt.time(9, 0)),
+        (" 9:05 ", dt.time(9, 5)),
+        ("9.30", dt.time(9, 30)),
+        ("00:00", dt.time(0, 0)),
+        ("23:59", dt.time(23, 59)),
+    ],
+)
 def test_parse_time_accepts_hh_mm_and_short_forms(text: str, expected: dt.time) -> None:
     assert parse_time(text) == expected
 
@@ -52,8 +60,9 @@ def test_24_00_is_the_end_of_the_day() -> None:
     assert minutes(parse_time("24:00")) == 24 * 60
 
 
-@pytest.mark.parametrize("text", ["25:00", "24:01", "12:60", "noon", "", "9", "9:0", "09:00:00", "-1:00",
-                                  "\u0660\u0669:\u0660\u0660"])
+@pytest.mark.parametrize(
+    "text", ["25:00", "24:01", "12:60", "noon", "", "9", "9:0", "09:00:00", "-1:00", "\u0660\u0669:\u0660\u0660"]
+)
 def test_parse_time_rejects_malformed_or_out_of_range_times(text: str) -> None:
     with pytest.raises(WindowError, match="time"):
         parse_time(text)
@@ -79,10 +88,28 @@ def test_parse_range_rejects_bad_ranges(text: str) -> None:
 
 # --- the slot grid -------------------------------------------------------------------------
 
+
 def test_formats_md_example_17_slots_around_lunch() -> None:
     days, slots = one_day()
-    expected = ["09:00", "09:20", "09:40", "10:00", "10:20", "10:40", "11:00", "11:20", "11:40",
-                "13:00", "13:20", "13:40", "14:00", "14:20", "14:40", "15:00", "15:20"]
+    expected = [
+        "09:00",
+        "09:20",
+        "09:40",
+        "10:00",
+        "10:20",
+        "10:40",
+        "11:00",
+        "11:20",
+        "11:40",
+        "13:00",
+        "13:20",
+        "13:40",
+        "14:00",
+        "14:20",
+        "14:40",
+        "15:00",
+        "15:20",
+    ]
     assert starts(slots) == expected
     assert len(slots) == 17
     assert [s.number for s in slots] == list(range(1, 18))  # gap-free across the break
@@ -118,14 +145,21 @@ def test_several_breaks_and_24_00_end() -> None:
 
 
 def test_multi_day_grid_numbers_restart_and_indices_run_on() -> None:
-    days, slots = build_grid([
-        (DAY1, t("09:00"), t("10:00"), []),
-        (DAY2, t("13:00"), t("14:00"), [(t("13:20"), t("13:40"))]),
-    ], 20)
+    days, slots = build_grid(
+        [
+            (DAY1, t("09:00"), t("10:00"), []),
+            (DAY2, t("13:00"), t("14:00"), [(t("13:20"), t("13:40"))]),
+        ],
+        20,
+    )
     assert [s.index for s in slots] == [0, 1, 2, 3, 4]
     assert [(s.day, s.date, s.number, f"{s.start:%H:%M}") for s in slots] == [
-        (0, DAY1, 1, "09:00"), (0, DAY1, 2, "09:20"), (0, DAY1, 3, "09:40"),
-        (1, DAY2, 1, "13:00"), (1, DAY2, 2, "13:40")]
+        (0, DAY1, 1, "09:00"),
+        (0, DAY1, 2, "09:20"),
+        (0, DAY1, 3, "09:40"),
+        (1, DAY2, 1, "13:00"),
+        (1, DAY2, 2, "13:40"),
+    ]
     assert days[1].slots == (3, 4)
     assert days[1].breaks == ((t("13:20"), t("13:40")),)
     assert slots[3].label == "2027-03-11 #1 13:00"
@@ -137,6 +171,7 @@ def test_build_grid_refuses_a_zero_slot_length() -> None:
 
 
 # --- windows -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def two_days() -> tuple[tuple[Day, ...], tuple[Slot, ...]]:
@@ -190,8 +225,7 @@ def test_window_inside_a_break_touches_the_day_but_holds_no_slot() -> None:
     assert parse_windows("12:00-13:00", days, slots) == frozenset()
 
 
-@pytest.mark.parametrize("text", ["06:00-08:00", "11:00-12:00", "2027-03-12 09:00-10:00", "2027-03-12",
-                                  "08:00-09:00"])
+@pytest.mark.parametrize("text", ["06:00-08:00", "11:00-12:00", "2027-03-12 09:00-10:00", "2027-03-12", "08:00-09:00"])
 def test_window_touching_no_day_is_an_error(two_days, text: str) -> None:
     with pytest.raises(WindowError, match="outside the event"):
         parse_windows(text, *two_days)
@@ -202,9 +236,20 @@ def test_one_bad_window_among_good_ones_is_an_error(two_days) -> None:
         parse_windows("09:00-10:00; 2027-04-01 09:00-10:00", *two_days)
 
 
-@pytest.mark.parametrize("text", ["9-10", "09:00", "09:00-25:00", "10:00-09:00", "2027-03-10 09:00",
-                                  "2027-02-30 09:00-10:00", "morning", "2027-03-10T09:00-10:00",
-                                  "09:00-10:00 2027-03-10"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9-10",
+        "09:00",
+        "09:00-25:00",
+        "10:00-09:00",
+        "2027-03-10 09:00",
+        "2027-02-30 09:00-10:00",
+        "morning",
+        "2027-03-10T09:00-10:00",
+        "09:00-10:00 2027-03-10",
+    ],
+)
 def test_malformed_windows_are_errors(two_days, text: str) -> None:
     with pytest.raises(WindowError):
         parse_windows(text, *two_days)
@@ -213,7 +258,10 @@ def test_malformed_windows_are_errors(two_days, text: str) -> None:
 def test_split_windows_checks_syntax_without_an_event() -> None:
     specs = split_windows("09:00-10:00; 2027-03-10 13:00-24:00; 2027-03-11")
     assert [(s.date, s.start, s.end) for s in specs] == [
-        (None, t("09:00"), t("10:00")), (DAY1, t("13:00"), END_OF_DAY), (DAY2, t("00:00"), END_OF_DAY)]
+        (None, t("09:00"), t("10:00")),
+        (DAY1, t("13:00"), END_OF_DAY),
+        (DAY2, t("00:00"), END_OF_DAY),
+    ]
     assert split_windows("") == []
     with pytest.raises(WindowError, match="a window is 'HH:MM-HH:MM'"):
         split_windows("09:00-10:00; lunch")

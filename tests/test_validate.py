@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
+from scheduler.check.checker import Violation, check_schedule, holes
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.io.loading import load_event_bytes
-from scheduler.check.checker import Violation, check_schedule, holes
 
 # One day, 20-minute slots, a break: slots 0..4 start 09:00 09:20 09:40 | 10:20 10:40.
 TOML = """
@@ -57,8 +57,14 @@ def rules(event: Event, *meetings: Meeting) -> list[tuple[int, str]]:
 
 
 M = Meeting
-VALID = (M(0, "1", "ann", "ben"), M(0, "2", "ida", "jo"), M(1, "Booth F", "fay", "ben"),
-         M(1, "1", "ann", "dan"), M(2, "Booth H", "hal", "fay"), M(3, "1", "gus", "ann"))
+VALID = (
+    M(0, "1", "ann", "ben"),
+    M(0, "2", "ida", "jo"),
+    M(1, "Booth F", "fay", "ben"),
+    M(1, "1", "ann", "dan"),
+    M(2, "Booth H", "hal", "fay"),
+    M(3, "1", "gus", "ann"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +79,17 @@ def test_valid_schedule_has_no_violations(event: Event) -> None:
 
 # --- rule 1 ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("meeting, code", [
-    (M(0, "1", "ben", "dan"), "not_wished"),
-    (M(0, "1", "ann", "cat"), "colleagues"),  # organisation compared case-insensitively, stripped
-    (M(0, "1", "ben", "eve"), "inactive"),
-    (M(0, "1", "ann", "ann"), "self_meeting"),
-    (M(0, "1", "ann", "zed"), "unknown_participant"),
-])
+
+@pytest.mark.parametrize(
+    "meeting, code",
+    [
+        (M(0, "1", "ben", "dan"), "not_wished"),
+        (M(0, "1", "ann", "cat"), "colleagues"),  # organisation compared case-insensitively, stripped
+        (M(0, "1", "ben", "eve"), "inactive"),
+        (M(0, "1", "ann", "ann"), "self_meeting"),
+        (M(0, "1", "ann", "zed"), "unknown_participant"),
+    ],
+)
 def test_rule1_pair_not_allowed(event: Event, meeting: Meeting, code: str) -> None:
     assert rules(event, meeting) == [(1, code)]
 
@@ -99,6 +109,7 @@ def test_rule1_empty_organisation_never_matches_and_colleagues_may_be_allowed(ev
 
 
 # --- rules 2 to 6 ------------------------------------------------------------------------
+
 
 def test_rule2_nobody_twice_in_a_slot(event: Event) -> None:
     assert rules(event, M(1, "1", "ann", "ben"), M(1, "2", "ann", "dan")) == [(2, "double_booked")]
@@ -124,8 +135,10 @@ def test_rule5_tables(event: Event) -> None:
     assert rules(event, M(0, "1", "ann", "ben"), M(0, "1", "ida", "jo")) == [(5, "table_twice")]
     # With one label per shared table, too many shared meetings always reuse a label too.
     one_table = dataclasses.replace(event, table_labels=("1",))
-    assert sorted(rules(one_table, M(0, "1", "ann", "ben"), M(0, "1", "ida", "jo"))) == \
-        [(5, "table_twice"), (5, "too_many_tables")]
+    assert sorted(rules(one_table, M(0, "1", "ann", "ben"), M(0, "1", "ida", "jo"))) == [
+        (5, "table_twice"),
+        (5, "too_many_tables"),
+    ]
 
 
 def test_rule6_fixed_tables(event: Event) -> None:
@@ -167,8 +180,7 @@ def test_rule7_hole_caps() -> None:
     assert rules(ev, M(0, "1", "p1", "p2"), M(2, "1", "p1", "p3")) == [(7, "too_many_holes")]
     # The last slot before the break and the first after it leave no hole.
     assert rules(ev, M(2, "1", "p1", "p2"), M(3, "1", "p1", "p3")) == []
-    spread = make_event('objective = "all"\n[fairness]\nmax_holes = 5\nmax_spread = 0',
-                        ALL_PEOPLE, TWO_WISHES)
+    spread = make_event('objective = "all"\n[fairness]\nmax_holes = 5\nmax_spread = 0', ALL_PEOPLE, TWO_WISHES)
     assert rules(spread, M(0, "1", "p1", "p2"), M(2, "1", "p1", "p3")) == [(7, "hole_spread")]
 
 

@@ -11,15 +11,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scheduler.domain import Event, Schedule
-from scheduler.io.loading import whole_number
-from scheduler.problems import EventError
-
 from api.changes import participant_cells
 from api.schemas import ParticipantPublic
 from api.service import agenda_token, load_event, parse_schedule, schedule_row
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow, ScheduleRow
+from scheduler.domain import Event, Schedule
+from scheduler.io.loading import whole_number
+from scheduler.problems import EventError
 
 NO_SCHEDULE = "No schedule yet: start a solve with POST /api/events/{id}/solve"
 MAX_VERSION = 2**31 - 1  # the largest version a query or path may name (the column is a 32-bit integer)

@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api import service
-from scheduler.export.calendar import ScheduleVersion, agenda_ics
 from api.deps import EventDep, SessionDep
+from api.routes._common import NO_STORE, PRIVATE_HEADERS, VersionQuery, current_schedule, disposition, slug
+from api.storage import EventRow, ParticipantRow
+from scheduler.export.calendar import ScheduleVersion, agenda_ics
 from scheduler.export.rendering import (
     AgendaData,
     build_agenda,
@@ -22,8 +24,6 @@ from scheduler.export.rendering import (
     render_html,
     render_pdf,
 )
-from api.storage import EventRow, ParticipantRow
-from api.routes._common import NO_STORE, PRIVATE_HEADERS, VersionQuery, current_schedule, disposition, slug
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])

@@ -9,11 +9,9 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from scheduler.io.loading import PRIORITY_WORDS
-from scheduler.problems import EventError
-
 from api import changes
 from api.deps import EventDep, IdleEventDep, SecretDep, SessionDep, SettingsDep
+from api.routes._common import commit, invalid_change, participant_view
 from api.schemas import (
     InvalidEvent,
     ParticipantChanged,
@@ -25,7 +23,8 @@ from api.schemas import (
     WishPublic,
 )
 from api.storage import EventRow, ParticipantRow
-from api.routes._common import commit, invalid_change, participant_view
+from scheduler.io.loading import PRIORITY_WORDS
+from scheduler.problems import EventError
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["changes"])
 

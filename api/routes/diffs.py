@@ -12,16 +12,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
-from scheduler.domain import Event, Schedule
-
 from api import service
 from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
-from scheduler.export.rendering import build_agenda, change_lines, generated_note, render_pdf
+from api.routes._common import MAX_VERSION, NO_STORE, agenda_links, current_schedule, disposition, no_store, slug
 from api.schemas import AffectedPerson, ChangeSummary, DiffPublic, MeetingChangePublic
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow
-from api.routes._common import MAX_VERSION, NO_STORE, agenda_links, current_schedule, disposition, no_store, slug
+from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
+from scheduler.domain import Event, Schedule
+from scheduler.export.rendering import build_agenda, change_lines, generated_note, render_pdf
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"], dependencies=[Depends(no_store)])
 

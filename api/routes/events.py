@@ -11,11 +11,10 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, 
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from scheduler.problems import EventError
-
 from api import service
 from api.changes import participant_cells
 from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
+from api.routes._common import current_schedule, no_store, participant_public, participant_view
 from api.schemas import (
     EventCreated,
     EventCreateJSON,
@@ -25,7 +24,7 @@ from api.schemas import (
     ParticipantsPublic,
 )
 from api.storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
-from api.routes._common import current_schedule, no_store, participant_public, participant_view
+from scheduler.problems import EventError
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -123,9 +122,7 @@ def read_event(row: EventDep, session: SessionDep) -> EventPublic:
 @router.delete("/{event_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_event(row: EventDep, session: SessionDep, runner: RunnerDep) -> Response:
     """Delete the event and every personal datum of it; its links and tokens stop working."""
-    jobs = list(
-        session.scalars(select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(ACTIVE_STATES)))
-    )
+    jobs = list(session.scalars(select(JobRow.id).where(JobRow.event_id == row.id, JobRow.state.in_(ACTIVE_STATES))))
     for job_id in jobs:
         session.get(JobRow, job_id).cancel_requested = True  # type: ignore[union-attr]
     session.commit()

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Body, HTTPException, Request, status
 from sqlalchemy import select
 
 from api.deps import EventDep, JobDep, RunnerDep, SessionDep, SettingsDep
+from api.routes._common import base_url
 from api.schemas import JobCreated, JobPublic, ProgressPublic, SolveOptionsPublic, SolveRequest
 from api.service import active_job, schedule_row
 from api.storage import FINISHED_STATES, EventRow, JobRow, lock_event
-from api.routes._common import base_url
 
 router = APIRouter(tags=["jobs"])
 

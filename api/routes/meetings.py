@@ -11,15 +11,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
-from scheduler.domain import Event, Schedule
-from scheduler.check.checker import Violation
-
 from api import changes, service
 from api.deps import IdleEventDep, SecretDep, SessionDep, SettingsDep
-from api.schemas import EditRefused, EditResult, MeetingMove, MeetingPin, MeetingRef, ViolationPublic
-from api.storage import EventRow
 from api.routes._common import base_url, commit
 from api.routes.schedules import change_summary, meetings_public
+from api.schemas import EditRefused, EditResult, MeetingMove, MeetingPin, MeetingRef, ViolationPublic
+from api.storage import EventRow
+from scheduler.check.checker import Violation
+from scheduler.domain import Event, Schedule
 
 router = APIRouter(prefix="/api/events/{event_id}/meetings", tags=["hand edits"])
 

@@ -15,14 +15,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from scheduler.candidates import pair_key, pair_points, wished_pairs
-from scheduler.domain import Event, Schedule
-from scheduler.report import schedule_stats
-from scheduler.results import relative_gap
-
 from api import service
 from api.deps import EventDep, SessionDep
-from scheduler.export.rendering import all_tables
+from api.routes._common import (
+    MAX_VERSION,
+    NO_STORE,
+    VersionQuery,
+    current_schedule,
+    disposition,
+    no_store,
+    slug,
+    stored_version,
+)
 from api.schemas import (
     ChangeSummary,
     EditPublic,
@@ -35,16 +39,11 @@ from api.schemas import (
     TableUse,
 )
 from api.storage import EventRow, ScheduleRow
-from api.routes._common import (
-    MAX_VERSION,
-    NO_STORE,
-    VersionQuery,
-    current_schedule,
-    disposition,
-    no_store,
-    slug,
-    stored_version,
-)
+from scheduler.candidates import pair_key, pair_points, wished_pairs
+from scheduler.domain import Event, Schedule
+from scheduler.export.rendering import all_tables
+from scheduler.report import schedule_stats
+from scheduler.results import relative_gap
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"], dependencies=[Depends(no_store)])
 
@@ -64,9 +63,14 @@ def repair_report(result: dict[str, Any]) -> RepairReport | None:
 def _version_fields(srow: ScheduleRow) -> dict[str, Any]:
     """What every view of a schedule version says about where it came from."""
     result = srow.result or {}
-    return {"version": srow.version, "kind": result.get("kind", "solve"), "based_on": result.get("based_on"),
-            "event_revision": result.get("event_revision", 1), "job_id": srow.job_id,
-            "created_at": srow.created_at}
+    return {
+        "version": srow.version,
+        "kind": result.get("kind", "solve"),
+        "based_on": result.get("based_on"),
+        "event_revision": result.get("event_revision", 1),
+        "job_id": srow.job_id,
+        "created_at": srow.created_at,
+    }
 
 
 def version_public(srow: ScheduleRow) -> ScheduleVersionPublic:

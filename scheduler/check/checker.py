@@ -56,15 +56,26 @@ def check_schedule(event: Event, schedule: Schedule, history_before: dt.datetime
             sound.append(m)
     checker = _Checker(event, sound)
     if history_before is not None:
-        checker.history = {id(m) for m in sound if dt.datetime.combine(
-            event.slots[m.slot].date, event.slots[m.slot].start) < history_before}
-    for check in (checker.pairs, checker.one_per_slot, checker.availability, checker.caps,
-                  checker.tables, checker.fixed_tables, checker.all_mode):
+        checker.history = {
+            id(m)
+            for m in sound
+            if dt.datetime.combine(event.slots[m.slot].date, event.slots[m.slot].start) < history_before
+        }
+    for check in (
+        checker.pairs,
+        checker.one_per_slot,
+        checker.availability,
+        checker.caps,
+        checker.tables,
+        checker.fixed_tables,
+        checker.all_mode,
+    ):
         out.extend(check())
     return sorted(out, key=lambda v: (v.rule, -1 if v.slot is None else v.slot, v.people, v.code))
 
 
 # --- helpers that describe people and slots ------------------------------------------------
+
 
 def _who(event: Event, pid: ParticipantId) -> str:
     p = event.participants.get(pid)
@@ -93,17 +104,34 @@ def _malformed(event: Event, m: Meeting) -> list[Violation]:
     out: list[Violation] = []
     people = (m.a, m.b)
     if not 0 <= m.slot < len(event.slots):
-        out.append(Violation(3, "no_such_slot", f"{_pair(event, m.a, m.b)} meet in slot index {m.slot}, "
-                             f"which the event does not have (it has {len(event.slots)} slots)", people))
+        out.append(
+            Violation(
+                3,
+                "no_such_slot",
+                f"{_pair(event, m.a, m.b)} meet in slot index {m.slot}, "
+                f"which the event does not have (it has {len(event.slots)} slots)",
+                people,
+            )
+        )
     slot = m.slot if not out else None
     where = f" at {_when(event, m.slot)}" if slot is not None else ""
     for pid in dict.fromkeys(people):
         if pid not in event.participants:
-            out.append(Violation(1, "unknown_participant", f"a meeting{where}, table '{m.table}', names "
-                                 f"'{pid}', who is not in participants.csv", people, slot))
+            out.append(
+                Violation(
+                    1,
+                    "unknown_participant",
+                    f"a meeting{where}, table '{m.table}', names '{pid}', who is not in participants.csv",
+                    people,
+                    slot,
+                )
+            )
     if m.a == m.b and not out:
-        out.append(Violation(1, "self_meeting", f"{_who(event, m.a)} meets themselves at "
-                             f"{_when(event, m.slot)}", people, m.slot))
+        out.append(
+            Violation(
+                1, "self_meeting", f"{_who(event, m.a)} meets themselves at {_when(event, m.slot)}", people, m.slot
+            )
+        )
     return out
 
 
@@ -126,6 +154,7 @@ def holes(event: Event, meetings: Iterable[Meeting]) -> dict[ParticipantId, int]
 
 
 # --- the rules ---------------------------------------------------------------------------
+
 
 class _Checker:
     """The rules, one method each, over meetings known to have a real slot and real people."""
@@ -151,15 +180,22 @@ class _Checker:
                 self.fixed_owners[p.table].add(p.id)
 
     def colleagues(self, a: ParticipantId, b: ParticipantId) -> bool:
-        return not self.event.same_organisation_meetings and bool(_org(self.event, a)) and \
-            _org(self.event, a) == _org(self.event, b)
+        return (
+            not self.event.same_organisation_meetings
+            and bool(_org(self.event, a))
+            and _org(self.event, a) == _org(self.event, b)
+        )
 
-    def v(self, rule: int, code: str, message: str, m: Meeting,
-          people: tuple[ParticipantId, ...] = ()) -> Violation:
+    def v(self, rule: int, code: str, message: str, m: Meeting, people: tuple[ParticipantId, ...] = ()) -> Violation:
         """A violation about meeting `m`, its message prefixed with who and when."""
         ev = self.event
-        return Violation(rule, code, f"{_pair(ev, m.a, m.b)} at {_when(ev, m.slot)}, table "
-                         f"'{m.table}': {message}", people or (m.a, m.b), m.slot)
+        return Violation(
+            rule,
+            code,
+            f"{_pair(ev, m.a, m.b)} at {_when(ev, m.slot)}, table '{m.table}': {message}",
+            people or (m.a, m.b),
+            m.slot,
+        )
 
     def pairs(self) -> list[Violation]:
         """Rule 1: wished by a side, not colleagues, both taking part, and at most once."""
@@ -171,8 +207,7 @@ class _Checker:
                 seen.setdefault(key, m)
                 continue
             if key not in self.asked:
-                why = "the request was declined" if key in self.declined else \
-                    "neither asked to meet the other"
+                why = "the request was declined" if key in self.declined else "neither asked to meet the other"
                 out.append(self.v(1, "not_wished", why, m))
             if self.colleagues(m.a, m.b):
                 org = self.event.participants[m.a].organisation.strip()
@@ -191,10 +226,19 @@ class _Checker:
     def one_per_slot(self) -> list[Violation]:
         """Rule 2: nobody is in two meetings in one slot."""
         count: Counter[tuple[SlotIndex, ParticipantId]] = Counter(
-            (m.slot, pid) for m in self.meetings for pid in (m.a, m.b))
-        return [Violation(2, "double_booked", f"{_who(self.event, pid)} has {n} meetings at "
-                          f"{_when(self.event, slot)}", (pid,), slot)
-                for (slot, pid), n in count.items() if n > 1]
+            (m.slot, pid) for m in self.meetings for pid in (m.a, m.b)
+        )
+        return [
+            Violation(
+                2,
+                "double_booked",
+                f"{_who(self.event, pid)} has {n} meetings at {_when(self.event, slot)}",
+                (pid,),
+                slot,
+            )
+            for (slot, pid), n in count.items()
+            if n > 1
+        ]
 
     def availability(self) -> list[Violation]:
         """Rule 3: both people are available, and the slot is inside every window of the pair."""
@@ -204,12 +248,18 @@ class _Checker:
                 continue
             for pid in (m.a, m.b):
                 if m.slot not in self.event.participants[pid].available:
-                    out.append(self.v(3, "unavailable", f"{_who(self.event, pid)} is not available then",
-                                      m, (pid,)))
+                    out.append(self.v(3, "unavailable", f"{_who(self.event, pid)} is not available then", m, (pid,)))
             for requester, window in self.windows.get(_key(m.a, m.b), []):
                 if m.slot not in window:
-                    out.append(self.v(3, "outside_window", f"the slot is outside the time window of "
-                                      f"{_who(self.event, requester)}'s request", m, (requester,)))
+                    out.append(
+                        self.v(
+                            3,
+                            "outside_window",
+                            f"the slot is outside the time window of {_who(self.event, requester)}'s request",
+                            m,
+                            (requester,),
+                        )
+                    )
         return out
 
     def caps(self) -> list[Violation]:
@@ -219,8 +269,15 @@ class _Checker:
         for pid, n in count.items():
             cap = self.event.participants[pid].max_meetings
             if cap is not None and n > cap:
-                out.append(Violation(4, "over_cap", f"{_who(self.event, pid)} has {n} meetings but "
-                                     f"max_meetings is {cap}", (pid,), None))
+                out.append(
+                    Violation(
+                        4,
+                        "over_cap",
+                        f"{_who(self.event, pid)} has {n} meetings but max_meetings is {cap}",
+                        (pid,),
+                        None,
+                    )
+                )
         return out
 
     def tables(self) -> list[Violation]:
@@ -236,21 +293,35 @@ class _Checker:
             if m.table in shared:
                 shared_use[m.slot] += 1
             elif m.table not in self.fixed_owners:
-                out.append(self.v(5, "unknown_table", f"'{m.table}' is neither a shared table nor "
-                                  "anyone's fixed table", m))
+                out.append(
+                    self.v(5, "unknown_table", f"'{m.table}' is neither a shared table nor anyone's fixed table", m)
+                )
         for (slot, table), ms in per_table.items():
             if len(ms) > 1:
                 people = tuple(dict.fromkeys(pid for m in ms for pid in (m.a, m.b)))
                 names = "; ".join(_pair(self.event, m.a, m.b) for m in ms)
-                out.append(Violation(5, "table_twice", f"table '{table}' hosts {len(ms)} meetings at "
-                                     f"{_when(self.event, slot)}: {names}", people, slot))
+                out.append(
+                    Violation(
+                        5,
+                        "table_twice",
+                        f"table '{table}' hosts {len(ms)} meetings at {_when(self.event, slot)}: {names}",
+                        people,
+                        slot,
+                    )
+                )
         for slot, n in shared_use.items():
             if n > self.event.tables:
-                people = tuple(pid for m in self.meetings if m.slot == slot and m.table in shared
-                               for pid in (m.a, m.b))
-                out.append(Violation(5, "too_many_tables", f"{n} meetings use shared tables at "
-                                     f"{_when(self.event, slot)} but there are only {self.event.tables}",
-                                     people, slot))
+                people = tuple(pid for m in self.meetings if m.slot == slot and m.table in shared for pid in (m.a, m.b))
+                out.append(
+                    Violation(
+                        5,
+                        "too_many_tables",
+                        f"{n} meetings use shared tables at "
+                        f"{_when(self.event, slot)} but there are only {self.event.tables}",
+                        people,
+                        slot,
+                    )
+                )
         return out
 
     def fixed_tables(self) -> list[Violation]:
@@ -276,22 +347,42 @@ class _Checker:
             met = {_key(m.a, m.b) for m in self.meetings}
             for a, b in self.asked:
                 pa, pb = ev.participants.get(a), ev.participants.get(b)
-                if pa is None or pb is None or (a, b) in met or not (pa.active and pb.active) \
-                        or a == b or self.colleagues(a, b):
+                if (
+                    pa is None
+                    or pb is None
+                    or (a, b) in met
+                    or not (pa.active and pb.active)
+                    or a == b
+                    or self.colleagues(a, b)
+                ):
                     continue
                 reason = self.unplaceable(a, b)
                 code = "unplaceable" if reason else "unscheduled"
-                out.append(Violation(7, code, f"{_pair(ev, a, b)} asked to meet and must meet in 'all' "
-                                     f"mode, but do not" + (f"; they cannot: {reason}" if reason else ""),
-                                     (a, b), None))
+                out.append(
+                    Violation(
+                        7,
+                        code,
+                        f"{_pair(ev, a, b)} asked to meet and must meet in 'all' "
+                        f"mode, but do not" + (f"; they cannot: {reason}" if reason else ""),
+                        (a, b),
+                        None,
+                    )
+                )
         # The loader sets these caps by default only in "all" mode; in "maximise" mode they are
         # set only when the organiser wrote them in [fairness], and then they are meant to hold.
         count = holes(ev, self.meetings)
         if ev.max_holes is not None:
             for pid, n in sorted(count.items()):
                 if n > ev.max_holes:
-                    out.append(Violation(7, "too_many_holes", f"{_who(ev, pid)} has {n} holes "
-                                         f"(at most {ev.max_holes} allowed)", (pid,), None))
+                    out.append(
+                        Violation(
+                            7,
+                            "too_many_holes",
+                            f"{_who(ev, pid)} has {n} holes (at most {ev.max_holes} allowed)",
+                            (pid,),
+                            None,
+                        )
+                    )
         if ev.max_hole_spread is not None:
             counted = {pid for m in self.meetings for pid in (m.a, m.b) if ev.participants[pid].active}
             if counted:
@@ -299,10 +390,17 @@ class _Checker:
                 least = min(sorted(counted), key=lambda p: count.get(p, 0))
                 spread = count.get(most, 0) - count.get(least, 0)
                 if spread > ev.max_hole_spread:
-                    out.append(Violation(7, "hole_spread", f"holes are unevenly spread: {_who(ev, most)} has "
-                                         f"{count.get(most, 0)}, {_who(ev, least)} has {count.get(least, 0)} "
-                                         f"(a difference of at most {ev.max_hole_spread} allowed)",
-                                         (most, least), None))
+                    out.append(
+                        Violation(
+                            7,
+                            "hole_spread",
+                            f"holes are unevenly spread: {_who(ev, most)} has "
+                            f"{count.get(most, 0)}, {_who(ev, least)} has {count.get(least, 0)} "
+                            f"(a difference of at most {ev.max_hole_spread} allowed)",
+                            (most, least),
+                            None,
+                        )
+                    )
         return out
 
     def unplaceable(self, a: ParticipantId, b: ParticipantId) -> str:

@@ -18,7 +18,6 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from scheduler.domain import Event, ParticipantId, Schedule
-
 from scheduler.export.rendering import Person, place
 
 PRODID = "-//matchday//participant agenda//EN"

@@ -30,8 +30,12 @@ def first_come_first_served(event: Event, pairs: list[Pair] | None = None) -> li
     return placed
 
 
-def mutual_first(event: Event, pairs: list[Pair] | None = None, occupancy: Occupancy | None = None,
-                 order: Iterable[Pair] | None = None) -> list[Placement]:
+def mutual_first(
+    event: Event,
+    pairs: list[Pair] | None = None,
+    occupancy: Occupancy | None = None,
+    order: Iterable[Pair] | None = None,
+) -> list[Placement]:
     """Place pairs greedily; `occupancy` may already hold fixed meetings (locked rows, repair)."""
     pairs = pairs if pairs is not None else candidate_pairs(event)
     occupancy = occupancy or Occupancy(event)

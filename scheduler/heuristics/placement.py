@@ -84,8 +84,11 @@ class Occupancy:
         return cost
 
 
-def assign_tables(event: Event, placements: list[Placement],
-                  previous: dict[tuple[ParticipantId, ParticipantId, SlotIndex], str] | None = None) -> Schedule:
+def assign_tables(
+    event: Event,
+    placements: list[Placement],
+    previous: dict[tuple[ParticipantId, ParticipantId, SlotIndex], str] | None = None,
+) -> Schedule:
     """Label shared-table meetings, preferring each meeting's previous label when it is free."""
     previous = previous or {}
     by_slot: dict[SlotIndex, list[Placement]] = defaultdict(list)

@@ -87,8 +87,9 @@ class _State:
                 return None
         return list(seen)
 
-    def try_swap(self, chain: list[int], s1: SlotIndex, s2: SlotIndex, holes: bool = True
-                 ) -> tuple[int, dict[ParticipantId, int]] | None:
+    def try_swap(
+        self, chain: list[int], s1: SlotIndex, s2: SlotIndex, holes: bool = True
+    ) -> tuple[int, dict[ParticipantId, int]] | None:
         """(change in total holes, new holes per changed person), or None if the swap breaks a rule.
 
         With `holes=False` hole caps are ignored and no change is reported (placing, not polishing).
@@ -203,9 +204,15 @@ class _State:
             self.set_holes(pid, h)
 
 
-def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed: int = 0,
-                 max_moves: int | None = None, should_stop: Callable[[], bool] | None = None,
-                 frozen: set[tuple[ParticipantId, ParticipantId]] | None = None) -> list[Placement]:
+def reduce_holes(
+    event: Event,
+    placements: list[Placement],
+    seconds: float,
+    seed: int = 0,
+    max_moves: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    frozen: set[tuple[ParticipantId, ParticipantId]] | None = None,
+) -> list[Placement]:
     """Iterated local search on total holes; locked and `frozen` meetings never move.
 
     Hill-climbing that always takes sideways moves; when it has found nothing better for a while
@@ -226,8 +233,9 @@ def reduce_holes(event: Event, placements: list[Placement], seconds: float, seed
     while max_moves is None or moves < max_moves:
         if moves - last_applied > STALL_MOVES:
             break  # nothing can move (everything locked or frozen): do not spin until the deadline
-        if moves % 256 == 0 and ((max_moves is None and time.monotonic() > deadline)
-                                 or (should_stop is not None and should_stop())):
+        if moves % 256 == 0 and (
+            (max_moves is None and time.monotonic() > deadline) or (should_stop is not None and should_stop())
+        ):
             break
         if moves % 64 == 0:  # people with more holes are picked more often
             holed = [pid for pid in people for _ in range(state.holes[pid])]
@@ -253,8 +261,13 @@ OVER_CAP_WEIGHT = 1_000  # a hole above [fairness] max_holes, against one below 
 STALL_MOVES = 200_000  # attempts without a single applied swap after which the search gives up
 
 
-def _random_swap(state: _State, rng: random.Random, people: list[ParticipantId],
-                 day_slots: list[tuple[SlotIndex, ...]], accept_worse: bool) -> int | None:
+def _random_swap(
+    state: _State,
+    rng: random.Random,
+    people: list[ParticipantId],
+    day_slots: list[tuple[SlotIndex, ...]],
+    accept_worse: bool,
+) -> int | None:
     """Try one Kempe swap for a random meeting of a random person; its change in holes if applied."""
     pid = rng.choice(people)
     mine = sorted(state.slots_of[pid])
@@ -281,8 +294,9 @@ def _random_swap(state: _State, rng: random.Random, people: list[ParticipantId],
     return None
 
 
-def _restore(meetings: list[Placement], originals: list[Placement],
-             frozen: set[tuple[ParticipantId, ParticipantId]]) -> list[Placement]:
+def _restore(
+    meetings: list[Placement], originals: list[Placement], frozen: set[tuple[ParticipantId, ParticipantId]]
+) -> list[Placement]:
     """Give frozen meetings back their own placement (with its real `locked` flag)."""
     original = {p.pair.key: p for p in originals if p.pair.key in frozen}
     return [original.get(p.pair.key, p) for p in meetings]
@@ -304,9 +318,16 @@ def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...],
     return rng.choice(options) if options else rng.choice(day)
 
 
-def insert_pairs(event: Event, placements: list[Placement], candidates: list[Pair], seconds: float,
-                 max_tries: int = 40, frozen: set[tuple[ParticipantId, ParticipantId]] | None = None,
-                 price: MovePrice | None = None, within_hole_caps: bool = False) -> list[Placement]:
+def insert_pairs(
+    event: Event,
+    placements: list[Placement],
+    candidates: list[Pair],
+    seconds: float,
+    max_tries: int = 40,
+    frozen: set[tuple[ParticipantId, ParticipantId]] | None = None,
+    price: MovePrice | None = None,
+    within_hole_caps: bool = False,
+) -> list[Placement]:
     """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed;
     meetings of `frozen` pairs are never moved. With `price`, a swap that makes room must cost
     less than the points of the pair it lets in (repair: moving a kept meeting has a price).
@@ -358,8 +379,9 @@ def _free_slot(state: _State, pair: Pair, within_hole_caps: bool = False) -> tup
     return (best[1], best[2]) if best else (None, None)
 
 
-def _make_room(state: _State, pair: Pair, max_tries: int, price: MovePrice | None = None
-               ) -> tuple[SlotIndex | None, str | None]:
+def _make_room(
+    state: _State, pair: Pair, max_tries: int, price: MovePrice | None = None
+) -> tuple[SlotIndex | None, str | None]:
     """Free one person in a slot where the other is free, by swapping a chain with a slot where
     the first is free."""
     tries = 0
@@ -382,9 +404,11 @@ def _make_room(state: _State, pair: Pair, max_tries: int, price: MovePrice | Non
                     continue
                 if any(x in state.meetings[j].pair.people for j in chain):
                     continue  # the swap would make x busy in s1
-                if price is not None and sum(
-                    price(state.meetings[j], s2 if state.meetings[j].slot == s1 else s1) for j in chain
-                ) >= pair.points:
+                if (
+                    price is not None
+                    and sum(price(state.meetings[j], s2 if state.meetings[j].slot == s1 else s1) for j in chain)
+                    >= pair.points
+                ):
                     continue
                 result = state.try_swap(chain, s1, s2, holes=False)
                 if result is None:
@@ -426,8 +450,7 @@ def cover_people(event: Event, placements: list[Placement], pairs: list[Pair]) -
     return [p for p in state.meetings if p is not None]
 
 
-def _replace_for(state: _State, pair: Pair, x: ParticipantId, z: ParticipantId, count: Counter[ParticipantId]
-                 ) -> bool:
+def _replace_for(state: _State, pair: Pair, x: ParticipantId, z: ParticipantId, count: Counter[ParticipantId]) -> bool:
     for slot in sorted(state.slots_of[x]):
         i = state.at[(x, slot)]
         old = state.meetings[i]
@@ -463,8 +486,10 @@ def enforce_hole_caps(event: Event, placements: list[Placement]) -> list[Placeme
         present = [h for pid, h in state.holes.items() if state.slots_of[pid]]
         if not present:
             break
-        cap = min(event.max_holes if event.max_holes is not None else len(event.slots),
-                  min(present) + (event.max_hole_spread if event.max_hole_spread is not None else len(event.slots)))
+        cap = min(
+            event.max_holes if event.max_holes is not None else len(event.slots),
+            min(present) + (event.max_hole_spread if event.max_hole_spread is not None else len(event.slots)),
+        )
         over = sorted(pid for pid, h in state.holes.items() if h > cap)
         if not over:
             break

@@ -1,4 +1,4 @@
-""""Who meets": choose pairs ignoring *when*, under every per-person counting limit.
+""" "Who meets": choose pairs ignoring *when*, under every per-person counting limit.
 
 This relaxation of the time-indexed model is small (one variable per pair), and HiGHS solves
 its LP in well under a second even at 1,500 people. It serves twice:
@@ -70,8 +70,7 @@ def counting_limits(event: Event, pairs: list[Pair]) -> list[tuple[list[int], in
     return rows
 
 
-def selection_lp(pairs: list[Pair], rows: list[tuple[list[int], int]], fixed: set[int]
-                 ) -> tuple[int, set[int]]:
+def selection_lp(pairs: list[Pair], rows: list[tuple[list[int], int]], fixed: set[int]) -> tuple[int, set[int]]:
     """Floor of the LP optimum of the selection relaxation, and a rounded integral selection.
 
     The rounding keeps the pairs the LP takes whole, then adds fractional ones by LP value while

@@ -27,7 +27,6 @@ from typing import Any
 import pandas as pd
 
 from scheduler.domain import INACTIVE_STATUSES, Day, Event, Participant, ParticipantId, Slot, SlotIndex, Weights, Wish
-from scheduler.problems import Problem, Problems
 from scheduler.io.timegrid import (
     WindowError,
     build_grid,
@@ -38,6 +37,7 @@ from scheduler.io.timegrid import (
     parse_windows,
     split_windows,
 )
+from scheduler.problems import Problem, Problems
 
 EVENT_FILE, PARTICIPANTS_FILE, WISHES_FILE = "event.toml", "participants.csv", "wishes.csv"
 MAX_TABLES = 10_000
@@ -78,8 +78,19 @@ STATUS_ALIASES = {"canceled": "cancelled"}
 PRIORITY_WORDS = {"high": 1, "normal": 2, "low": 3}
 
 # event.toml keys; anything else is reported as a warning (most likely a typo).
-SETTING_KEYS = {"name", "timezone", "slot_minutes", "tables", "table_labels", "same_organisation_meetings",
-                "same_organization_meetings", "objective", "days", "weights", "fairness"}
+SETTING_KEYS = {
+    "name",
+    "timezone",
+    "slot_minutes",
+    "tables",
+    "table_labels",
+    "same_organisation_meetings",
+    "same_organization_meetings",
+    "objective",
+    "days",
+    "weights",
+    "fairness",
+}
 DAY_KEYS = {"date", "start", "end", "breaks"}
 WEIGHT_KEYS = {"priority_points", "mutual_multiplier"}
 FAIRNESS_KEYS = {"max_holes", "max_spread"}
@@ -98,16 +109,18 @@ def load_event_dir(path: str | Path) -> LoadedEvent:
     folder = Path(path)
     problems = Problems()
     if not folder.is_dir():
-        problems.error("missing_folder", f"'{folder}' is not a folder with {EVENT_FILE}, "
-                       f"{PARTICIPANTS_FILE} and {WISHES_FILE}")
+        problems.error(
+            "missing_folder", f"'{folder}' is not a folder with {EVENT_FILE}, {PARTICIPANTS_FILE} and {WISHES_FILE}"
+        )
         problems.raise_if_errors()
     names = (EVENT_FILE, PARTICIPANTS_FILE, WISHES_FILE)
     files = {name: _read_file(folder / name, problems) for name in names}
     return _load(files, folder.absolute().name or "B2B day", problems)
 
 
-def load_event_bytes(event_toml: bytes, participants_csv: bytes, wishes_csv: bytes,
-                     default_name: str = "B2B day") -> LoadedEvent:
+def load_event_bytes(
+    event_toml: bytes, participants_csv: bytes, wishes_csv: bytes, default_name: str = "B2B day"
+) -> LoadedEvent:
     """Load an event from the raw contents of its three files (as uploaded to the API)."""
     files = {EVENT_FILE: event_toml, PARTICIPANTS_FILE: participants_csv, WISHES_FILE: wishes_csv}
     return _load(files, default_name, Problems())
@@ -138,8 +151,9 @@ def _load(files: Mapping[str, bytes | None], default_name: str, problems: Proble
     problems.raise_if_errors()
     if settings is None or grid is None:  # an unusable event.toml has always recorded an error
         raise AssertionError("event.toml gave no usable settings, yet no error was recorded")
-    event = Event(days=grid.days, slots=grid.slots, participants=people.participants, wishes=tuple(wishes),
-                  **settings.fields)
+    event = Event(
+        days=grid.days, slots=grid.slots, participants=people.participants, wishes=tuple(wishes), **settings.fields
+    )
     _warn_unmeetable(event, people.rows, problems)
     _sort_by_place(problems)
     return LoadedEvent(event=event, warnings=problems.warnings)
@@ -162,12 +176,18 @@ def _decode(data: bytes, file: str, problems: Problems) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.error("not_utf8", f"the file is not UTF-8 text (byte {exc.start + 1}, on line {line}, "
-                       "cannot be read); save it as UTF-8 (in Excel: 'CSV UTF-8')", file=file, row=line)
+        problems.error(
+            "not_utf8",
+            f"the file is not UTF-8 text (byte {exc.start + 1}, on line {line}, "
+            "cannot be read); save it as UTF-8 (in Excel: 'CSV UTF-8')",
+            file=file,
+            row=line,
+        )
         return None
 
 
 # --- event.toml ----------------------------------------------------------------------------
+
 
 @dataclass
 class _Settings:
@@ -199,14 +219,16 @@ def _read_settings(data: bytes, problems: Problems, default_name: str) -> _Setti
     if text is None:
         return None
     if not text.strip():
-        problems.error("empty_file", "the file is empty; it needs at least slot_minutes, tables and "
-                       "one [[days]] block", file=EVENT_FILE)
+        problems.error(
+            "empty_file",
+            "the file is empty; it needs at least slot_minutes, tables and one [[days]] block",
+            file=EVENT_FILE,
+        )
         return None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.error("bad_toml", f"not valid TOML: {exc}", file=EVENT_FILE,
-                       row=_toml_error_line(str(exc), text))
+        problems.error("bad_toml", f"not valid TOML: {exc}", file=EVENT_FILE, row=_toml_error_line(str(exc), text))
         return None
     except RecursionError:
         problems.error("bad_toml", "not valid TOML: values are nested too deeply", file=EVENT_FILE)
@@ -220,9 +242,14 @@ def _read_settings(data: bytes, problems: Problems, default_name: str) -> _Setti
         for key in table:
             if key not in known:
                 where = f"{prefix}{key}"
-                problems.warn("unknown_setting", f"'{where}' is not a setting matchday knows (a typo?); "
-                              f"it is ignored. Known here: {', '.join(sorted(known))}",
-                              file=EVENT_FILE, row=lines.find(where), column=where)
+                problems.warn(
+                    "unknown_setting",
+                    f"'{where}' is not a setting matchday knows (a typo?); "
+                    f"it is ignored. Known here: {', '.join(sorted(known))}",
+                    file=EVENT_FILE,
+                    row=lines.find(where),
+                    column=where,
+                )
 
     warn_unknown(raw, SETTING_KEYS, "")
     fields: dict[str, Any] = {}
@@ -241,20 +268,20 @@ def _read_settings(data: bytes, problems: Problems, default_name: str) -> _Setti
     fields["table_labels"] = labels or ()
     same_org = raw.get("same_organisation_meetings", raw.get("same_organization_meetings", False))
     if not isinstance(same_org, bool):
-        err("same_organisation_meetings",
-            f"'same_organisation_meetings' must be true or false, not {same_org!r}")
+        err("same_organisation_meetings", f"'same_organisation_meetings' must be true or false, not {same_org!r}")
         same_org = False
     fields["same_organisation_meetings"] = same_org
     objective = raw.get("objective", "maximise")
     if isinstance(objective, str) and objective.strip().lower() in ("maximise", "maximize", "all"):
         objective = "all" if objective.strip().lower() == "all" else "maximise"
     else:
-        err("objective", f"'objective' must be \"maximise\" or \"all\", not {objective!r}")
+        err("objective", f'\'objective\' must be "maximise" or "all", not {objective!r}')
         objective = "maximise"
     fields["objective"] = objective
     fields["weights"] = _read_weights(raw.get("weights", {}), err, warn_unknown)
-    fields["max_holes"], fields["max_hole_spread"] = _read_fairness(raw.get("fairness", {}), objective, err,
-                                                                    warn_unknown)
+    fields["max_holes"], fields["max_hole_spread"] = _read_fairness(
+        raw.get("fairness", {}), objective, err, warn_unknown
+    )
     days = _read_days(raw.get("days"), err, warn_unknown, slot_minutes)
     return _Settings(fields=fields, days=days if slot_minutes is not None else None, table_labels=labels)
 
@@ -266,14 +293,18 @@ def _timezone(value: Any, err: _Err) -> str:
             return value.strip()
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             pass
-    err("timezone", f"{value!r} is not an IANA time zone name such as \"Europe/Helsinki\"")
+    err("timezone", f'{value!r} is not an IANA time zone name such as "Europe/Helsinki"')
     return "UTC"
 
 
 def _integer(key: str, value: Any, minimum: int, maximum: int | None, err: _Err) -> int | None:
     """A TOML integer within bounds, or None after reporting what was expected."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
-            maximum is not None and value > maximum):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
         bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
         err(key, f"'{key}' must be a whole number {bounds}, not {value!r}")
         return None
@@ -285,7 +316,7 @@ def _table_labels(raw: Any, tables: int | None, err: _Err) -> tuple[str, ...] | 
     if raw is None:
         return None if tables is None else tuple(str(i) for i in range(1, tables + 1))
     if not isinstance(raw, list) or not all(_is_label(x) for x in raw):
-        err("table_labels", "'table_labels' must be a list of labels, e.g. [\"A1\", \"A2\"]")
+        err("table_labels", '\'table_labels\' must be a list of labels, e.g. ["A1", "A2"]')
         return None
     labels = tuple(str(x).strip() for x in raw)
     ok = True
@@ -294,8 +325,11 @@ def _table_labels(raw: Any, tables: int | None, err: _Err) -> tuple[str, ...] | 
         ok = False
     repeated = sorted({x for x in labels if labels.count(x) > 1})
     if repeated or "" in labels:
-        err("table_labels", "table labels must be unique and non-empty"
-            + (f" (repeated: {', '.join(repeated)})" if repeated else " (one is empty)"))
+        err(
+            "table_labels",
+            "table labels must be unique and non-empty"
+            + (f" (repeated: {', '.join(repeated)})" if repeated else " (one is empty)"),
+        )
         ok = False
     return labels if ok else None
 
@@ -325,8 +359,7 @@ def _read_weights(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> Weights:
     return Weights(priority_points=points, mutual_multiplier=2 if mult is None else mult)
 
 
-def _read_fairness(raw: Any, objective: str, err: _Err,
-                   warn_unknown: _WarnUnknown) -> tuple[int | None, int | None]:
+def _read_fairness(raw: Any, objective: str, err: _Err, warn_unknown: _WarnUnknown) -> tuple[int | None, int | None]:
     """(max_holes, max_hole_spread): both default to 2 in "all" mode and to no cap otherwise."""
     if not isinstance(raw, dict):
         err("fairness", "[fairness] must be a table, e.g. max_holes = 2")
@@ -340,8 +373,7 @@ def _read_fairness(raw: Any, objective: str, err: _Err,
     return out[0], out[1]
 
 
-def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown,
-               slot_minutes: int | None) -> list[DaySpec] | None:
+def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown, slot_minutes: int | None) -> list[DaySpec] | None:
     """The [[days]] blocks, sorted by date; None when any of them is unusable.
 
     Every field of every block is checked, so one bad value does not hide the next one.
@@ -371,8 +403,10 @@ def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown,
         seen.add(date)
         start, end = hours
         if slot_minutes is not None and minutes(end) - minutes(start) < slot_minutes:
-            err(f"{key}.end", f"{key}: the day {start:%H:%M}-{_hhmm(end)} is shorter than one slot of "
-                f"{slot_minutes} minutes")
+            err(
+                f"{key}.end",
+                f"{key}: the day {start:%H:%M}-{_hhmm(end)} is shorter than one slot of {slot_minutes} minutes",
+            )
             ok = False
         days.append((date, start, end, breaks))
     return sorted(days, key=lambda d: d[0]) if ok else None
@@ -432,21 +466,21 @@ def _day_hours(block: Mapping[str, Any], key: str, err: _Err) -> tuple[dt.time, 
     return start, end
 
 
-def _read_breaks(raw: Any, key: str, hours: tuple[dt.time, dt.time] | None,
-                 err: _Err) -> list[tuple[dt.time, dt.time]] | None:
+def _read_breaks(
+    raw: Any, key: str, hours: tuple[dt.time, dt.time] | None, err: _Err
+) -> list[tuple[dt.time, dt.time]] | None:
     """The breaks of a day; only their syntax is checked when the day's hours are unknown."""
     where = f"{key}.breaks"
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list):
-        err(where, f"{key}: breaks must be a list such as [\"12:00-13:00\"]")
+        err(where, f'{key}: breaks must be a list such as ["12:00-13:00"]')
         return None
     breaks: list[tuple[dt.time, dt.time]] = []
     ok = True
     for b in items:
         try:
             if not isinstance(b, str):
-                raise WindowError(f"{b!r} is not a time range; expected \"HH:MM-HH:MM\", "
-                                  "e.g. \"12:00-13:00\"")
+                raise WindowError(f'{b!r} is not a time range; expected "HH:MM-HH:MM", e.g. "12:00-13:00"')
             b0, b1 = parse_range(b)
         except WindowError as exc:
             err(where, f"{key}: break {exc}")
@@ -525,6 +559,7 @@ class _TomlLines:
 
 # --- CSV files -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Record:
     """One data row: its spreadsheet row number and its cells, stripped, by canonical column."""
@@ -542,8 +577,9 @@ class _Table:
     extra_columns: list[str]  # columns not in the contract, in file order; kept in Participant.extra
 
 
-def _read_table(data: bytes | None, file: str, columns: tuple[Column, ...], problems: Problems,
-                allow_no_rows: bool = False) -> _Table | None:
+def _read_table(
+    data: bytes | None, file: str, columns: tuple[Column, ...], problems: Problems, allow_no_rows: bool = False
+) -> _Table | None:
     """Read a CSV file (',', ';' or tab separated); None when it cannot be used at all."""
     if data is None:
         return None
@@ -562,14 +598,25 @@ def _read_table(data: bytes | None, file: str, columns: tuple[Column, ...], prob
     for n, cells in rows[1:]:
         surplus = [i for i in range(len(header), len(cells)) if cells[i].strip()]
         if surplus:
-            problems.error("extra_values", f"the row has values up to column {_column_letter(surplus[-1])} "
-                           f"but the header has only {len(header)} columns (is a value with a comma or ';' "
-                           "missing its quotes?)", file, n, _column_letter(surplus[0]))
+            problems.error(
+                "extra_values",
+                f"the row has values up to column {_column_letter(surplus[-1])} "
+                f"but the header has only {len(header)} columns (is a value with a comma or ';' "
+                "missing its quotes?)",
+                file,
+                n,
+                _column_letter(surplus[0]),
+            )
         values = {name: cells[i].strip() for i, name in enumerate(names) if name and i < len(cells)}
         for i, name in enumerate(names):
             if not name and i < len(cells) and cells[i].strip():
-                problems.warn("unnamed_column", "this value is in a column without a header and is ignored",
-                              file, n, _column_letter(i))
+                problems.warn(
+                    "unnamed_column",
+                    "this value is in a column without a header and is ignored",
+                    file,
+                    n,
+                    _column_letter(i),
+                )
         records.append(_Record(n, values))
     if not records:
         if allow_no_rows:
@@ -591,9 +638,18 @@ def _csv_rows(text: str, file: str, problems: Problems) -> list[tuple[int, list[
     delimiter = detect_delimiter(text)
     width = _widest_record(text, delimiter)
     try:
-        frame = pd.read_csv(io.StringIO(text, newline=None), sep=delimiter, header=None, names=range(width),
-                            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            index_col=False, engine="python")
+        frame = pd.read_csv(
+            io.StringIO(text, newline=None),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+            engine="python",
+        )
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         if "end of data" in str(exc) or "EOF" in str(exc):
             return _rows_before_unclosed_quote(text, delimiter, file, problems)
@@ -617,14 +673,20 @@ def _widest_record(text: str, delimiter: str) -> int:
         return 1 + max((line.count(delimiter) for line in text.splitlines()), default=0)
 
 
-def _rows_before_unclosed_quote(text: str, delimiter: str, file: str, problems: Problems
-                                ) -> list[tuple[int, list[str]]]:
+def _rows_before_unclosed_quote(
+    text: str, delimiter: str, file: str, problems: Problems
+) -> list[tuple[int, list[str]]]:
     """A quote that is never closed swallows the rest of the file: report where it starts and keep
     the rows before it, so that their problems are still reported."""
     rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
     row = rows.pop()[0] if rows else None
-    problems.error("bad_csv", "a quoted value that starts on this row is never closed (a '\"' is missing), "
-                   "so the rest of the file was read as one value", file, row)
+    problems.error(
+        "bad_csv",
+        "a quoted value that starts on this row is never closed (a '\"' is missing), "
+        "so the rest of the file was read as one value",
+        file,
+        row,
+    )
     return rows
 
 
@@ -645,8 +707,9 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.replace("\ufeff", "").strip().lower())
 
 
-def _header_names(header: list[str], row: int, file: str, columns: tuple[Column, ...],
-                  problems: Problems) -> list[str] | None:
+def _header_names(
+    header: list[str], row: int, file: str, columns: tuple[Column, ...], problems: Problems
+) -> list[str] | None:
     """The column name of each header cell: canonical for known columns, as written for extra ones,
     "" for a cell without a header. None when a required column is missing or a name is repeated."""
     names: list[str] = []
@@ -657,15 +720,26 @@ def _header_names(header: list[str], row: int, file: str, columns: tuple[Column,
     ok = True
     for i, name in enumerate(names):
         if name and name in names[:i]:
-            problems.error("duplicate_column", f"the column '{name}' appears twice in the header (as "
-                           f"'{header[names.index(name)].strip()}' and '{header[i].strip()}')",
-                           file, row, name)
+            problems.error(
+                "duplicate_column",
+                f"the column '{name}' appears twice in the header (as "
+                f"'{header[names.index(name)].strip()}' and '{header[i].strip()}')",
+                file,
+                row,
+                name,
+            )
             ok = False
     for c in columns:
         if c.required and c.name not in names:
             found = ", ".join(f"'{n}'" for n in header if n.strip())
-            problems.error("missing_column", f"the required column '{c.name}' is missing (found: {found}; "
-                           f"also accepted: {', '.join(c.aliases) or 'no other name'})", file, row, c.name)
+            problems.error(
+                "missing_column",
+                f"the required column '{c.name}' is missing (found: {found}; "
+                f"also accepted: {', '.join(c.aliases) or 'no other name'})",
+                file,
+                row,
+                c.name,
+            )
             ok = False
     return names if ok else None
 
@@ -703,8 +777,9 @@ class _People:
     rows: dict[ParticipantId, int] = field(default_factory=dict)  # every id given, with its first row
 
 
-def _participants(table: _Table | None, grid: _Grid | None, shared_labels: tuple[str, ...] | None,
-                  problems: Problems) -> _People:
+def _participants(
+    table: _Table | None, grid: _Grid | None, shared_labels: tuple[str, ...] | None, problems: Problems
+) -> _People:
     people = _People()
     if table is None:
         return people
@@ -717,8 +792,7 @@ def _participants(table: _Table | None, grid: _Grid | None, shared_labels: tuple
             problems.error("empty_id", "the id is empty; every participant needs a unique id", f, row, "id")
             ok = False
         elif pid in people.rows:
-            problems.error("duplicate_id", f"the id '{pid}' is already used on row {people.rows[pid]}",
-                           f, row, "id")
+            problems.error("duplicate_id", f"the id '{pid}' is already used on row {people.rows[pid]}", f, row, "id")
             ok = False
         else:
             people.rows[pid] = row
@@ -735,33 +809,63 @@ def _participants(table: _Table | None, grid: _Grid | None, shared_labels: tuple
         if rec["max_meetings"]:
             cap = whole_number(rec["max_meetings"])
             if cap is None:
-                problems.error("bad_number", f"max_meetings must be a whole number of 0 or more (or empty "
-                               f"for no cap), not '{rec['max_meetings']}'", f, row, "max_meetings")
+                problems.error(
+                    "bad_number",
+                    f"max_meetings must be a whole number of 0 or more (or empty "
+                    f"for no cap), not '{rec['max_meetings']}'",
+                    f,
+                    row,
+                    "max_meetings",
+                )
         status = rec["status"].lower()
         status = STATUS_ALIASES.get(status, status)
         if status not in STATUSES:
-            problems.error("bad_status", f"status must be empty, registered, cancelled or absent, not "
-                           f"'{rec['status']}'", f, row, "status")
+            problems.error(
+                "bad_status",
+                f"status must be empty, registered, cancelled or absent, not '{rec['status']}'",
+                f,
+                row,
+                "status",
+            )
         table_label = rec["table"] or None
         if table_label is not None and shared_labels is not None and table_label in shared_labels:
-            problems.error("table_clash", f"the fixed table '{table_label}' has the label of a shared table; "
-                           "give the booth its own label", f, row, "table")
+            problems.error(
+                "table_clash",
+                f"the fixed table '{table_label}' has the label of a shared table; give the booth its own label",
+                f,
+                row,
+                "table",
+            )
         if not ok:
             continue
         person = Participant(
-            id=pid, name=rec["name"], available=available, organisation=rec["organisation"],
-            email=rec["email"], role=rec["role"], country=rec["country"], max_meetings=cap,
-            status=status or "registered", table=table_label,
-            extra={c: rec[c] for c in table.extra_columns if rec[c]})
+            id=pid,
+            name=rec["name"],
+            available=available,
+            organisation=rec["organisation"],
+            email=rec["email"],
+            role=rec["role"],
+            country=rec["country"],
+            max_meetings=cap,
+            status=status or "registered",
+            table=table_label,
+            extra={c: rec[c] for c in table.extra_columns if rec[c]},
+        )
         people.participants[pid] = person
         if grid is not None and not available and person.active:
-            problems.warn("no_availability", f"{rec['name'] or pid} is available in no slot of the event "
-                          "and will get no meeting", f, row, "available")
+            problems.warn(
+                "no_availability",
+                f"{rec['name'] or pid} is available in no slot of the event and will get no meeting",
+                f,
+                row,
+                "available",
+            )
     return people
 
 
-def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, grid: _Grid | None,
-            problems: Problems) -> list[Wish]:
+def _wishes(
+    table: _Table | None, known: Mapping[ParticipantId, int] | None, grid: _Grid | None, problems: Problems
+) -> list[Wish]:
     """The first wish of each (requester, target); `known` is None when the ids cannot be checked."""
     if table is None:
         return []
@@ -774,12 +878,18 @@ def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, gri
         for col in ("requester", "target"):
             pid = rec[col]
             if not pid:
-                problems.error("empty_id", f"the {col} is empty; it must be an id from {PARTICIPANTS_FILE}",
-                               f, row, col)
+                problems.error(
+                    "empty_id", f"the {col} is empty; it must be an id from {PARTICIPANTS_FILE}", f, row, col
+                )
                 ok = False
             elif known is not None and pid not in known:
-                problems.error("unknown_participant", f"'{pid}' is not an id in {PARTICIPANTS_FILE}"
-                               + _did_you_mean(pid, known), f, row, col)
+                problems.error(
+                    "unknown_participant",
+                    f"'{pid}' is not an id in {PARTICIPANTS_FILE}" + _did_you_mean(pid, known),
+                    f,
+                    row,
+                    col,
+                )
                 ok = False
         if ok and rec["requester"] == rec["target"]:
             problems.error("self_wish", f"'{rec['requester']}' asks to meet themselves", f, row, "target")
@@ -788,8 +898,13 @@ def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, gri
         if rec["priority"]:
             value = PRIORITY_WORDS.get(rec["priority"].lower(), whole_number(rec["priority"]))
             if value not in (1, 2, 3):
-                problems.error("bad_priority", f"priority must be 1 (high), 2 (normal) or 3 (low), not "
-                               f"'{rec['priority']}'", f, row, "priority")
+                problems.error(
+                    "bad_priority",
+                    f"priority must be 1 (high), 2 (normal) or 3 (low), not '{rec['priority']}'",
+                    f,
+                    row,
+                    "priority",
+                )
                 ok = False
             else:
                 priority = value
@@ -801,22 +916,38 @@ def _wishes(table: _Table | None, known: Mapping[ParticipantId, int] | None, gri
             ok = False
         wish_status = rec["status"].strip().lower()
         if wish_status not in WISH_STATUSES:
-            problems.error("bad_status", f"a wish's status must be empty, requested or declined, not "
-                           f"'{rec['status']}'", f, row, "status")
+            problems.error(
+                "bad_status",
+                f"a wish's status must be empty, requested or declined, not '{rec['status']}'",
+                f,
+                row,
+                "status",
+            )
             ok = False
         if not ok:
             continue
         key = (rec["requester"], rec["target"])
         if key in seen:
-            problems.warn("duplicate_wish", f"'{key[0]}' already asked to meet '{key[1]}' on row "
-                          f"{seen[key]}; only that first row counts", f, row, "target")
+            problems.warn(
+                "duplicate_wish",
+                f"'{key[0]}' already asked to meet '{key[1]}' on row {seen[key]}; only that first row counts",
+                f,
+                row,
+                "target",
+            )
             continue
         seen[key] = row
         if window is not None and not window:
-            problems.warn("empty_window", f"the window '{rec['window']}' holds no whole slot, so this "
-                          "meeting can never take place", f, row, "window")
-        out.append(Wish(requester=key[0], target=key[1], priority=priority, window=window,
-                        declined=wish_status == "declined"))
+            problems.warn(
+                "empty_window",
+                f"the window '{rec['window']}' holds no whole slot, so this meeting can never take place",
+                f,
+                row,
+                "window",
+            )
+        out.append(
+            Wish(requester=key[0], target=key[1], priority=priority, window=window, declined=wish_status == "declined")
+        )
     return out
 
 
@@ -834,6 +965,11 @@ def _warn_unmeetable(event: Event, rows: Mapping[ParticipantId, int], problems: 
     for pid in sorted(involved - meetable, key=lambda p: rows.get(p, 0)):
         person = event.participants[pid]
         if person.active:
-            problems.warn("unmeetable", f"{person.name} ({pid}) cannot meet anyone they asked for or "
-                          "who asked for them: no common free slot, or only colleagues",
-                          PARTICIPANTS_FILE, rows.get(pid), "id")
+            problems.warn(
+                "unmeetable",
+                f"{person.name} ({pid}) cannot meet anyone they asked for or "
+                "who asked for them: no common free slot, or only colleagues",
+                PARTICIPANTS_FILE,
+                rows.get(pid),
+                "id",
+            )

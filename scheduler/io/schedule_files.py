@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Meeting, Schedule, Slot, table_sort_key
-from scheduler.problems import EventError, Problem, Problems
 from scheduler.io.timegrid import WindowError, parse_date, parse_time
+from scheduler.problems import EventError, Problem, Problems
 
 SCHEDULE_FILE = "schedule.csv"
 COLUMNS = ("day", "slot", "start", "end", "table", "participant_a", "participant_b")
@@ -36,15 +36,29 @@ def write_schedule_csv(event: Event, schedule: Schedule) -> str:
         s = event.slots[m.slot]
         pa, pb = event.participants.get(m.a), event.participants.get(m.b)
         who = asked.get(pair_key(m.a, m.b), {})
-        writer.writerow([
-            s.date.isoformat(), s.number, f"{s.start:%H:%M}", f"{s.end:%H:%M}", m.table, m.a, m.b,
-            pa.name if pa else "", pa.organisation if pa else "",
-            pb.name if pb else "", pb.organisation if pb else "",
-            "yes" if len(who) == 2 else "no", pair_points(event, who), "yes" if m.locked else ""])
+        writer.writerow(
+            [
+                s.date.isoformat(),
+                s.number,
+                f"{s.start:%H:%M}",
+                f"{s.end:%H:%M}",
+                m.table,
+                m.a,
+                m.b,
+                pa.name if pa else "",
+                pa.organisation if pa else "",
+                pb.name if pb else "",
+                pb.organisation if pb else "",
+                "yes" if len(who) == 2 else "no",
+                pair_points(event, who),
+                "yes" if m.locked else "",
+            ]
+        )
     return out.getvalue()
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Column:
@@ -91,8 +105,12 @@ def _rows(data: bytes, file: str, problems: Problems) -> list[tuple[int, dict[st
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.error("not_utf8", f"the file is not UTF-8 text (byte {exc.start + 1} on line {line} "
-                       "cannot be read); save it as 'CSV UTF-8'", file, line)
+        problems.error(
+            "not_utf8",
+            f"the file is not UTF-8 text (byte {exc.start + 1} on line {line} cannot be read); save it as 'CSV UTF-8'",
+            file,
+            line,
+        )
         raise EventError(problems.items) from None
     if not text.strip():
         problems.error("empty_file", "the file is empty; it needs a header row and one row per meeting", file)
@@ -110,8 +128,13 @@ def _rows(data: bytes, file: str, problems: Problems) -> list[tuple[int, dict[st
         missing.append("slot")
     for name in missing:
         extra = " (or 'start')" if name == "slot" else ""
-        problems.error("missing_column", f"the required column '{name}'{extra} is missing (found: "
-                       f"{', '.join(records[0])})", file, 1, name)
+        problems.error(
+            "missing_column",
+            f"the required column '{name}'{extra} is missing (found: {', '.join(records[0])})",
+            file,
+            1,
+            name,
+        )
     problems.raise_if_errors()
     out = []
     for row, values in enumerate(records[1:], start=2):
@@ -162,8 +185,13 @@ def _meeting(rec: dict[str, str], row: int, event: Event, file: str, problems: P
     if slot is None or len(problems.items) > n_before:
         return None
     if end is not None and end != slot.end:  # other tools may leave a changeover gap: warn only
-        problems.warn("end_mismatch", f"the end {get('end')} differs from the end of slot "
-                      f"{slot.number} ({slot.end:%H:%M}); the slot counts", file, row, "end")
+        problems.warn(
+            "end_mismatch",
+            f"the end {get('end')} differs from the end of slot {slot.number} ({slot.end:%H:%M}); the slot counts",
+            file,
+            row,
+            "end",
+        )
     return Meeting(slot=slot.index, table=get("table"), a=ids[0], b=ids[1], locked=locked in TRUE_WORDS)
 
 
@@ -203,13 +231,16 @@ def _slot(rec: dict[str, str], event: Event, err: _Err) -> Slot | None:
             return None
         slot = slots[number - 1]
         if start is not None and start != slot.start:
-            err("slot_start_mismatch", "start", f"slot {number} of {date.isoformat()} starts at "
-                f"{slot.start:%H:%M}, not {start:%H:%M}; slot and start must agree")
+            err(
+                "slot_start_mismatch",
+                "start",
+                f"slot {number} of {date.isoformat()} starts at "
+                f"{slot.start:%H:%M}, not {start:%H:%M}; slot and start must agree",
+            )
             return None
         return slot
     found = next((s for s in slots if s.start == start), None)
     if found is None:
         starts = ", ".join(f"{s.start:%H:%M}" for s in slots)
-        err("no_such_slot", "start", f"no slot of {date.isoformat()} starts at {start:%H:%M} "
-            f"(slots start at {starts})")
+        err("no_such_slot", "start", f"no slot of {date.isoformat()} starts at {start:%H:%M} (slots start at {starts})")
     return found

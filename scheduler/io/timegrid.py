@@ -84,8 +84,9 @@ def minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute + (1 if t.second else 0)
 
 
-def build_grid(days_spec: Sequence[tuple[dt.date, dt.time, dt.time, Sequence[tuple[dt.time, dt.time]]]],
-               slot_minutes: int) -> tuple[tuple[Day, ...], tuple[Slot, ...]]:
+def build_grid(
+    days_spec: Sequence[tuple[dt.date, dt.time, dt.time, Sequence[tuple[dt.time, dt.time]]]], slot_minutes: int
+) -> tuple[tuple[Day, ...], tuple[Slot, ...]]:
     """Lay out every day's slots; the caller has validated the inputs."""
     if slot_minutes < 1:
         raise ValueError(f"slot_minutes must be at least 1, not {slot_minutes}")
@@ -98,8 +99,14 @@ def build_grid(days_spec: Sequence[tuple[dt.date, dt.time, dt.time, Sequence[tup
         while t + slot_minutes <= end_m:
             s, e = t, t + slot_minutes
             if not any(s < minutes(b1) and minutes(b0) < e for b0, b1 in breaks):
-                slot = Slot(index=len(slots), day=day_index, date=date, number=len(indices) + 1,
-                            start=_time_of(s), end=_time_of(e))
+                slot = Slot(
+                    index=len(slots),
+                    day=day_index,
+                    date=date,
+                    number=len(indices) + 1,
+                    start=_time_of(s),
+                    end=_time_of(e),
+                )
                 slots.append(slot)
                 indices.append(slot.index)
             t += slot_minutes
@@ -131,8 +138,10 @@ def split_windows(text: str) -> list[WindowSpec]:
         try:
             start, end = parse_range(hours)
         except WindowError as exc:
-            raise WindowError(f"{exc} (a window is 'HH:MM-HH:MM', 'YYYY-MM-DD HH:MM-HH:MM' or "
-                              "'YYYY-MM-DD'; several are separated by ';')") from None
+            raise WindowError(
+                f"{exc} (a window is 'HH:MM-HH:MM', 'YYYY-MM-DD HH:MM-HH:MM' or "
+                "'YYYY-MM-DD'; several are separated by ';')"
+            ) from None
         out.append(WindowSpec(date, start, end, part))
     return out
 
@@ -166,11 +175,11 @@ def parse_windows(text: str, days: Sequence[Day], slots: Sequence[Slot]) -> froz
 def _outside_message(spec: WindowSpec, days: Sequence[Day]) -> str:
     known = ", ".join(d.date.isoformat() for d in days)
     if spec.date is not None and all(d.date != spec.date for d in days):
-        return (f"window '{spec.text}' lies outside the event: {spec.date.isoformat()} is not one of "
-                f"its days ({known})")
+        return f"window '{spec.text}' lies outside the event: {spec.date.isoformat()} is not one of its days ({known})"
     when = f"on {spec.date.isoformat()}" if spec.date else "on any day"
-    hours = "; ".join(f"{d.date.isoformat()} {d.start:%H:%M}-{_hhmm(d.end)}" for d in days
-                      if spec.date is None or d.date == spec.date)
+    hours = "; ".join(
+        f"{d.date.isoformat()} {d.start:%H:%M}-{_hhmm(d.end)}" for d in days if spec.date is None or d.date == spec.date
+    )
     return f"window '{spec.text}' lies outside the event ({when} it overlaps no opening hours: {hours})"
 
 

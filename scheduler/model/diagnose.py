@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from ortools.sat.python import cp_model
 
 from scheduler.candidates import SHARED, Pair, colleagues, wished_pairs
-from scheduler.model.rules import HARD_RULES
 from scheduler.domain import Event
-from scheduler.model.variables import MeetingVars
-from scheduler.model.objective import cap_holes, holes_per_person
 from scheduler.heuristics.placement import Placement
+from scheduler.model.objective import cap_holes, holes_per_person
+from scheduler.model.rules import HARD_RULES
+from scheduler.model.variables import MeetingVars
 from scheduler.results import SolveOptions
 
 
@@ -48,19 +48,23 @@ def explain_infeasible_all(event: Event, pairs: list[Pair]) -> list[str]:
     for pid, n in need.items():
         person = event.participants[pid]
         if n > len(person.available):
-            reasons.append(f"{_name(event, pid)} is asked for {n} meetings but is available in only "
-                           f"{len(person.available)} slots")
+            reasons.append(
+                f"{_name(event, pid)} is asked for {n} meetings but is available in only {len(person.available)} slots"
+            )
         if person.max_meetings is not None and n > person.max_meetings:
             reasons.append(f"{_name(event, pid)} is asked for {n} meetings but max_meetings is {person.max_meetings}")
     shared = sum(1 for p in pairs if p.locations == (SHARED,))
     if shared > event.tables * len(event.slots):
-        reasons.append(f"{shared} meetings need a shared table but {event.tables} tables x {len(event.slots)} "
-                       f"slots give only {event.tables * len(event.slots)} places")
+        reasons.append(
+            f"{shared} meetings need a shared table but {event.tables} tables x {len(event.slots)} "
+            f"slots give only {event.tables * len(event.slots)} places"
+        )
     return reasons
 
 
-def core_of_infeasibility(event: Event, pairs: list[Pair], options: SolveOptions, seconds: float,
-                          locked: Sequence[Placement] = ()) -> list[str]:
+def core_of_infeasibility(
+    event: Event, pairs: list[Pair], options: SolveOptions, seconds: float, locked: Sequence[Placement] = ()
+) -> list[str]:
     """A set of requests that cannot all be placed together, found with assumption literals."""
     model = cp_model.CpModel()
     v = MeetingVars(model, event, pairs)  # not required: the assumptions below ask for each pair

@@ -17,13 +17,16 @@ from scheduler.model.variables import MeetingVars
 
 def wish_points(v: MeetingVars) -> cp_model.LinearExprT:
     """Primary objective of "maximise" mode: formats.md's points of every scheduled pair."""
-    return cp_model.LinearExpr.weighted_sum(
-        [var for (i, _), var in v.x.items()], [v.pairs[i].points for (i, _) in v.x])
+    return cp_model.LinearExpr.weighted_sum([var for (i, _), var in v.x.items()], [v.pairs[i].points for (i, _) in v.x])
 
 
-def holes_per_person(event: Event, model: cp_model.CpModel, v: MeetingVars, exact: bool,
-                     busy_before: Mapping[ParticipantId, set[SlotIndex]] | None = None
-                     ) -> dict[ParticipantId, cp_model.LinearExprT]:
+def holes_per_person(
+    event: Event,
+    model: cp_model.CpModel,
+    v: MeetingVars,
+    exact: bool,
+    busy_before: Mapping[ParticipantId, set[SlotIndex]] | None = None,
+) -> dict[ParticipantId, cp_model.LinearExprT]:
     """Holes of each person, as an expression.
 
     With `exact=False` the expression is only bounded from below by the true count, which is
@@ -69,8 +72,9 @@ def holes_per_person(event: Event, model: cp_model.CpModel, v: MeetingVars, exac
     return out
 
 
-def cap_holes(event: Event, model: cp_model.CpModel, holes: dict[ParticipantId, cp_model.LinearExprT],
-              people: set[ParticipantId]) -> None:
+def cap_holes(
+    event: Event, model: cp_model.CpModel, holes: dict[ParticipantId, cp_model.LinearExprT], people: set[ParticipantId]
+) -> None:
     """Rule 7: nobody above max_holes, and the spread max - min over people bounded when set."""
     if event.max_holes is not None:
         for expr in holes.values():

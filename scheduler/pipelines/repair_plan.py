@@ -49,8 +49,9 @@ def plan_repair(event: Event, previous: Schedule, cutoff: dt.datetime | None) ->
     for pid, p in event.participants.items():
         cap = None if p.max_meetings is None else max(0, p.max_meetings - done[pid])
         participants[pid] = dataclasses.replace(p, available=p.available & future_slots, max_meetings=cap)
-    wishes = tuple(dataclasses.replace(w, declined=True) if pair_key(w.requester, w.target) in met else w
-                   for w in event.wishes)
+    wishes = tuple(
+        dataclasses.replace(w, declined=True) if pair_key(w.requester, w.target) in met else w for w in event.wishes
+    )
     future = dataclasses.replace(event, participants=participants, wishes=wishes)
 
     warnings: list[Problem] = []
@@ -64,9 +65,15 @@ def plan_repair(event: Event, previous: Schedule, cutoff: dt.datetime | None) ->
         pair = valid.get(pair_key(m.a, m.b))
         if m.locked:
             if any(not event.participants[pid].active for pid in (m.a, m.b) if pid in event.participants):
-                warnings.append(Problem("warning", "locked_dropped", f"locked meeting {_names(event, m)} at "
-                                        f"{event.slots[m.slot].label} dropped: a participant is now cancelled "
-                                        "or absent"))
+                warnings.append(
+                    Problem(
+                        "warning",
+                        "locked_dropped",
+                        f"locked meeting {_names(event, m)} at "
+                        f"{event.slots[m.slot].label} dropped: a participant is now cancelled "
+                        "or absent",
+                    )
+                )
             else:
                 locked.append(m)  # validated against the rules when it is fixed
         elif pair is not None and m.slot in pair.slots:
@@ -78,6 +85,7 @@ def _names(event: Event, m: Meeting) -> str:
     def name(pid: ParticipantId) -> str:
         p = event.participants.get(pid)
         return f"{p.name} ({pid})" if p else pid
+
     return f"{name(m.a)} – {name(m.b)}"
 
 

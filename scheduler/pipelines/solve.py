@@ -37,19 +37,19 @@ from ortools.sat.python import cp_model
 
 from scheduler import __version__
 from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
-from scheduler.model.rules import HARD_RULES
-from scheduler.model.diagnose import core_of_infeasibility, explain_infeasible_all
 from scheduler.domain import Event, Meeting, Schedule, SlotIndex
 from scheduler.heuristics.greedy import mutual_first
-from scheduler.model.variables import MeetingVars
-from scheduler.model.objective import cap_holes, holes_per_person, wish_points
 from scheduler.heuristics.placement import Occupancy, Placement, assign_tables
-from scheduler.problems import MatchdayError, NoScheduleError, Problem
-from scheduler.pipelines.repair_plan import RepairPlan, plan_repair, repair_report
-from scheduler.report import hole_counts, schedule_points, schedule_stats
-from scheduler.results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
 from scheduler.heuristics.retiming import MovePrice, cover_people, enforce_hole_caps, insert_pairs, reduce_holes
 from scheduler.heuristics.selection import counting_limits, selection_lp
+from scheduler.model.diagnose import core_of_infeasibility, explain_infeasible_all
+from scheduler.model.objective import cap_holes, holes_per_person, wish_points
+from scheduler.model.rules import HARD_RULES
+from scheduler.model.variables import MeetingVars
+from scheduler.pipelines.repair_plan import RepairPlan, plan_repair, repair_report
+from scheduler.problems import MatchdayError, NoScheduleError, Problem
+from scheduler.report import hole_counts, schedule_points, schedule_stats
+from scheduler.results import Progress, ProgressCallback, SolveOptions, SolveResult, StopCheck
 
 DETERMINISTIC_MOVES_PER_SECOND = 20_000  # local-search moves standing in for a second in deterministic mode
 CP_SAT_MAX_VARIABLES = 80_000  # above this, CP-SAT's LNS was measured to add nothing in a minute
@@ -57,8 +57,12 @@ CP_SAT_SHARE = 0.6  # of the time left, for the restricted CP-SAT search
 ALL_MODE_CP_SAT_SHARE = 0.5  # of the time left, before the local search takes over (0.2 measured worse)
 
 
-def solve(event: Event, options: SolveOptions | None = None, progress: ProgressCallback | None = None,
-          should_stop: StopCheck | None = None) -> SolveResult:
+def solve(
+    event: Event,
+    options: SolveOptions | None = None,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> SolveResult:
     """Schedule `event`.
 
     Raises:
@@ -67,8 +71,9 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
     """
     options = options or SolveOptions()
     plan = plan_repair(event, options.previous, options.cutoff) if options.previous is not None else None
-    run = _Run(plan.future if plan else event, options, progress, should_stop, plan,
-               pairs=list(plan.pairs) if plan else None)
+    run = _Run(
+        plan.future if plan else event, options, progress, should_stop, plan, pairs=list(plan.pairs) if plan else None
+    )
     if event.objective == "all":
         placements, optimal, bound = run.solve_all()
     elif plan is not None and plan.preferred:
@@ -87,18 +92,32 @@ def solve(event: Event, options: SolveOptions | None = None, progress: ProgressC
         fresh = None if run.fresh_points is None else run.fresh_points + history_points
         repair = repair_report(event, options.previous, schedule, fresh)
     return SolveResult(
-        schedule=schedule, stats=schedule_stats(event, schedule, candidate_pairs(event) if plan else run.pairs),
-        bound=bound, optimal=optimal, seconds=round(run.elapsed(), 3), objective=event.objective,
-        parameters=_describe(options), version=__version__,
+        schedule=schedule,
+        stats=schedule_stats(event, schedule, candidate_pairs(event) if plan else run.pairs),
+        bound=bound,
+        optimal=optimal,
+        seconds=round(run.elapsed(), 3),
+        objective=event.objective,
+        parameters=_describe(options),
+        version=__version__,
         finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        warnings=tuple(run.warnings), repair=repair)
+        warnings=tuple(run.warnings),
+        repair=repair,
+    )
 
 
 class _Run:
     """One solve: the event's pairs, the locked rows, the clock and the callbacks."""
 
-    def __init__(self, event: Event, options: SolveOptions, progress: ProgressCallback | None,
-                 should_stop: StopCheck | None, plan: RepairPlan | None = None, pairs: list[Pair] | None = None):
+    def __init__(
+        self,
+        event: Event,
+        options: SolveOptions,
+        progress: ProgressCallback | None,
+        should_stop: StopCheck | None,
+        plan: RepairPlan | None = None,
+        pairs: list[Pair] | None = None,
+    ):
         self.start = time.monotonic()
         self.event = event
         self.options = options
@@ -164,8 +183,9 @@ class _Run:
         if not self.stopped():
             # Polishing frees common slots that the pairs still out can use: refill, then polish on.
             best = self._polish(best, bound, share=0.6, work=0.6)
-            refilled = insert_pairs(event, best, _by_value(pairs), self.seconds(0.05), max_tries=0,
-                                    within_hole_caps=True)
+            refilled = insert_pairs(
+                event, best, _by_value(pairs), self.seconds(0.05), max_tries=0, within_hole_caps=True
+            )
             if _points(refilled) > _points(best):
                 best = refilled
                 self.notify(Progress("search", self.elapsed(), points=_points(best), bound=bound))
@@ -175,8 +195,13 @@ class _Run:
             best, optimal = capped, _points(capped) >= bound
         return best, optimal, bound
 
-    def _search(self, sub: list[Pair], hint: list[Placement], bound: int,
-                preferred: dict[tuple[str, str], SlotIndex] | None = None) -> list[Placement]:
+    def _search(
+        self,
+        sub: list[Pair],
+        hint: list[Placement],
+        bound: int,
+        preferred: dict[tuple[str, str], SlotIndex] | None = None,
+    ) -> list[Placement]:
         """CP-SAT LNS maximising the points of `sub` placed in time; stops at the bound.
 
         With `preferred` (repair), keeping a previous meeting in its slot is worth its points
@@ -187,7 +212,7 @@ class _Run:
         if preferred:
             costs = self.options.move_costs
             weights = []
-            for (i, slot) in v.x:
+            for i, slot in v.x:
                 pair, old = sub[i], preferred.get(sub[i].key)
                 keep_value = 0 if old is None else costs.drop - (costs.move_slot if slot != old else 0)
                 weights.append(pair.points + keep_value)
@@ -230,11 +255,11 @@ class _Run:
                 kept.append(occupancy.place(pair, slot, location))
         best = insert_pairs(event, kept, _by_value(pairs), self.seconds(0.1), max_tries=0)
         # Then let Kempe swaps make room by moving only the refill, never a kept meeting.
-        best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1),
-                            frozen={p.pair.key for p in kept})
+        best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1), frozen={p.pair.key for p in kept})
         # Then moving kept meetings too, where the pair let in is worth more than the moves cost.
-        best = insert_pairs(event, best, _by_value(pairs), self.seconds(0.1), max_tries=400,
-                            price=self._move_price(preferred))
+        best = insert_pairs(
+            event, best, _by_value(pairs), self.seconds(0.1), max_tries=400, price=self._move_price(preferred)
+        )
         self.notify(Progress("search", self.elapsed(), points=_points(best)))
         fixed = {self.index_of[p.pair.key] for p in self.locked}
         bound, chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
@@ -249,8 +274,13 @@ class _Run:
             best = self._polish(best, bound, share=0.6, frozen=in_place)
         best = self._enforce_hole_caps(best)
         if not self.stopped():  # what a fresh solve of the same event would reach, for the report
-            fresh = _Run(event, dataclasses.replace(self.options, time_limit=self.remaining(), previous=None),
-                         None, self.should_stop, pairs=pairs)
+            fresh = _Run(
+                event,
+                dataclasses.replace(self.options, time_limit=self.remaining(), previous=None),
+                None,
+                self.should_stop,
+                pairs=pairs,
+            )
             self.fresh_points = _points(fresh.solve_maximise(quick=True)[0])
         return best, _points(best) >= bound, bound
 
@@ -292,8 +322,7 @@ class _Run:
             if occupancy.can_place(pair, preferred[pair.key]):
                 slot = preferred[pair.key]
                 kept.append(occupancy.place(pair, slot, occupancy.free_location(pair, slot)))  # type: ignore[arg-type]
-        v.hint(kept + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy),
-               self.index_of)
+        v.hint(kept + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy), self.index_of)
 
         def on_holes(value: float, _bound: float) -> bool:
             self.notify(Progress("search", self.elapsed(), holes=int(round(value)) % weight))
@@ -305,12 +334,16 @@ class _Run:
             solver = self._solver(1.0)  # nothing found yet: the rest of the time is its
             status = self._run_solver(solver, model, on_holes)
         if status == cp_model.INFEASIBLE:
-            raise NoScheduleError("not every wished meeting can be placed under the rules",
-                                  core_of_infeasibility(event, pairs, self.options, self.remaining(), self.locked),
-                                  infeasible=True)
+            raise NoScheduleError(
+                "not every wished meeting can be placed under the rules",
+                core_of_infeasibility(event, pairs, self.options, self.remaining(), self.locked),
+                infeasible=True,
+            )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise NoScheduleError(f"no schedule placing every wished meeting was found within "
-                                  f"{self.options.time_limit:g} s; allow more time with --time-limit")
+            raise NoScheduleError(
+                f"no schedule placing every wished meeting was found within "
+                f"{self.options.time_limit:g} s; allow more time with --time-limit"
+            )
         placed = self._extract(solver, v)
         if status != cp_model.OPTIMAL and not self.stopped():
             in_place = {p.pair.key for p in placed if preferred.get(p.pair.key) == p.slot}
@@ -325,16 +358,23 @@ class _Run:
         capped = enforce_hole_caps(self.event, everything)
         if len(capped) < len(everything):
             seconds = self.seconds(1.0) if self.options.deterministic else max(1.0, self.remaining())
-            capped = insert_pairs(self.event, capped, _by_value(self.pairs), seconds, max_tries=0,
-                                  within_hole_caps=True)
+            capped = insert_pairs(
+                self.event, capped, _by_value(self.pairs), seconds, max_tries=0, within_hole_caps=True
+            )
         return self._without_background(capped)
 
     def _without_background(self, placements: list[Placement]) -> list[Placement]:
         history = {p.pair.key for p in self.background}
         return [p for p in placements if p.pair.key not in history]
 
-    def _polish(self, placed: list[Placement], bound: int | None, share: float = 1.0,
-                frozen: set[tuple[str, str]] | None = None, work: float = 1.0) -> list[Placement]:
+    def _polish(
+        self,
+        placed: list[Placement],
+        bound: int | None,
+        share: float = 1.0,
+        frozen: set[tuple[str, str]] | None = None,
+        work: float = 1.0,
+    ) -> list[Placement]:
         """Keep exactly who meets (points and people covered stay) and remove holes;
         meetings of `frozen` pairs do not move. `share` of the time left; in deterministic mode
         `work` of the polish's fixed number of moves."""
@@ -343,14 +383,23 @@ class _Run:
         if self.options.deterministic:  # work, not time, bounds every step
             moves = int(work * 0.3 * self.options.time_limit * DETERMINISTIC_MOVES_PER_SECOND)
         result = self._without_background(
-            reduce_holes(self.event, placed + self.background, seconds, seed=self.options.seed,
-                         max_moves=moves, should_stop=self.should_stop, frozen=frozen))
+            reduce_holes(
+                self.event,
+                placed + self.background,
+                seconds,
+                seed=self.options.seed,
+                max_moves=moves,
+                should_stop=self.should_stop,
+                frozen=frozen,
+            )
+        )
         holes = sum(_holes(self.event, result).values())
         self.notify(Progress("polish", self.elapsed(), points=_points(result), bound=bound, holes=holes))
         return result
 
-    def _build(self, pairs: list[Pair], index_of: dict[tuple[str, str], int], required: bool
-               ) -> tuple[cp_model.CpModel, MeetingVars]:
+    def _build(
+        self, pairs: list[Pair], index_of: dict[tuple[str, str], int], required: bool
+    ) -> tuple[cp_model.CpModel, MeetingVars]:
         model = cp_model.CpModel()
         v = MeetingVars(model, self.event, pairs, required=required)
         for rule in HARD_RULES:
@@ -378,8 +427,9 @@ class _Run:
             solver.parameters.max_time_in_seconds = max(0.1, share * self.remaining())
         return solver
 
-    def _run_solver(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
-                    report: Callable[[float, float], bool]) -> cp_model.CpSolverStatus:
+    def _run_solver(
+        self, solver: cp_model.CpSolver, model: cp_model.CpModel, report: Callable[[float, float], bool]
+    ) -> cp_model.CpSolverStatus:
         """Solve, stopping at once on cancellation even while no new solution is found."""
         done = threading.Event()
 
@@ -423,8 +473,10 @@ class _Listener(cp_model.CpSolverSolutionCallback):
 def _why_not(event: Event, pair: Pair | None, slot: SlotIndex, occupancy: Occupancy) -> str:
     """The hard rule a locked row breaks, in words."""
     if pair is None:
-        return ("nobody asked for this meeting, or it is not allowed (colleagues, a cancelled person, "
-                "a declined wish, or no common available slot)")
+        return (
+            "nobody asked for this meeting, or it is not allowed (colleagues, a cancelled person, "
+            "a declined wish, or no common available slot)"
+        )
     if slot not in pair.slots:
         return "one of them is not available then, or it is outside the wish's time window"
     if pair.key in occupancy.met:
@@ -480,8 +532,9 @@ def _workers(options: SolveOptions) -> int:
     return options.workers or max(1, os.cpu_count() or 1)
 
 
-def _locked_rows(event: Event, rows: Iterable[Meeting], pairs: list[Pair], index_of: dict[tuple[str, str], int]
-                 ) -> tuple[list[Placement], dict[tuple[str, str, SlotIndex], str]]:
+def _locked_rows(
+    event: Event, rows: Iterable[Meeting], pairs: list[Pair], index_of: dict[tuple[str, str], int]
+) -> tuple[list[Placement], dict[tuple[str, str, SlotIndex], str]]:
     """Locked rows (already cleared of cancelled people by `plan_repair`) become fixed placements."""
     placed: list[Placement] = []
     labels: dict[tuple[str, str, SlotIndex], str] = {}
