@@ -20,7 +20,7 @@ import pytest
 
 import scheduler.check.checker as checker_module
 from scheduler.check.checker import check_schedule
-from scheduler.cli import report_figures
+from scheduler.cli import main, report_figures
 from scheduler.diff import CSV_COLUMNS, ChangeKind, diff_as_dict, diff_schedules
 from scheduler.domain import Event, Meeting, Schedule, Weights
 from scheduler.io.loading import (
@@ -47,6 +47,7 @@ from scheduler.io.schedule_files import (
     write_schedule_csv,
 )
 from scheduler.pipelines.repair_plan import repair_report
+from scheduler.problems import EventError
 from scheduler.report import schedule_stats
 from scheduler.results import SolveResult
 
@@ -95,9 +96,11 @@ def missing(text: str, words: Iterable[str]) -> list[str]:
 
 
 def code_block(text: str, language: str, occurrence: int = 0) -> str:
-    blocks = re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.M | re.S)
+    """The `occurrence`-th fenced block of `language`, without the indentation of a list item."""
+    blocks = re.findall(rf"^( *)```{language}\n(.*?)^ *```", text, flags=re.M | re.S)
     assert len(blocks) > occurrence, f"expected a ```{language} example"
-    return str(blocks[occurrence])
+    indent, body = blocks[occurrence]
+    return "".join(line.removeprefix(indent) for line in str(body).splitlines(keepends=True))
 
 
 # --- the input tables ------------------------------------------------------------------------
@@ -123,6 +126,41 @@ def test_every_event_toml_key_is_documented() -> None:
     text = section("event.toml")
     for key in SETTING_KEYS | DAY_KEYS | WEIGHT_KEYS | FAIRNESS_KEYS:
         assert any(f"`{form}`" in text for form in (key, f"[{key}]", f"[[{key}]]")), f"`{key}` is not documented"
+
+
+def _without(toml: str, key: str) -> str:
+    """`toml` without the line `key = …`, or without the `[key]` / `[[key]]` block."""
+    out: list[str] = []
+    skipping = False
+    for line in toml.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped in (f"[{key}]", f"[[{key}]]"):
+            skipping = True
+        elif skipping and (not stripped or stripped.startswith("[")):
+            skipping = False
+        if not skipping and not re.match(rf"^{re.escape(key)}\s*=", stripped):
+            out.append(line)
+    return "".join(out)
+
+
+def test_required_event_toml_keys_are_the_ones_the_loader_requires() -> None:
+    """Each key of the page's example, left out in turn: the loader refuses the file exactly when
+    the page calls that key required."""
+    text = section("event.toml")
+    toml = code_block(text, "toml")
+    people = code_block(section("participants.csv"), "csv").encode()
+    wishes = code_block(section("wishes.csv"), "csv").encode()
+    keys = [k for k in sorted(SETTING_KEYS | DAY_KEYS) if _without(toml, k) != toml]
+    assert {"slot_minutes", "tables", "days", "date", "start", "end"} <= set(keys), "the example lacks a key"
+    for key in keys:
+        try:
+            load_event_bytes(_without(toml, key).encode(), people, wishes)
+            required = False
+        except EventError:
+            required = True
+        rows = [line for line in text.splitlines() if re.match(rf"^\| `(\[\[|\[)?{key}(\]\]|\])?` \|", line)]
+        assert len(rows) == 1, f"expected one table row for `{key}`"
+        assert ("required" in rows[0].split("|")[2]) == required, f"is `{key}` required?"
 
 
 def test_the_documented_weights_are_the_defaults() -> None:
@@ -258,10 +296,36 @@ def test_every_diff_output_name_is_documented() -> None:
         *person,
         *change,
         *change["new"],
-        *CSV_COLUMNS,
         *typing.get_args(ChangeKind),
     }
-    assert missing(section("The diff between two schedules"), names) == []
+    documented = section("The diff between two schedules")
+    assert missing(documented, names) == []
+    assert code_block(documented, "csv").splitlines()[0] == ",".join(CSV_COLUMNS)
+
+
+def test_the_diff_examples_are_what_the_command_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The page's diff examples: its schedule example against the same with Jānis Bērziņš and Søren
+    Dybdahl moved to slot 5 at table 2."""
+    folder = tmp_path / "event"
+    folder.mkdir()
+    (folder / "event.toml").write_text(code_block(section("event.toml"), "toml"), encoding="utf-8")
+    (folder / "participants.csv").write_text(code_block(section("participants.csv"), "csv"), encoding="utf-8")
+    (folder / "wishes.csv").write_text(code_block(section("wishes.csv"), "csv"), encoding="utf-8")
+    example = code_block(section("schedule.csv"), "csv")
+    event = _example_event()
+    old, _ = read_schedule_csv(example.encode(), event)
+    slot5 = event.slot_at(event.days[0].date, 5)
+    assert slot5 is not None
+    new = Schedule.of(
+        [Meeting(slot5.index, "2", m.a, m.b) if m.pair == {"P0003", "P0007"} else m for m in old.meetings]
+    )
+    (tmp_path / "old.csv").write_text(example, encoding="utf-8")
+    (tmp_path / "new.csv").write_text(write_schedule_csv(event, new), encoding="utf-8")
+    documented = section("The diff between two schedules")
+    for fmt, language in (("text", "text"), ("csv", "csv")):
+        code = main(["diff", str(folder), str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--format", fmt])
+        assert code == 0
+        assert capsys.readouterr().out == code_block(documented, language), f"the {fmt} example"
 
 
 def test_every_report_json_key_is_documented() -> None:
