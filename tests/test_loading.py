@@ -906,7 +906,8 @@ def load_or_event_error(toml: bytes, people: bytes, wishes: bytes) -> None:
     except EventError as exc:
         assert exc.errors
         for p in exc.problems:
-            assert p.file in (None, EVENT_FILE, PEOPLE_FILE, WISHES_FILE)
+            workbooks = {f"{Path(f).stem}.{ext}" for f in (PEOPLE_FILE, WISHES_FILE) for ext in ("xlsx", "xls", "ods")}
+            assert p.file in (None, EVENT_FILE, PEOPLE_FILE, WISHES_FILE) or p.file in workbooks
             assert p.row is None or p.row >= 1
 
 
