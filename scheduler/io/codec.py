@@ -86,13 +86,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def encode(text: str, encoding: str) -> bytes:
-    """Text written back as it was read; Windows-1252 files become UTF-8 with a BOM (Excel opens
-    those correctly), as an edit may bring in letters Windows-1252 does not have."""
-    if encoding == UTF16:
-        return text.encode("utf-16")
-    if encoding in (UTF8_BOM, CP1252):
-        return text.encode("utf-8-sig")
-    return text.encode("utf-8")
+    """Text written back for the readers here: UTF-16 stays UTF-16; anything else becomes UTF-8,
+    since an edit may bring in letters Windows-1252 does not have (a BOM would change nothing for
+    these readers, and nobody downloads the stored copy)."""
+    return text.encode("utf-16") if encoding == UTF16 else text.encode("utf-8")
 
 
 def decode_table_text(data: bytes, file: str, problems: Problems) -> Decoded | None:
@@ -165,8 +162,8 @@ def write_csv(rows: list[list[str]], delimiter: str = ",") -> str:
 class TableFile:
     """A participants, wishes or schedule file read into rows of text (`rows[i]` is row i + 1).
 
-    It remembers how it was written, so that an edited copy keeps the organiser's delimiter and
-    encoding; a workbook is written back as CSV (UTF-8 with a BOM, `,`), which every reader takes.
+    It remembers how it was written, so that an edited copy keeps the organiser's delimiter (and
+    UTF-16, if so); a workbook is written back as CSV (UTF-8, `,`), which every reader takes.
     """
 
     rows: list[list[str]]
@@ -199,11 +196,16 @@ def read_table(data: bytes, file: str, problems: Problems) -> TableFile | None:
         except SpreadsheetError as exc:
             problems.error("bad_workbook", str(exc), file)
             return None
-        if sheet.other_sheets:
+        if sheet.other_sheets and not sheet.named:
             others = ", ".join(f"'{n}'" for n in sheet.other_sheets)
-            problems.warn("other_sheets", f"only the sheet '{sheet.name}' is read; not {others}", file)
+            problems.warn(
+                "other_sheets",
+                f"only the first sheet, '{sheet.name}', is read, not {others} "
+                f"(a sheet named '{_stem(file)}' would be read instead)",
+                file,
+            )
         label = f"{_stem(file)}.{kind}, sheet '{sheet.name}'"
-        return TableFile(sheet.rows, label, ",", UTF8_BOM, sheet.name)
+        return TableFile(sheet.rows, label, ",", UTF8, sheet.name)
     decoded = decode_table_text(data, file, problems)
     if decoded is None:
         return None

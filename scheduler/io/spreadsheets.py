@@ -37,6 +37,7 @@ class Sheet:
     name: str
     rows: list[list[str]]
     other_sheets: tuple[str, ...]  # the workbook's sheets that were not read
+    named: bool  # whether the sheet was chosen by its name (else: the first of several, or the only one)
 
 
 def workbook_kind(data: bytes) -> str | None:
@@ -78,7 +79,8 @@ def read_sheet(data: bytes, table: str) -> Sheet:
         names = visible or list(workbook.sheet_names)
         if not names:
             raise SpreadsheetError("the workbook has no sheet")
-        name = next((n for n in names if n.strip().casefold() == table.casefold()), names[0])
+        named = next((n for n in names if n.strip().casefold() == table.casefold()), None)
+        name = named or names[0]
         cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except python_calamine.PasswordError:
         raise SpreadsheetError("the workbook is protected by a password; save a copy without one") from None
@@ -87,7 +89,8 @@ def read_sheet(data: bytes, table: str) -> Sheet:
     rows = [[cell_text(value) for value in row] for row in cells]
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
-    return Sheet(kind=kind, name=name, rows=rows, other_sheets=tuple(n for n in names if n != name))
+    others = tuple(n for n in names if n != name)
+    return Sheet(kind=kind, name=name, rows=rows, other_sheets=others, named=named is not None)
 
 
 def _check_unpacked_size(data: bytes) -> None:
