@@ -22,7 +22,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from scheduler.io.spreadsheets import SpreadsheetError, read_sheet, workbook_kind
+from scheduler.io.spreadsheets import SpreadsheetError, is_archive, read_sheet, workbook_kind
 from scheduler.problems import Problems
 
 DELIMITERS = (",", ";", "\t")
@@ -121,10 +121,22 @@ def _first_non_ascii_line(text: str) -> tuple[int | None, str]:
 
 
 def detect_delimiter(text: str) -> str:
-    """',', ';' or tab: whichever splits the first non-blank line into the most columns (',' on a tie)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
+    """',', ';' or tab: whichever splits the first line with content into the most columns (',' on
+    a tie). A line of delimiters only (an empty spreadsheet row) decides only when no line has
+    content; a delimiter that leaves a quote unbalanced on that line splits nothing."""
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip(" \t,;")), None)
+    if first is None:
+        first = next((line for line in lines if line), "")
+    counts = {d: _columns(first, d) for d in DELIMITERS}
     return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _columns(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter, strict=True), []))
+    except csv.Error:
+        return 0
 
 
 def parse_csv(text: str, delimiter: str, file: str, problems: Problems) -> list[list[str]]:
@@ -151,11 +163,16 @@ def parse_csv(text: str, delimiter: str, file: str, problems: Problems) -> list[
 
 
 def write_csv(rows: list[list[str]], delimiter: str = ",") -> str:
-    """CSV text of `rows`, one line per record; values are quoted only where they must be."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerows(rows)
-    return out.getvalue()
+    """CSV text of `rows`, one line per record. A value holding any of the delimiters (not only
+    this file's), a quote or a line break is quoted, so that `detect_delimiter` cannot mistake
+    the file's delimiter on reading it back."""
+    return "".join(delimiter.join(_quoted(cell) for cell in row) + "\n" for row in rows)
+
+
+def _quoted(cell: str) -> str:
+    if any(ch in cell for ch in ',;\t"\r\n') or (cell != cell.strip()):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,13 @@ def read_table(data: bytes, file: str, problems: Problems) -> TableFile | None:
             )
         label = f"{_stem(file)}.{kind}, sheet '{sheet.name}'"
         return TableFile(sheet.rows, label, ",", UTF8, sheet.name)
+    if is_archive(data):
+        problems.error(
+            "bad_workbook",
+            "the file is an archive but not an Excel (.xlsx) or OpenDocument (.ods) workbook, or a damaged one",
+            file,
+        )
+        return None
     decoded = decode_table_text(data, file, problems)
     if decoded is None:
         return None

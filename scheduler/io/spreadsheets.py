@@ -40,6 +40,11 @@ class Sheet:
     named: bool  # whether the sheet was chosen by its name (else: the first of several, or the only one)
 
 
+def is_archive(data: bytes) -> bool:
+    """Whether the bytes are a ZIP or OLE2 container (every workbook is one; no text file is)."""
+    return data.startswith((b"PK\x03\x04", _OLE2))
+
+
 def workbook_kind(data: bytes) -> str | None:
     """ "xlsx", "xls" or "ods" when `data` is such a workbook, else None (text, or another archive)."""
     if data.startswith(_OLE2):
