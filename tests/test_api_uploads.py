@@ -101,6 +101,11 @@ def walk_organiser_routes(
     assert edited.json()["participant"]["name"] == names[first]
     wishes = client.get(f"{base}/wishes", headers=headers)
     assert wishes.status_code == 200, wishes.text
+    second = list(names)[1]
+    wish = {"requester": second, "target": first, "priority": 1}
+    added = client.post(f"{base}/wishes", json=wish, headers=headers)
+    assert added.status_code in (200, 201), added.text
+    assert added.json()["wish"]["priority"] == 1
     relisted = client.get(f"{base}/participants", headers=headers)
     assert relisted.status_code == 200 and {p["id"]: p["name"] for p in relisted.json()["data"]} == names
     if not solve_it:
