@@ -152,7 +152,7 @@ def test_windows_1252_semicolon_participants_upload_with_a_warning(client: TestC
 def test_workbooks_upload_and_a_bad_cell_names_sheet_row_and_column_letter(client: TestClient) -> None:
     people: list[list[Any]] = [[], [], ["Participant ID", "Full Name", "Company", "Cap"]]
     people += [[int(pid[1:]), name, org, 4.0] for pid, name, org in PEOPLE]
-    wishes = [["from", "to", "priority"], *[[int(a[1:]), int(b[1:]), int(p)] for a, b, p in WISHES]]
+    wishes: list[list[Any]] = [["from", "to", "priority"], *[[int(a[1:]), int(b[1:]), int(p)] for a, b, p in WISHES]]
     bad = [row[:] for row in people]
     bad[5][3] = "four"  # participant 3's cap, in D6
     before = counts(client)

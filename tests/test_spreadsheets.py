@@ -145,12 +145,12 @@ def test_problems_of_an_ods_file_name_it(tmp_path: Path) -> None:
 
 
 def test_cells_of_every_type_read_as_typed() -> None:
-    people = [
+    people: list[list[Any]] = [
         ["id", "name", "available", "max_meetings", "joined"],
         [7, "Seven", "09:00-10:00", 4.0, dt.date(2027, 1, 2)],
         ["x8", "Eight", None, 0, dt.datetime(2027, 1, 2, 9, 30)],
     ]
-    wishes = [["requester", "target", "priority", "window"], [7, "x8", 1.0, "2027-03-10 09:00-10:00"]]
+    wishes: list[list[Any]] = [["requester", "target", "priority", "window"], [7, "x8", 1.0, "2027-03-10 09:00-10:00"]]
     event = load_event_bytes(EVENT_TOML.encode(), xlsx(people), xlsx(wishes)).event
     seven = event.participants["7"]
     assert (seven.max_meetings, seven.extra["joined"]) == (4, "2027-01-02")
