@@ -29,7 +29,8 @@ from api.storage import EventRow, ScheduleRow
 from scheduler.candidates import pair_key
 from scheduler.check.checker import Violation, check_schedule
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule, Slot
-from scheduler.io.loading import PARTICIPANT_COLUMNS, WISH_COLUMNS, LoadedEvent
+from scheduler.io.columns import PARTICIPANT_COLUMNS, WISH_COLUMNS
+from scheduler.io.loading import LoadedEvent
 
 
 class NotFound(LookupError):
@@ -59,7 +60,7 @@ class Edit:
 
 
 def participant_cells(row: EventRow) -> dict[ParticipantId, dict[str, str]]:
-    """The raw participants.csv cells of each person (available, max_meetings, table, …) by id."""
+    """The raw participants-file cells of each person (available, max_meetings, table, …) by id."""
     table = CsvTable.parse(row.participants_csv, PARTICIPANT_COLUMNS)
     out: dict[ParticipantId, dict[str, str]] = {}
     for r in table.records():
@@ -70,7 +71,7 @@ def participant_cells(row: EventRow) -> dict[ParticipantId, dict[str, str]]:
 
 
 def wish_cells(row: EventRow) -> list[dict[str, str]]:
-    """The wishes.csv rows that count (the first of each requester → target), as raw cells."""
+    """The wishes-file rows that count (the first of each requester → target), as raw cells."""
     table = CsvTable.parse(row.wishes_csv, WISH_COLUMNS)
     seen: set[tuple[str, str]] = set()
     out = []

@@ -1,52 +1,51 @@
-"""Editing an uploaded participants.csv or wishes.csv in place, cell by cell.
+"""Editing an uploaded participants or wishes file in place, cell by cell.
 
 An on-the-day change (a cancellation, new availability, a late registrant, a declined wish)
 rewrites the organiser's own file rather than a regenerated one: their column order, column
 names (aliases included), extra columns, delimiter and every cell nobody changed stay as they
-were, so the stored file is still the one they know, only with the change in it. Known columns
-are found by the loader's own column definitions (`scheduler.io.loading.PARTICIPANT_COLUMNS`,
-`WISH_COLUMNS`), matched as the loader matches them. Whether the result is a valid event is for
-the loader to say; nothing here judges values.
+were, so the stored file is still the one they know, only with the change in it. The file is
+read and written by the loader's own codec (`scheduler.io.codec`: any accepted encoding,
+delimiter or workbook; a workbook is written back as CSV), and known columns are found by the
+loader's own column definitions (`scheduler.io.columns`). Whether the result is a valid event is
+for the loader to say; nothing here judges values.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from scheduler.io.loading import Column, detect_delimiter, normalise_header
+from scheduler.io.codec import TableFile, read_stored_table
+from scheduler.io.columns import PARTICIPANT_COLUMNS, WISH_COLUMNS, Column
+from scheduler.io.loading import PARTICIPANTS_FILE, WISHES_FILE
+
+# Which file a table of these columns is (a workbook's sheet is chosen by it, as the loader does).
+_FILES = {PARTICIPANT_COLUMNS: PARTICIPANTS_FILE, WISH_COLUMNS: WISHES_FILE}
 
 
 @dataclass
 class CsvTable:
-    """The records of one CSV file: `header` is the first non-blank record, `rows` the ones after it."""
+    """The records of one stored file: `header` is the first non-blank record, `rows` the ones after it."""
 
     columns: tuple[Column, ...]
-    delimiter: str
+    source: TableFile  # how the file was written, to write it back alike
     before: list[list[str]]  # blank records above the header, kept so row numbers stay as they were
     header: list[str]
     rows: list[list[str]]
 
     @classmethod
     def parse(cls, data: bytes, columns: tuple[Column, ...]) -> CsvTable:
-        """Read a stored file (one the loader accepted, so it decodes and has a header)."""
-        text = data.decode("utf-8-sig")
-        delimiter = detect_delimiter(text)
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        """Read a stored file (one the loader accepted, so it reads and has a header)."""
+        source = read_stored_table(data, _FILES[columns])
+        records = source.rows
         start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), len(records))
         header = records[start] if start < len(records) else [c.name for c in columns if c.required]
-        return cls(columns, delimiter, records[:start], list(header), [list(r) for r in records[start + 1 :]])
+        return cls(columns, source, records[:start], list(header), [list(r) for r in records[start + 1 :]])
 
     def index(self, name: str) -> int | None:
         """Position of a known column (by canonical name), or None when the file lacks it."""
         column = next(c for c in self.columns if c.name == name)
-        for i, cell in enumerate(self.header):
-            key = normalise_header(cell)
-            if key == column.name or key in column.aliases:
-                return i
-        return None
+        return next((i for i, cell in enumerate(self.header) if column.matches(cell)), None)
 
     def ensure(self, name: str) -> int:
         """Position of a known column, appending it to the header when the file lacks it."""
@@ -85,8 +84,5 @@ class CsvTable:
         return row
 
     def to_bytes(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
-        for record in (*self.before, self.header, *self.rows):
-            writer.writerow(record)
-        return out.getvalue().encode("utf-8")
+        """The file with the changes, in the organiser's delimiter (a workbook becomes CSV)."""
+        return self.source.to_bytes([*self.before, self.header, *self.rows])

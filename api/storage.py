@@ -56,7 +56,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.schema import CreateColumn
 
-from scheduler.problems import Problem
+from scheduler.io.codec import NotText, decode, file_label, read_table
+from scheduler.problems import Problem, Problems
 
 ACTIVE_STATES = ("queued", "running")
 FINISHED_STATES = ("done", "failed", "cancelled")
@@ -305,7 +306,7 @@ def unstorable_problems(
     problems: list[Problem] = []
     toml_text = _decoded(event_toml)
     if toml_text is not None and "\x00" in toml_text:  # tomllib refuses raw control characters anyway
-        problems.append(_nul_problem("event.toml", toml_text))
+        problems.append(_nul_problem("event.toml", toml_text[: toml_text.index("\x00")].count("\n") + 1))
     elif toml_text is not None:
         try:
             raw = tomllib.loads(toml_text)
@@ -322,9 +323,9 @@ def unstorable_problems(
                 )
             )
     for name, data in (("participants.csv", participants_csv), ("wishes.csv", wishes_csv)):
-        decoded = _decoded(data)
-        if decoded is not None and "\x00" in decoded:
-            problems.append(_nul_problem(name, decoded))
+        row = _nul_row(data, name)
+        if row is not None:
+            problems.append(_nul_problem(file_label(data, name), row))
     for pid in participant_ids:
         if len(pid) > MAX_ID_LENGTH:
             problems.append(
@@ -340,20 +341,22 @@ def unstorable_problems(
 
 
 def _decoded(data: bytes) -> str | None:
-    """The text of a file as the library's loader reads it (UTF-8, or UTF-16 with a BOM)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
+    """The text of event.toml as the library's loader reads it."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        return decode(data, fallback=False).text
+    except NotText:
         return None
 
 
-def _nul_problem(file: str, text: str) -> Problem:
-    row = text[: text.index("\x00")].count("\n") + 1
+def _nul_row(data: bytes, file: str) -> int | None:
+    """The first row of a participants or wishes file, read as the loader reads it, with a NUL."""
+    table = read_table(data, file, Problems())
+    if table is None:
+        return None
+    return next((n for n, cells in enumerate(table.rows, start=1) if any("\x00" in c for c in cells)), None)
+
+
+def _nul_problem(file: str, row: int) -> Problem:
     return Problem(
         "error",
         "nul_character",

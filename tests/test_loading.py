@@ -306,17 +306,33 @@ def test_wishes_with_a_header_but_no_rows_is_only_a_warning() -> None:
     assert warnings_of(loaded) == {("no_rows", WISHES_FILE, None, None)}
 
 
-@pytest.mark.parametrize("file", [EVENT_FILE, PEOPLE_FILE, WISHES_FILE])
-def test_non_utf8_file(file: str) -> None:
-    latin1 = {
-        EVENT_FILE: TOML.replace("Test day", "Søren's day"),
+def test_event_toml_must_be_utf8() -> None:
+    found = problems(toml=TOML.replace("Test day", "Søren's day").encode("latin-1"))
+    assert where(found) == {("not_utf8", EVENT_FILE, 1, None)}
+    assert "UTF-8" in found[0].message
+
+
+@pytest.mark.parametrize("file", [PEOPLE_FILE, WISHES_FILE])
+def test_windows_1252_table_is_read_with_a_warning(file: str) -> None:
+    """Excel's plain CSV on Windows in Western Europe: cp1252, and the loader says it guessed so."""
+    cp1252 = {
         PEOPLE_FILE: PEOPLE + "d,Søren Dybdahl,Acme\n",
-        WISHES_FILE: WISHES + "a,c,1 # Søren\n",
-    }[file].encode("latin-1")
-    files = {EVENT_FILE: TOML, PEOPLE_FILE: PEOPLE, WISHES_FILE: WISHES, file: latin1}
-    found = problems(files[EVENT_FILE], files[PEOPLE_FILE], files[WISHES_FILE])
-    expected_line = {EVENT_FILE: 1, PEOPLE_FILE: 5, WISHES_FILE: 4}[file]
-    assert where(found) == {("not_utf8", file, expected_line, None)}
+        WISHES_FILE: "requester;target;note\na;b;Æble €\nb;c;Mødet\n",
+    }[file].encode("cp1252")
+    files = {PEOPLE_FILE: PEOPLE.encode(), WISHES_FILE: WISHES.encode(), file: cp1252}
+    loaded = load_event_bytes(TOML.encode(), files[PEOPLE_FILE], files[WISHES_FILE])
+    expected_line = {PEOPLE_FILE: 5, WISHES_FILE: 2}[file]
+    assert ("windows_1252", file, expected_line, None) in warnings_of(loaded)
+    if file == PEOPLE_FILE:
+        assert loaded.event.participants["d"].name == "Søren Dybdahl"
+
+
+@pytest.mark.parametrize("file", [PEOPLE_FILE, WISHES_FILE])
+def test_bytes_that_are_no_text_at_all(file: str) -> None:
+    broken = {PEOPLE_FILE: PEOPLE + "d,S\x81ren,Acme\n", WISHES_FILE: WISHES + "a,c,1 \x9d\n"}[file]
+    files = {PEOPLE_FILE: PEOPLE, WISHES_FILE: WISHES, file: broken.encode("latin-1")}
+    found = problems(TOML, files[PEOPLE_FILE], files[WISHES_FILE])
+    assert where(found) == {("not_utf8", file, {PEOPLE_FILE: 5, WISHES_FILE: 4}[file], None)}
     assert "UTF-8" in found[0].message
 
 
@@ -890,7 +906,8 @@ def load_or_event_error(toml: bytes, people: bytes, wishes: bytes) -> None:
     except EventError as exc:
         assert exc.errors
         for p in exc.problems:
-            assert p.file in (None, EVENT_FILE, PEOPLE_FILE, WISHES_FILE)
+            workbooks = {f"{Path(f).stem}.{ext}" for f in (PEOPLE_FILE, WISHES_FILE) for ext in ("xlsx", "xls", "ods")}
+            assert p.file in (None, EVENT_FILE, PEOPLE_FILE, WISHES_FILE) or p.file in workbooks
             assert p.row is None or p.row >= 1
 
 

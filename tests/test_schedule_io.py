@@ -141,6 +141,51 @@ def test_end_that_disagrees_is_a_warning(event: Event) -> None:
     assert len(schedule) == 1 and [(w.code, w.column) for w in warnings] == [("end_mismatch", "end")]
 
 
+# --- encodings, delimiters and workbooks: the loader's codec ---------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_any_delimiter_and_unicode_encoding_reads_the_same(event: Event, delimiter: str, encoding: str) -> None:
+    """The README promises tab-separated files; a schedule saved as Excel's "Unicode text" is one."""
+    text = f"{HEADER}\n{ROW}\n2027-03-11,1,,,Booth 7a,k3,s1\n".replace(",", delimiter)
+    schedule, warnings = read(event, text.encode(encoding))
+    assert warnings == []
+    assert schedule == Schedule.of([Meeting(0, "1", "s1", "j2"), Meeting(5, "Booth 7a", "k3", "s1")])
+
+
+def test_windows_1252_schedule_is_read_with_a_warning() -> None:
+    people = PEOPLE.replace("s1,", "Søs,")
+    cp_event = make_event(people=people, wishes="requester,target\n")
+    data = f"{HEADER}\n2027-03-10;1;09:00;09:20;1;Søs;j2\n".replace(",", ";").encode("cp1252")
+    schedule, warnings = read_schedule_csv(data, cp_event, file="old.csv")
+    assert [m.a for m in schedule.meetings] == ["Søs"]
+    assert [(w.code, w.file, w.row) for w in warnings] == [("windows_1252", "old.csv", 2)]
+
+
+def test_a_schedule_workbook_names_its_sheet(event: Event) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    for row in (HEADER.split(","), ROW.split(","), ["2027-03-10", 2, "", "", 1, "s1", "nobody"]):
+        sheet.append(row)
+    data = _xlsx_bytes(workbook)
+    with pytest.raises(EventError) as info:
+        read_schedule_csv(data, event, file="old.csv")
+    assert [(p.code, p.file, p.row, p.column) for p in info.value.errors] == [
+        ("unknown_participant", "old.xlsx, sheet 'Plan'", 3, "participant_b")
+    ]
+
+
+def _xlsx_bytes(workbook: object) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    workbook.save(out)  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
 # --- malformed files -----------------------------------------------------------------------
 
 ROW = "2027-03-10,1,09:00,09:20,1,s1,j2"
@@ -151,7 +196,7 @@ ROW = "2027-03-10,1,09:00,09:20,1,s1,j2"
     [
         ("day,slot,table,participant_a\n2027-03-10,1,1,s1\n", "missing_column", 1, "participant_b"),
         ("day,table,participant_a,participant_b\n2027-03-10,1,s1,j2\n", "missing_column", 1, "slot"),
-        (b"day,slot,table,participant_a,participant_b\n2027-03-10,1,1,S\xf8ren,j2\n", "not_utf8", 2, None),
+        (b"day,slot,table,participant_a,participant_b\n2027-03-10,1,1,S\x81ren,j2\n", "not_utf8", 2, None),
         ("", "empty_file", None, None),
         (" \n\n", "empty_file", None, None),
         (f"{HEADER}\n10.3.2027,1,09:00,09:20,1,s1,j2\n", "bad_date", 2, "day"),

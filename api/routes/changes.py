@@ -23,7 +23,7 @@ from api.schemas import (
     WishPublic,
 )
 from api.storage import EventRow, ParticipantRow
-from scheduler.io.loading import PRIORITY_WORDS
+from scheduler.io.columns import priority_of
 from scheduler.problems import EventError
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["changes"])
@@ -114,7 +114,7 @@ def _wish_public(cells: dict[str, str]) -> WishPublic:
     return WishPublic(
         requester=cells["requester"],
         target=cells["target"],
-        priority=PRIORITY_WORDS.get(cells["priority"].lower()) or int(float(cells["priority"] or 2)),
+        priority=priority_of(cells["priority"]) or 2,  # the loader accepted the file: never the fallback
         window=cells["window"],
         status="declined" if cells["status"].lower() == "declined" else "requested",
     )

@@ -78,10 +78,13 @@ def create_event(
     settings: SettingsDep,
     secret: SecretDep,
     event: Annotated[UploadFile, File(description="event.toml")],
-    participants: Annotated[UploadFile, File(description="participants.csv")],
-    wishes: Annotated[UploadFile, File(description="wishes.csv")],
+    participants: Annotated[UploadFile, File(description="participants.csv, or an .xlsx / .ods workbook")],
+    wishes: Annotated[UploadFile, File(description="wishes.csv, or an .xlsx / .ods workbook")],
 ) -> EventCreated | JSONResponse:
-    """Create an event from its three files (multipart); returns its id and the organiser token."""
+    """Create an event from its three files (multipart); returns its id and the organiser token.
+
+    Participants and wishes may be CSV (UTF-8, UTF-16 or Windows-1252; `,` `;` or tab) or Excel /
+    OpenDocument workbooks; they are read by the library's loader, exactly as the CLI reads them."""
     limit = settings.max_upload_bytes
     files = (_read_upload(event, limit), _read_upload(participants, limit), _read_upload(wishes, limit))
     return _create(session, secret, files)

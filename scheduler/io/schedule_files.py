@@ -1,45 +1,42 @@
 """schedule.csv in and out (formats.md, "schedule.csv").
 
 Writing gives the file organisers open in a spreadsheet. Reading accepts ours or anybody
-else's schedule (a previous schedule to re-solve around, or one to check): it reports every
+else's schedule, in any encoding, delimiter or workbook the `codec` reads, with the columns and
+aliases of `columns.SCHEDULE_COLUMNS` (a previous schedule to re-solve around, or one to check): it reports every
 malformed cell at once as an `EventError`, but leaves judging the hard rules to `validate`,
 so a schedule that breaks them still loads and can be explained.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Meeting, Schedule, Slot, table_sort_key
+from scheduler.io.codec import read_table, write_csv
+from scheduler.io.columns import FALSE_WORDS, SCHEDULE_COLUMNS, TRUE_WORDS, header_names
 from scheduler.io.timegrid import WindowError, parse_date, parse_time
 from scheduler.problems import EventError, Problem, Problems
 
 SCHEDULE_FILE = "schedule.csv"
 COLUMNS = ("day", "slot", "start", "end", "table", "participant_a", "participant_b")
 EXTRA_COLUMNS = ("name_a", "organisation_a", "name_b", "organisation_b", "mutual", "points", "locked")
-TRUE_WORDS, FALSE_WORDS = {"yes", "true", "1"}, {"", "no", "false", "0"}
 _Err = Callable[[str, str, str], None]  # (code, column, message) for the row being read
 
 
 def write_schedule_csv(event: Event, schedule: Schedule) -> str:
     """The schedule as CSV text, one row per meeting, sorted by day, slot and table."""
     asked = wished_pairs(event)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS + EXTRA_COLUMNS)
+    rows: list[list[str]] = [[*COLUMNS, *EXTRA_COLUMNS]]
     for m in sorted(schedule.meetings, key=lambda m: (m.slot, table_sort_key(m.table), m.a, m.b)):
         s = event.slots[m.slot]
         pa, pb = event.participants.get(m.a), event.participants.get(m.b)
         who = asked.get(pair_key(m.a, m.b), {})
-        writer.writerow(
+        rows.append(
             [
                 s.date.isoformat(),
-                s.number,
+                str(s.number),
                 f"{s.start:%H:%M}",
                 f"{s.end:%H:%M}",
                 m.table,
@@ -50,34 +47,14 @@ def write_schedule_csv(event: Event, schedule: Schedule) -> str:
                 pb.name if pb else "",
                 pb.organisation if pb else "",
                 "yes" if len(who) == 2 else "no",
-                pair_points(event, who),
+                str(pair_points(event, who)),
                 "yes" if m.locked else "",
             ]
         )
-    return out.getvalue()
+    return write_csv(rows)
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    aliases: tuple[str, ...] = ()
-
-
-# The one place where the accepted columns are named; "slot" or "start" must be present.
-_READ_COLUMNS = (
-    _Column("day", ("date",)),
-    _Column("slot", ("slot_number",)),
-    _Column("start", ("start_time", "time")),
-    _Column("end", ("end_time",)),
-    _Column("table", ("booth", "location")),
-    _Column("participant_a", ("a", "participant_1", "person_a", "id_a")),
-    _Column("participant_b", ("b", "participant_2", "person_b", "id_b")),
-    _Column("locked", ("lock", "pinned")),
-)
-_REQUIRED = ("day", "table", "participant_a", "participant_b")
 
 
 def read_schedule_csv(data: bytes, event: Event, file: str = SCHEDULE_FILE) -> tuple[Schedule, list[Problem]]:
@@ -87,7 +64,7 @@ def read_schedule_csv(data: bytes, event: Event, file: str = SCHEDULE_FILE) -> t
     as an unknown table or two meetings in one slot are read as they are, for the checker.
     """
     problems = Problems()
-    rows = _rows(data, file, problems)
+    file, rows = _rows(data, file, problems)
     meetings: list[Meeting] = []
     for row, rec in rows:
         m = _meeting(rec, row, event, file, problems)
@@ -99,45 +76,35 @@ def read_schedule_csv(data: bytes, event: Event, file: str = SCHEDULE_FILE) -> t
     return Schedule.of(meetings), problems.warnings
 
 
-def _rows(data: bytes, file: str, problems: Problems) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row, {canonical column: stripped value}) per non-blank data row."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.error(
-            "not_utf8",
-            f"the file is not UTF-8 text (byte {exc.start + 1} on line {line} cannot be read); save it as 'CSV UTF-8'",
-            file,
-            line,
-        )
-        raise EventError(problems.items) from None
-    if not text.strip():
+def _rows(data: bytes, file: str, problems: Problems) -> tuple[str, list[tuple[int, dict[str, str]]]]:
+    """The name problems give the file, and (spreadsheet row, {canonical column: stripped value})
+    per non-blank data row. Raises EventError when the file cannot be used at all."""
+    table = read_table(data, file, problems)
+    if table is None:
+        raise EventError(problems.items)
+    records = [(n, cells) for n, cells in enumerate(table.rows, start=1) if any(c.strip() for c in cells)]
+    if not records:
         problems.error("empty_file", "the file is empty; it needs a header row and one row per meeting", file)
         raise EventError(problems.items)
-    first = text.splitlines()[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    except csv.Error as exc:
-        problems.error("bad_csv", f"the file is not valid CSV: {exc}", file)
-        raise EventError(problems.items) from None
-    header = [_canonical(h) for h in records[0]]
-    missing = [c for c in _REQUIRED if c not in header]
+    if table.sheet is not None:
+        file = table.label
+    header_row, header_cells = records[0]
+    header = header_names(header_cells, SCHEDULE_COLUMNS)
+    missing = [c.name for c in SCHEDULE_COLUMNS if c.required and c.name not in header]
     if "slot" not in header and "start" not in header:
-        missing.append("slot")
+        missing.insert(1, "slot")
     for name in missing:
         extra = " (or 'start')" if name == "slot" else ""
         problems.error(
             "missing_column",
-            f"the required column '{name}'{extra} is missing (found: {', '.join(records[0])})",
+            f"the required column '{name}'{extra} is missing (found: {', '.join(header_cells)})",
             file,
-            1,
+            header_row,
             name,
         )
     problems.raise_if_errors()
     out = []
-    for row, values in enumerate(records[1:], start=2):
+    for row, values in records[1:]:
         rec: dict[str, str] = {}
         for name, value in zip(header, values, strict=False):  # ragged rows happen
             rec.setdefault(name, value.strip())  # the first of two same-named columns counts
@@ -145,12 +112,7 @@ def _rows(data: bytes, file: str, problems: Problems) -> list[tuple[int, dict[st
             out.append((row, rec))
     if not out:
         problems.warn("no_meetings", "the file has a header but no meetings", file)
-    return out
-
-
-def _canonical(header: str) -> str:
-    key = header.strip().lower().replace(" ", "_").replace("-", "_")
-    return next((c.name for c in _READ_COLUMNS if key == c.name or key in c.aliases), key)
+    return file, out
 
 
 def _meeting(rec: dict[str, str], row: int, event: Event, file: str, problems: Problems) -> Meeting | None:
