@@ -23,22 +23,18 @@ from scheduler.check.checker import check_schedule
 from scheduler.cli import main, report_figures
 from scheduler.diff import CSV_COLUMNS, ChangeKind, diff_as_dict, diff_schedules
 from scheduler.domain import Event, Meeting, Schedule, Weights
-from scheduler.io.loading import (
-    DAY_KEYS,
-    FAIRNESS_KEYS,
+from scheduler.io.columns import (
     PARTICIPANT_COLUMNS,
     PRIORITY_WORDS,
-    SETTING_KEYS,
+    SCHEDULE_COLUMNS,
     STATUS_ALIASES,
     STATUSES,
-    WEIGHT_KEYS,
     WISH_COLUMNS,
     WISH_STATUSES,
-    load_event_bytes,
 )
+from scheduler.io.event_file import DAY_KEYS, FAIRNESS_KEYS, SETTING_KEYS, WEIGHT_KEYS
+from scheduler.io.loading import load_event_bytes
 from scheduler.io.schedule_files import (
-    _READ_COLUMNS,
-    _REQUIRED,
     COLUMNS,
     EXTRA_COLUMNS,
     FALSE_WORDS,
@@ -197,10 +193,10 @@ def test_the_schedule_columns_written_and_read_are_documented() -> None:
     assert ",".join(COLUMNS + EXTRA_COLUMNS) in code_block(written, "csv"), "the example's header is not the writer's"
     assert missing(written, COLUMNS + EXTRA_COLUMNS) == []
     read = section("Reading a schedule back")
-    for column in _READ_COLUMNS:
+    for column in SCHEDULE_COLUMNS:
         _name, aliases, required, *_ = row_of(read, column.name)
         assert missing(aliases, column.aliases) == [], f"aliases of `{column.name}` not on its row"
-        assert ("required" in required) == (column.name in _REQUIRED or column.name in ("slot", "start"))
+        assert ("required" in required) == (column.required or column.name in ("slot", "start"))
     assert missing(row_of(read, "locked")[3], (TRUE_WORDS | FALSE_WORDS) - {""}) == []
 
 
