@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from factories import make_event, person
+from factories import PersonRow, make_event, person
 
 from scheduler.domain import Meeting, Schedule
 from scheduler.report import schedule_stats, wishes_met
 from scheduler.results import MetOf
 
-PEOPLE = ["ann", "ben", "cat", "dan", "eve", person("fay", status="cancelled")]
+PEOPLE: list[PersonRow | str] = ["ann", "ben", "cat", "dan", "eve", person("fay", status="cancelled")]
 WISHES = [
     ("ann", "ben", 1),
     ("ben", "ann", 1),  # mutual with the one above
