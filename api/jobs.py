@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from api.storage import Database, EventRow, JobRow, utcnow
 from scheduler.domain import Schedule
-from scheduler.problems import EventError, MatchdayError, NoScheduleError
+from scheduler.problems import EventError, InvalidScheduleError, MatchdayError, NoScheduleError
 from scheduler.results import MoveCosts, Progress, SolveOptions, relative_gap
 
 log = logging.getLogger("matchday.jobs")
@@ -74,6 +74,9 @@ def recover_interrupted(db: Database, message: str = STOPPED_BY_SERVER, *, stale
 def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_interval: float = 0.5) -> None:
     """Solve one claimed job and store the result. Every failure ends as state "failed" + `error`.
 
+    `solve` runs the independent checker on its result; a schedule it rejects is a bug, and ends
+    the job "failed" with the broken rules listed in `error`: no version is stored.
+
     A repair job (`options["mode"] == "repair"`) starts from the stored version it names: its
     locked rows stay, the rest stays where it is unless moving pays (`MoveCosts`), and meetings
     before the cut-off are history.
@@ -113,6 +116,10 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
         except (NoScheduleError, MatchdayError, EventError) as exc:
             cancelled = reporter.cancelled()
             _finish(db, job_id, "cancelled" if cancelled else "failed", None if cancelled else str(exc))
+            return
+        except InvalidScheduleError as exc:  # the checker refused the solver's schedule: a bug, never a version
+            log.error("job %s: %s", job_id, exc)
+            _finish(db, job_id, "failed", str(exc))
             return
         with db.session() as s:
             job = s.get(JobRow, job_id, with_for_update=True)

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-_IMPORTED = time.monotonic()  # fallback start of the command when the process start is unknown
+_IMPORTED = time.monotonic()  # the start of the command when no earlier clock was read (`main`)
 
 from rich.console import Console  # noqa: E402  (after the timestamp on purpose)
 from rich.text import Text  # noqa: E402
@@ -33,11 +33,19 @@ from scheduler.diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E4
 from scheduler.domain import Event, Schedule  # noqa: E402
 from scheduler.io.loading import LoadedEvent, load_event_dir  # noqa: E402
 from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv  # noqa: E402
-from scheduler.problems import EventError, MatchdayError, NoScheduleError, Problem  # noqa: E402
+from scheduler.problems import EventError, InvalidScheduleError, MatchdayError, NoScheduleError, Problem  # noqa: E402
 from scheduler.report import schedule_stats  # noqa: E402
-from scheduler.results import MoveCosts, Progress, ScheduleStats, SolveOptions, SolveResult, relative_gap  # noqa: E402
+from scheduler.results import (  # noqa: E402
+    MoveCosts,
+    Progress,
+    ScheduleStats,
+    SolveOptions,
+    SolveResult,
+    WishesMet,
+    relative_gap,
+)
 
-EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 3, 130, 141
 
 DEFAULT_TIME_LIMIT = 30.0
 WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking and writing
@@ -50,39 +58,18 @@ class UserError(Exception):
     """A problem with the command's own files (paths, permissions) rather than the event's contents."""
 
 
-# --- the start of the command ------------------------------------------------------------------
-
-
-def process_started() -> float:
-    """`time.monotonic()` value at which this process started.
-
-    --time-limit bounds the whole command, so interpreter start-up and the solver's heavy imports
-    must count too. Linux gives the start in clock ticks since boot; elsewhere (or if the figure
-    looks wrong) the import of this module is the earliest moment known.
-    """
-    try:
-        stat = Path("/proc/self/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()  # the name in parentheses may hold spaces
-        ticks = int(fields[19])  # field 22 of proc(5), "starttime"
-        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return _IMPORTED
-    now = time.monotonic()
-    if 0.0 <= age <= now - _IMPORTED + 60.0:
-        return min(now - age, _IMPORTED)
-    return _IMPORTED
-
-
 # --- arguments ---------------------------------------------------------------------------------
 
 EPILOG = """\
 exit codes:
   0  success (solve: schedule written; check: the schedule is valid)
   1  check: the schedule breaks at least one hard rule (each violation is listed);
-     solve: the schedule written failed the independent check (a bug; please report it)
+     solve: the solver's schedule failed the independent check (a bug; please report
+     it): nothing is written to --out, the schedule goes to OUT.rejected.csv
   2  bad input: a missing or malformed file, a bad option, an unwritable output path,
      locked rows of --previous that break a hard rule
   3  solve: no schedule exists (infeasible) or none was found within the time limit
+  141  the reader of the output went away (as in `… | head`); ends quietly
 """
 
 
@@ -250,23 +237,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, started: float | None = None) -> int:
     """Run the command line and return the exit code (tests call this in-process).
 
-    With `argv` None (a real command line) the time limit counts from the start of the process;
-    otherwise from this call, since the process may be a long-running test session.
+    --time-limit counts from `started` (a `time.monotonic()` value): `python -m scheduler` reads
+    it first thing, before the heavy imports. Never the process's start: a `bash -c '… && python
+    -m scheduler …'` line runs the command in bash's own process, and the time bash spent before
+    is not the command's. Without `started`: from the import of this module for a real command
+    line (`argv` None), from this call otherwise (a test session may be long-running).
     """
-    started = process_started() if argv is None else time.monotonic()
+    if started is None:
+        started = _IMPORTED if argv is None else time.monotonic()
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, or a usage error already printed by argparse
-        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-    try:
-        code: int = args.handler(args, started)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help, or a usage error already printed by argparse
+            code = exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+        else:
+            code = args.handler(args, started)
+        sys.stdout.flush()  # here, where a closed reader can still be answered quietly
         return code
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The reader of stdout went away (`… | head`): stop quietly, as other command-line tools do.
+
+    What is still buffered for stdout goes to /dev/null, so that the interpreter's own flush at
+    exit does not raise the error again as a traceback.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return EXIT_PIPE_CLOSED
 
 
 # --- solve -------------------------------------------------------------------------------------
@@ -316,32 +325,34 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
         if not exc.infeasible:
             _err(f"(time limit {args.time_limit:g} s; a longer --time-limit may find one)")
         return EXIT_NO_SCHEDULE
+    except InvalidScheduleError as exc:  # solve() checked its own result: a bug, never written as --out
+        return _rejected(exc, loaded.event, out)
     except MatchdayError as exc:
         return _bad_input(exc)
 
-    # the independent second opinion; meetings before a cut-off are history and judged as such
-    violations = check_schedule(loaded.event, result.schedule, history_before=args.cutoff)
     try:
         _write_text(out, write_schedule_csv(loaded.event, result.schedule))
+        seconds = time.monotonic() - started
+        if report_json is not None:
+            _write_text(report_json, json.dumps(report_figures(result, seconds), indent=2) + "\n")
     except UserError as exc:
         return _bad_input(exc)
-    seconds = time.monotonic() - started
     _print_problems(result.warnings, sys.stdout)
     _print_report(loaded.event, result, out, seconds, args.time_limit)
-    if report_json is not None:
-        try:
-            _write_text(report_json, json.dumps(report_figures(result, seconds), indent=2) + "\n")
-        except UserError as exc:
-            return _bad_input(exc)
-    if violations:
-        _err(
-            f"internal error: the solver's schedule breaks {len(violations)} hard rule(s); it was written "
-            "for inspection, please report this:"
-        )
-        for v in violations:
-            _err(f"  {v}")
-        return EXIT_INVALID
     return EXIT_OK
+
+
+def _rejected(exc: InvalidScheduleError, event: Event, out: Path) -> int:
+    """The bug report of a schedule the independent checker rejected; the schedule is written
+    beside --out for inspection, under a name no later step mistakes for the result."""
+    _err(str(exc))
+    rejected = out.with_name(out.stem + ".rejected.csv")
+    try:
+        _write_text(rejected, write_schedule_csv(event, exc.schedule))
+        _err(f"the rejected schedule, for the bug report: {rejected}")
+    except UserError as write_error:
+        _err(f"(the rejected schedule could not be kept: {write_error})")
+    return EXIT_INVALID
 
 
 def _read_schedule(path: Path, event: Event) -> Schedule:
@@ -353,7 +364,8 @@ def _read_schedule(path: Path, event: Event) -> Schedule:
 
 
 def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
-    """The report as JSON-ready figures (--report-json); `gap` is a fraction, `seconds` the whole command."""
+    """The report as JSON-ready figures (--report-json); `gap` is a fraction, `seconds` the whole command,
+    `wishes` the wishes met of wished (in total, mutual and one-sided, by priority)."""
     stats = result.stats
     gap = result.gap
     return {
@@ -366,8 +378,10 @@ def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
         "holes": stats.holes,
         "max_holes_per_person": stats.max_holes_per_person,
         "people_without_meeting": len(stats.people_without_meeting),
+        "wishes": stats.wishes.as_dict(),
         "seconds": round(seconds, 3),
         "solve_seconds": result.seconds,
+        "solve_time_limit": round(float(result.parameters["time_limit"]), 3),  # what the command left the solver
         "optimal": result.optimal,
         "objective": result.objective,
         "repair": result.repair,
@@ -379,6 +393,7 @@ def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, 
     lines = [
         f"Schedule for {event.name!r} written to {out}",
         f"  meetings             {stats.meetings} ({stats.mutual_meetings} mutual)",
+        *_wish_lines(stats.wishes),
         f"  points               {stats.points}" + ("  (proven optimal)" if result.optimal else ""),
     ]
     if result.bound is not None:
@@ -399,6 +414,16 @@ def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, 
         lines.append(f"  points               before {r['points_before']}, after {r['points_after']}{fresh}")
     lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
     print("\n".join(lines))
+
+
+def _wish_lines(wishes: WishesMet) -> list[str]:
+    """Wishes met of wished: in total with the mutual/one-sided split, then by priority."""
+    share = f" ({100 * wishes.total.met / wishes.total.wished:.1f} %)" if wishes.total.wished else ""
+    lines = [f"  wishes met           {wishes.total}{share}; mutual {wishes.mutual}, one-sided {wishes.one_sided}"]
+    if wishes.by_priority:
+        priorities = ", ".join(f"{p}: {m}" for p, m in sorted(wishes.by_priority.items()))
+        lines.append(f"                       by priority {priorities}")
+    return lines
 
 
 def _people(event: Event, stats: ScheduleStats) -> str:
@@ -497,7 +522,7 @@ def _cmd_check(args: argparse.Namespace, started: float) -> int:
     stats = schedule_stats(loaded.event, schedule)
     print(
         f"valid: {stats.meetings} meetings ({stats.mutual_meetings} mutual), {stats.points} points, "
-        f"{stats.holes} holes (at most {stats.max_holes_per_person} per person)"
+        f"{stats.wishes.total} wishes met, {stats.holes} holes (at most {stats.max_holes_per_person} per person)"
     )
     return EXIT_OK
 

@@ -6,8 +6,13 @@ a file / row / column for input, people / slot for a schedule.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # only for types: this module stays importable without the checker
+    from scheduler.check.checker import Violation
+    from scheduler.domain import Schedule
 
 Severity = Literal["error", "warning"]
 
@@ -61,6 +66,25 @@ class NoScheduleError(MatchdayError):
         self.details = details or []
         self.infeasible = infeasible
         super().__init__(reason + ("".join("\n  - " + d for d in self.details)))
+
+
+class InvalidScheduleError(Exception):
+    """A bug in matchday: the solver produced a schedule that the independent checker rejects.
+
+    Raised instead of returning the schedule, so that it is never written, stored or published.
+    Not a `MatchdayError`: nothing the user did causes it, and no handler of user errors should
+    turn it into "bad input". `schedule` is kept for inspection, `violations` name each broken rule.
+    """
+
+    def __init__(self, violations: Sequence[Violation], schedule: Schedule):
+        self.violations = tuple(violations)
+        self.schedule = schedule
+        n = len(self.violations)
+        super().__init__(
+            f"internal error (a bug in matchday; please report it with the event's files and the solve's "
+            f"options): the solver's schedule breaks {n} hard rule{'s' if n != 1 else ''} according to the "
+            "independent checker, so it was not published:" + "".join(f"\n  - {v}" for v in self.violations)
+        )
 
 
 class Problems:

@@ -1,4 +1,4 @@
-"""Figures about a schedule: points, mutual meetings, holes, people left out, table use."""
+"""Figures about a schedule: points, mutual meetings, wishes met, holes, people left out, table use."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from scheduler.candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, ParticipantId, Schedule, SlotIndex
-from scheduler.results import ScheduleStats
+from scheduler.results import MetOf, ScheduleStats, WishesMet
 
 
 def holes_in(event: Event, slots: Iterable[SlotIndex]) -> int:
@@ -61,4 +61,33 @@ def schedule_stats(event: Event, schedule: Schedule, pairs: list[Pair] | None = 
         people_without_meeting=tuple(sorted(could - met)),
         wished_pairs=len(pairs),
         table_use=dict(Counter(m.table for m in schedule.meetings)),
+        wishes=wishes_met(event, schedule),
     )
+
+
+def wishes_met(event: Event, schedule: Schedule) -> WishesMet:
+    """How many wishes the schedule meets, in total, mutual or one-sided, and by priority (see
+    `WishesMet` for what counts as wished)."""
+    met_pairs = {pair_key(m.a, m.b) for m in schedule.meetings}
+    live = [
+        w
+        for w in event.wishes
+        if not w.declined
+        and w.requester in event.participants
+        and w.target in event.participants
+        and event.participants[w.requester].active
+        and event.participants[w.target].active
+    ]
+    asked = {(w.requester, w.target) for w in live}
+    counts: Counter[tuple[str, object, bool]] = Counter()  # (kind, key, met)
+    for w in live:
+        met = pair_key(w.requester, w.target) in met_pairs
+        counts["total", None, met] += 1
+        counts["mutual" if (w.target, w.requester) in asked else "one_sided", None, met] += 1
+        counts["priority", w.priority, met] += 1
+
+    def of(kind: str, key: object = None) -> MetOf:
+        return MetOf(counts[kind, key, True], counts[kind, key, True] + counts[kind, key, False])
+
+    priorities = sorted({w.priority for w in live})
+    return WishesMet(of("total"), of("mutual"), of("one_sided"), {p: of("priority", p) for p in priorities})

@@ -32,6 +32,7 @@ class SolveOptions:
     previous: Schedule | None = None  # previous schedule: locked rows are fixed, the rest kept if cheap
     cutoff: dt.datetime | None = None  # re-plan only meetings starting at or after this local time
     move_costs: MoveCosts = field(default_factory=MoveCosts)
+    cp_sat: bool = True  # False: no CP-SAT step in "maximise" mode (heuristics only); "all" mode needs it
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,44 @@ def relative_gap(points: int | None, bound: int | None) -> float | None:
 
 
 @dataclass(frozen=True)
+class MetOf:
+    """How many of some wishes the schedule meets."""
+
+    met: int
+    wished: int
+
+    def __str__(self) -> str:
+        return f"{self.met} of {self.wished}"
+
+    def as_dict(self) -> dict[str, int]:
+        return {"met": self.met, "wished": self.wished}
+
+
+@dataclass(frozen=True)
+class WishesMet:
+    """Wishes (rows of wishes.csv, one per requester and target) that the schedule meets.
+
+    A wish counts as wished unless it is declined or one of its two people is cancelled or absent;
+    it is met when its two people meet. A wish is mutual when the target wished the requester too,
+    so a mutual meeting meets two wishes: `mutual` and `one_sided` add up to `total`, and so do the
+    priorities.
+    """
+
+    total: MetOf
+    mutual: MetOf
+    one_sided: MetOf
+    by_priority: dict[int, MetOf]  # by the requester's priority, 1 highest
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.total.as_dict(),
+            "mutual": self.mutual.as_dict(),
+            "one_sided": self.one_sided.as_dict(),
+            "by_priority": {str(p): m.as_dict() for p, m in sorted(self.by_priority.items())},
+        }
+
+
+@dataclass(frozen=True)
 class ScheduleStats:
     meetings: int
     mutual_meetings: int
@@ -71,6 +110,7 @@ class ScheduleStats:
     people_without_meeting: tuple[ParticipantId, ...]  # active people who could have had one
     wished_pairs: int  # allowed pairs somebody asked for
     table_use: dict[str, int]  # meetings per table label over the event
+    wishes: WishesMet
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +122,7 @@ class ScheduleStats:
             "people_without_meeting": list(self.people_without_meeting),
             "wished_pairs": self.wished_pairs,
             "table_use": dict(self.table_use),
+            "wishes": self.wishes.as_dict(),
         }
 
 

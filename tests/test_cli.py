@@ -87,6 +87,8 @@ def test_solve_writes_a_schedule_that_check_accepts(event_dir: Path, tmp_path: P
     for word in ("meetings", "points", "bound", "gap", "holes", "without any meeting", "time"):
         assert word in report
     assert "19" in report  # every wish fits: 12 (mutual, both priority 1) + 2 + 1 + 2 + 2
+    assert "wishes met           6 of 6 (100.0 %); mutual 2 of 2, one-sided 4 of 4" in report
+    assert "by priority 1: 2 of 2, 2: 3 of 3, 3: 1 of 1" in report
 
     code, summary, _ = run(capsys, "check", str(event_dir), str(out))
     assert code == 0
@@ -115,6 +117,10 @@ def test_report_json_has_the_figures(event_dir: Path, tmp_path: Path, capsys: Ca
     assert figures["points"] == 19 and figures["bound"] == 19 and figures["gap"] == 0.0
     assert figures["optimal"] is True and figures["objective"] == "maximise"
     assert figures["people_without_meeting"] == 0
+    assert figures["wishes"]["met"] == figures["wishes"]["wished"] == 6
+    assert figures["wishes"]["mutual"] == {"met": 2, "wished": 2}
+    assert figures["wishes"]["by_priority"]["2"] == {"met": 3, "wished": 3}
+    assert 0 < figures["solve_time_limit"] <= 3
     assert 0 < figures["seconds"] < 3
 
 
@@ -285,3 +291,47 @@ def test_real_command_respects_the_time_limit(event_dir: Path, tmp_path: Path) -
     assert wall < 7, f"the command took {wall:.1f} s with --time-limit 5"
     assert "points" in proc.stdout and out.is_file()
     assert json.loads(report.read_text(encoding="utf-8"))["seconds"] <= wall
+
+
+# --- a reader that goes away -------------------------------------------------------------------
+
+
+def _with_closed_reader(*argv: str) -> tuple[int, str]:
+    """Run `python -m scheduler ARGV` with its stdout a pipe whose reader is gone before the first
+    byte (as `… | head` does after a line); returns the exit code and stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", *argv],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    return proc.wait(timeout=60), err
+
+
+@pytest.mark.parametrize("command", ["diff-text", "diff-json", "diff-csv", "check", "solve", "help"])
+def test_output_to_a_closed_reader_ends_quietly(command: str, event_dir: Path, tmp_path: Path) -> None:
+    old, new, bad = tmp_path / "old.csv", tmp_path / "new.csv", tmp_path / "bad.csv"
+    old.write_text(HEADER + "2027-03-10,1,09:00,09:20,1,ann,ben,\n", encoding="utf-8")
+    new.write_text(HEADER + "2027-03-10,2,09:20,09:40,1,ann,ben,\n2027-03-10,1,09:00,09:20,1,cat,dan,\n")
+    bad.write_text(HEADER + "2027-03-10,1,09:00,09:20,1,ann,ben,\n2027-03-10,1,09:00,09:20,2,ann,cat,\n")
+    out = tmp_path / "schedule.csv"
+    argv = {
+        "diff-text": ["diff", str(event_dir), str(old), str(new)],
+        "diff-json": ["diff", str(event_dir), str(old), str(new), "--format", "json"],
+        "diff-csv": ["diff", str(event_dir), str(old), str(new), "--format", "csv"],
+        "check": ["check", str(event_dir), str(bad)],
+        "solve": ["solve", str(event_dir), "--out", str(out), "--time-limit", "2", "--workers", "1"],
+        "help": ["--help"],
+    }[command]
+    code, err = _with_closed_reader(*argv)
+    for noise in ("Traceback", "BrokenPipeError", "Exception ignored"):
+        assert noise not in err, err
+    # (argparse itself swallows an error while writing --help, and exits 0)
+    assert code == (0 if command == "help" else 141)
+    if command == "solve":
+        assert out.is_file()  # the schedule is written before the report is printed

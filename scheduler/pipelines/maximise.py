@@ -1,0 +1,70 @@
+"""The "maximise" pipeline: decide who meets, then when, then polish (steps 1-7 of
+`scheduler.pipelines.solve`); each step keeps the best schedule so far, so stopping early is safe.
+
+With `SolveOptions.cp_sat` off, step 4 (CP-SAT's search) is skipped: a heuristic-only path.
+"""
+
+from __future__ import annotations
+
+from scheduler.heuristics.greedy import mutual_first
+from scheduler.heuristics.retiming import cover_people, insert_pairs
+from scheduler.heuristics.selection import counting_limits, selection_lp
+from scheduler.pipelines.cp_sat import restricted_search
+from scheduler.pipelines.polish import polish, within_hole_caps
+from scheduler.pipelines.run import Outcome, Run, by_value, occupancy_of, points
+
+
+def maximise(run: Run, quick: bool = False) -> Outcome:
+    """The most wish points within the budget; `quick` stops after step 3 (a second or two), with
+    the caps made to hold all the same (a repair's report compares with it)."""
+    event, pairs, budget, clock = run.event, run.pairs, run.budget, run.clock
+    # 1. the mutual-first greedy: the floor
+    occupancy = occupancy_of(event, run.locked)
+    best = run.locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy)
+    run.report("greedy", points=points(best))
+    # 2. who meets: the LP's bound and its rounded choice of pairs
+    fixed = {run.index_of[p.pair.key] for p in run.locked}
+    bound, chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
+    chosen |= fixed
+    run.report("bound", points=points(best), bound=bound)
+
+    # 3. when: colour the chosen pairs, make room with Kempe swaps, fill with any pair that fits
+    if points(best) < bound and not run.stopped():
+        order = sorted((pairs[i] for i in chosen - fixed), key=lambda p: (len(p.slots), -p.points, p.key))
+        placed = run.locked + mutual_first(event, pairs, occupancy_of(event, run.locked), order=order)
+        placed = insert_pairs(
+            event, placed, by_value(pairs[i] for i in chosen), clock.seconds(budget.insert_chosen_share)
+        )
+        placed = insert_pairs(event, placed, by_value(pairs), clock.seconds(budget.insert_any_share))
+        best = max(best, placed, key=points)
+        run.report("search", points=points(best), bound=bound)
+    if quick:
+        best = within_hole_caps(run, best)
+        return Outcome(best, points(best) >= bound, bound)
+    # 4. CP-SAT's large-neighbourhood search on those pairs, where the model is small enough
+    if run.options.cp_sat and points(best) < bound and not run.stopped():
+        sub = sorted({run.index_of[p.pair.key] for p in best} | chosen)
+        variables = sum(len(pairs[i].slots) for i in sub)
+        if variables <= budget.cp_sat_max_variables:
+            placed = restricted_search(run, [pairs[i] for i in sub], best, bound)
+            placed = insert_pairs(event, placed, by_value(pairs), clock.seconds(budget.insert_any_share))
+            best = max(best, placed, key=points)
+    optimal = points(best) >= bound
+    # 5. a meeting for people left without one, never lowering points
+    if not run.stopped():
+        best = cover_people(event, best, pairs)
+    # 6. remove holes; halfway, refill with the pairs still out that fit the slots the search freed
+    if not run.stopped():
+        best = polish(run, best, bound, share=budget.first_polish_share, work=budget.first_polish_work)
+        refilled = insert_pairs(
+            event, best, by_value(pairs), clock.seconds(budget.insert_any_share), max_tries=0, within_hole_caps=True
+        )
+        if points(refilled) > points(best):
+            best = refilled
+            run.report("search", points=points(best), bound=bound)
+        best = polish(run, best, bound, work=budget.last_polish_work)
+    # 7. the [fairness] caps
+    capped = within_hole_caps(run, best)
+    if capped != best:
+        best, optimal = capped, points(capped) >= bound
+    return Outcome(best, optimal, bound)

@@ -1,0 +1,50 @@
+"""The steps that end every pipeline: remove holes while keeping exactly who meets ("polish"), and
+make the [fairness] hole caps hold."""
+
+from __future__ import annotations
+
+from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.retiming import enforce_hole_caps, insert_pairs, reduce_holes
+from scheduler.pipelines.run import Run, by_value, holes, points
+
+
+def polish(
+    run: Run,
+    placed: list[Placement],
+    bound: int | None,
+    share: float = 1.0,
+    frozen: set[tuple[str, str]] | None = None,
+    work: float = 1.0,
+) -> list[Placement]:
+    """Keep exactly who meets (points and people covered stay) and remove holes; meetings of
+    `frozen` pairs do not move. `share` of the time left; in deterministic mode `work` of the
+    polishing's fixed number of moves."""
+    result = run.without_background(
+        reduce_holes(
+            run.event,
+            placed + run.background,
+            run.clock.polish_seconds(share),
+            seed=run.options.seed,
+            max_moves=run.clock.polish_moves(work),
+            should_stop=run.should_stop,
+            frozen=frozen,
+        )
+    )
+    run.report("polish", points=points(result), bound=bound, holes=sum(holes(run.event, result).values()))
+    return result
+
+
+def within_hole_caps(run: Run, placed: list[Placement]) -> list[Placement]:
+    """Drop meetings until the [fairness] caps hold, then refill where a pair fits within them."""
+    everything = placed + run.background
+    capped = enforce_hole_caps(run.event, everything)
+    if len(capped) < len(everything):
+        capped = insert_pairs(
+            run.event,
+            capped,
+            by_value(run.pairs),
+            run.clock.hole_caps_seconds(),
+            max_tries=0,
+            within_hole_caps=True,
+        )
+    return run.without_background(capped)

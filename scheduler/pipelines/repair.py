@@ -1,0 +1,87 @@
+"""The keep-in-place re-solve ("maximise" mode with a previous schedule; `repair_plan` plans it):
+history before a cut-off and locked rows stay; the other still-valid rows are kept in place first,
+the freed time is refilled (moving a kept meeting only where the pair let in is worth more than
+the move costs), CP-SAT weighs moves against `MoveCosts`, and only new meetings are re-timed to
+remove holes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from scheduler.candidates import pair_key
+from scheduler.domain import SlotIndex
+from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.retiming import MovePrice, insert_pairs
+from scheduler.heuristics.selection import counting_limits, selection_lp
+from scheduler.pipelines.cp_sat import restricted_search
+from scheduler.pipelines.maximise import maximise
+from scheduler.pipelines.polish import polish, within_hole_caps
+from scheduler.pipelines.run import Outcome, Run, by_value, occupancy_of, points, slots_by_pair
+from scheduler.results import MoveCosts
+
+
+def repair(run: Run) -> Outcome:
+    """Keep previous meetings where they are unless moving them pays; refill the freed time.
+
+    The outcome's `fresh_points` is what a quick fresh solve of the same event reaches, for the
+    repair report (None when the time ran out first).
+    """
+    event, pairs, budget, clock = run.event, run.pairs, run.budget, run.clock
+    assert run.plan is not None
+    preferred = slots_by_pair(run.plan.preferred)
+    booth = {pair_key(m.a, m.b): m.table for m in run.plan.preferred}
+    occupancy = occupancy_of(event, run.locked)
+    kept = list(run.locked)
+    for pair in by_value(pairs[run.index_of[key]] for key in preferred):
+        slot = preferred[pair.key]
+        if occupancy.can_place(pair, slot):
+            location = booth[pair.key]  # the same booth as before, if it is one of theirs and free
+            if location not in pair.locations or (location, slot) in occupancy.fixed:
+                location = occupancy.free_location(pair, slot)  # type: ignore[assignment]
+            kept.append(occupancy.place(pair, slot, location))
+    best = insert_pairs(event, kept, by_value(pairs), clock.seconds(budget.repair_insert_share), max_tries=0)
+    # Then let Kempe swaps make room by moving only the refill, never a kept meeting.
+    best = insert_pairs(
+        event, best, by_value(pairs), clock.seconds(budget.repair_insert_share), frozen={p.pair.key for p in kept}
+    )
+    # Then moving kept meetings too, where the pair let in is worth more than the moves cost.
+    best = insert_pairs(
+        event,
+        best,
+        by_value(pairs),
+        clock.seconds(budget.repair_insert_share),
+        max_tries=budget.repair_move_tries,
+        price=move_price(run.options.move_costs, preferred),
+    )
+    run.report("search", points=points(best))
+    fixed = {run.index_of[p.pair.key] for p in run.locked}
+    bound, _chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
+    run.report("bound", points=points(best), bound=bound)
+    if run.options.cp_sat and points(best) < bound and not run.stopped():
+        # Every pair, not just the LP's choice: the refill has to fit around the kept meetings.
+        if sum(len(p.slots) for p in pairs) <= budget.cp_sat_max_variables:
+            best = restricted_search(run, pairs, best, bound, preferred)
+            best = insert_pairs(event, best, by_value(pairs), clock.seconds(budget.insert_any_share), max_tries=0)
+    in_place = {p.pair.key for p in best if preferred.get(p.pair.key) == p.slot}
+    if not run.stopped():
+        best = polish(run, best, bound, share=budget.repair_polish_share, frozen=in_place)
+    best = within_hole_caps(run, best)
+    fresh_points = None
+    if not run.stopped():  # what a fresh solve of the same event would reach, for the report
+        options = dataclasses.replace(run.options, time_limit=clock.remaining(), previous=None)
+        fresh = Run(event, options, None, run.should_stop, pairs=pairs, budget=budget)
+        fresh_points = points(maximise(fresh, quick=True).placements)
+    return Outcome(best, points(best) >= bound, bound, fresh_points)
+
+
+def move_price(costs: MoveCosts, preferred: dict[tuple[str, str], SlotIndex]) -> MovePrice:
+    """Leaving a previous meeting's slot costs the move cost; going back to it earns it back."""
+    cost = costs.move_slot
+
+    def price(p: Placement, new: SlotIndex) -> int:
+        old = preferred.get(p.pair.key)
+        if old is None:
+            return 0
+        return cost * ((p.slot == old) - (new == old))
+
+    return price

@@ -1,0 +1,109 @@
+"""What every step of one solve shares: the event and its candidate pairs, the locked rows and the
+history, the clock, and the progress and stop callbacks; plus the few measures of a list of
+placements that the steps compare by."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
+from scheduler.domain import Event, Meeting, SlotIndex
+from scheduler.heuristics.placement import Occupancy, Placement
+from scheduler.pipelines.budget import BUDGET, Budget, Clock
+from scheduler.pipelines.locked import locked_rows
+from scheduler.pipelines.repair_plan import RepairPlan
+from scheduler.problems import Problem
+from scheduler.report import hole_counts
+from scheduler.results import Progress, ProgressCallback, SolveOptions, StopCheck
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a pipeline hands back to `solve`: the placements, whether they are proven optimal, the
+    bound on points (None when not computed), and what a fresh solve of the same event reaches
+    (for a repair's report; None when unknown)."""
+
+    placements: list[Placement]
+    optimal: bool
+    bound: int | None
+    fresh_points: int | None = None
+
+
+class Run:
+    """One solve: the event's pairs, the locked rows, the history, the clock and the callbacks."""
+
+    def __init__(
+        self,
+        event: Event,
+        options: SolveOptions,
+        progress: ProgressCallback | None,
+        should_stop: StopCheck | None,
+        plan: RepairPlan | None = None,
+        pairs: list[Pair] | None = None,
+        budget: Budget = BUDGET,
+    ):
+        self.clock = Clock(options, budget, should_stop)  # first: the pairs' computation counts too
+        self.budget = budget
+        self.event = event
+        self.options = options
+        self.notify: ProgressCallback = progress or (lambda _p: None)
+        self.should_stop = should_stop
+        self.pairs = candidate_pairs(event) if pairs is None else pairs
+        self.index_of = {p.key: i for i, p in enumerate(self.pairs)}
+        self.plan = plan
+        self.locked, self.locked_labels = locked_rows(event, plan.locked if plan else (), self.pairs, self.index_of)
+        self.warnings: list[Problem] = list(plan.warnings) if plan else []
+        # Meetings before a cut-off: never moved, but they make holes with later meetings that day.
+        self.background = [history_placement(event, m) for m in (plan.history if plan else ())]
+
+    def elapsed(self) -> float:
+        return self.clock.elapsed()
+
+    def stopped(self) -> bool:
+        return self.clock.stopped()
+
+    def report(self, phase: str, points: int | None = None, bound: int | None = None, holes: int | None = None) -> None:
+        """Send a progress snapshot, stamped with the time used so far."""
+        self.notify(Progress(phase, self.elapsed(), points=points, bound=bound, holes=holes))
+
+    def without_background(self, placements: list[Placement]) -> list[Placement]:
+        """`placements` without the history (which the local search sees but never returns)."""
+        history = {p.pair.key for p in self.background}
+        return [p for p in placements if p.pair.key not in history]
+
+
+def history_placement(event: Event, m: Meeting) -> Placement:
+    """A meeting before the cut-off as a locked placement of its own (its pair may no longer be
+    allowed, so it is not one of the candidate pairs)."""
+    a, b = pair_key(m.a, m.b)
+    location = SHARED if m.table in event.table_labels else m.table
+    return Placement(Pair(a, b, {}, 0, frozenset({m.slot}), (location,)), m.slot, location, locked=True)
+
+
+# --- measures of a list of placements -------------------------------------------------------
+
+
+def by_value(pairs: Iterable[Pair]) -> list[Pair]:
+    """Mutual pairs first, then by points: the order in which to try adding pairs."""
+    return sorted(pairs, key=lambda p: (-p.mutual, -p.points, p.key))
+
+
+def points(placements: list[Placement]) -> int:
+    return sum(p.pair.points for p in placements)
+
+
+def holes(event: Event, placements: list[Placement]) -> dict[str, int]:
+    return hole_counts(event, ((p.slot, p.pair.people) for p in placements))
+
+
+def occupancy_of(event: Event, placements: list[Placement]) -> Occupancy:
+    occupancy = Occupancy(event)
+    for p in placements:
+        occupancy.place(p.pair, p.slot, p.location)
+    return occupancy
+
+
+def slots_by_pair(meetings: Iterable[Meeting]) -> dict[tuple[str, str], SlotIndex]:
+    """The slot of each meeting, by pair: where a re-solve prefers to keep it."""
+    return {pair_key(m.a, m.b): m.slot for m in meetings}
