@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m scheduler",
         description=_paragraph(
             "matchday: schedule the meetings of a B2B matchmaking day, or check a schedule. An event "
-            "is a folder with event.toml, participants.csv and wishes.csv (see formats.md)."
+            "is a folder with event.toml, participants.csv and wishes.csv (see docs/formats.md)."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

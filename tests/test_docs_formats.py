@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import scheduler.check.checker as checker_module
+from scheduler.check import checker as checker_module
 from scheduler.check.checker import check_schedule
 from scheduler.cli import main, report_figures
 from scheduler.diff import CSV_COLUMNS, ChangeKind, diff_as_dict, diff_schedules
@@ -335,7 +335,7 @@ def test_every_report_json_key_is_documented() -> None:
         optimal=False,
         seconds=0.0,
         objective=event.objective,
-        parameters={},
+        parameters={"time_limit": 30.0},
         version="test",
         finished_at="",
         repair=repair,
