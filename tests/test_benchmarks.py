@@ -119,7 +119,8 @@ def test_b2b_tables_separate_the_duplicated_pairs() -> None:
 def test_b2b_instance_smoke() -> None:
     if not b2b.B2B_DIR.is_dir():
         pytest.skip(f"{b2b.B2B_DIR} not found")
-    results = b2b.run_all(time_limit=2, only=("tic-12",))
+    # A quiet machine places everything in about a second; the limit leaves room for a loaded one.
+    results = b2b.run_all(time_limit=5, only=("tic-12",))
     assert [r.instance for r in results] == ["tic-12"]
     r = results[0]
     assert r.participants == 42 and r.meetings == 125 and r.published_optimum == 0
