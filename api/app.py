@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
-        db.create_all()
+        db.upgrade()
         app.state.settings = settings
         app.state.db = db
         app.state.link_secret = settings.secret_key or get_or_create_secret(db, "participant_links")

@@ -7,8 +7,9 @@ participants.csv / wishes.csv and bump the event's `revision`. Every schedule a 
 edit produces is kept as a new version (schedule.csv text plus figures); calendars use the
 versions to update moved meetings and cancel dropped ones, and diffs compare any two of them.
 
-Columns added after a database was created are added to it on start (`Database.create_all`),
-each with a server default, so an older database keeps working.
+The schema is versioned with Alembic (api/migrations/): on start the service upgrades its
+database to the newest revision (`Database.upgrade`), so an older database, including one made by
+release 0.1.0 before migrations existed, gains what it lacks and keeps its data.
 
 The same models run on SQLite (the default, a file) and on PostgreSQL (any SQLAlchemy URL, e.g.
 ``postgresql+psycopg://user:password@127.0.0.1/matchday``). What differs is handled here: SQLite's
@@ -19,8 +20,8 @@ NUL character in text, so `unstorable_problems` refuses event files containing o
 database alike, and a key containing one matches nothing (`may_match`); scores (`bound`) are
 64-bit; times are stored with their zone and always read back in UTC. Concurrency: changes of
 one event are serialised by `lock_event` (a row lock on PostgreSQL, the write lock on SQLite),
-and on PostgreSQL `Database.create_all` holds an advisory lock, so that web processes starting
-together against one server create the tables once.
+and `Database.upgrade` runs in one transaction that holds an advisory lock on PostgreSQL (the
+write lock on SQLite), so that web processes starting together migrate the database once.
 """
 
 from __future__ import annotations
@@ -48,13 +49,11 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
-    inspect,
     text,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.schema import CreateColumn
 
 from scheduler.io.codec import NotText, decode, file_label, read_table
 from scheduler.problems import Problem, Problems
@@ -217,18 +216,37 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        if self.backend != "postgresql":
-            Base.metadata.create_all(self.engine)
-            add_missing_columns(self.engine)
-            return
-        # Several web processes may start at once against one server: the first creates or
-        # upgrades the tables (one transaction; PostgreSQL's DDL is transactional), the others
-        # wait for it on an advisory lock and then find nothing left to do.
-        with self.engine.begin() as connection:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-            Base.metadata.create_all(connection)
-            add_missing_columns(connection)
+    def upgrade(self) -> None:
+        """Bring the database to the newest schema revision (creating every table in an empty one).
+
+        One transaction (both databases' DDL is transactional) that several processes starting at
+        once take in turn: the first migrates, the others wait for it and find nothing left to do.
+        PostgreSQL serialises them with an advisory lock. On SQLite the transaction starts with
+        BEGIN IMMEDIATE, which takes the database's write lock at once (the driver would otherwise
+        commit each DDL statement on its own), and foreign keys are off meanwhile, as SQLite
+        requires for rebuilding a table, then checked before the commit.
+        """
+        from api import migrations  # imports the models: not needed by every user of this module
+
+        with self.engine.connect() as connection:
+            if self.backend == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif self.backend == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            try:
+                migrations.upgrade(connection)
+                if self.backend == "sqlite":
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows whose references are broken: {broken[:5]}")
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                if self.backend == "sqlite":
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -254,35 +272,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# Any fixed number: the key of the advisory lock that serialises `Database.create_all` on PostgreSQL.
+# Any fixed number: the key of the advisory lock that serialises `Database.upgrade` on PostgreSQL.
 _SCHEMA_LOCK = 0x6D61_7463_6864_6179 >> 1  # "matchday", made to fit a signed bigint
-
-
-def add_missing_columns(bind: Engine | Connection) -> list[str]:
-    """Add the columns a database created by an earlier release lacks; returns "table.column" of each.
-
-    Given an engine, it runs in a transaction of its own; given a connection, in the caller's.
-    """
-    if isinstance(bind, Engine):
-        with bind.begin() as connection:
-            return add_missing_columns(connection)
-    connection = bind
-    inspector = inspect(connection)
-    preparer = connection.dialect.identifier_preparer
-    added = []
-    for table in Base.metadata.sorted_tables:
-        if not inspector.has_table(table.name):
-            continue
-        present = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present:
-                continue
-            if column.server_default is None and not column.nullable:
-                raise RuntimeError(f"cannot add {table.name}.{column.name}: it has no server default")
-            ddl = CreateColumn(column).compile(dialect=connection.dialect)
-            connection.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {ddl}"))
-            added.append(f"{table.name}.{column.name}")
-    return added
 
 
 # --- what a database can store ---------------------------------------------------------------

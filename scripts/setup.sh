@@ -4,8 +4,14 @@
 #      (pdftoppm, used by tests) -- skipped when dpkg says they are all installed;
 #   2. a Python 3.11 virtual environment in .venv -- created only if missing or broken;
 #   3. `pip install -e ".[test]"` into it -- skipped when pyproject.toml is unchanged since the
-#      last successful install and the editable install still points at this work tree.
-# Works from any directory. Set MATCHDAY_SETUP_FORCE=1 to redo the pip step regardless.
+#      last successful install and the editable install still points at this work tree;
+#   4. a local PostgreSQL server for the PostgreSQL tests (Debian's `postgresql`): started if it is
+#      down, with a role and database `matchday` (password `matchday`, may create databases) made
+#      if missing. The tests use it when MATCHDAY_TEST_DATABASE_URL is set (.ci/run sets it):
+#        postgresql+psycopg://matchday:matchday@127.0.0.1:5432/matchday
+#      (the port is the cluster's; the URL is also written to .venv/postgres-test-url).
+# Works from any directory. Set MATCHDAY_SETUP_FORCE=1 to redo the pip step regardless, and
+# MATCHDAY_SETUP_POSTGRES=0 to leave PostgreSQL out (nothing but its tests needs it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +20,9 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.matchday-setup-stamp"
 APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
+WITH_POSTGRES="${MATCHDAY_SETUP_POSTGRES:-1}"
+[[ $WITH_POSTGRES == 1 ]] && APT_PACKAGES+=(postgresql)
+PG_ROLE=matchday PG_DATABASE=matchday PG_PASSWORD=matchday  # a local test server, not a secret
 
 now_ms() { date +%s%3N; }
 t_start=$(now_ms)
@@ -130,6 +139,50 @@ else
     editable_ok || die "pip install finished but 'scheduler' does not resolve to $ROOT"
     echo "$want_stamp" >"$STAMP"
     say "pip: installed -e .[test] (packages: ${pkg_dirs% }) in $(elapsed "$t")"
+fi
+
+# --- 4. PostgreSQL for the tests ---------------------------------------------------------------
+as_postgres() {
+    if ((EUID == 0)); then runuser -u postgres -- "$@"; else sudo -n -u postgres "$@"; fi
+}
+pg_sql() {  # one statement as the server's superuser; prints the result unaligned
+    as_postgres psql -p "$pg_port" -X -q -t -A -v ON_ERROR_STOP=1 -d postgres -c "$1"
+}
+if [[ $WITH_POSTGRES == 1 ]]; then
+    t=$(now_ms)
+    # The first cluster pg_lsclusters lists (Debian's package creates "15 main" on port 5432).
+    read -r pg_version pg_cluster pg_port pg_status _ < <(pg_lsclusters --no-header 2>/dev/null | head -n 1) || true
+    if [[ -z "${pg_version:-}" ]]; then
+        pg_version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+        [[ -n "$pg_version" ]] || die "postgresql is installed but /usr/lib/postgresql has no server version"
+        if ((EUID == 0)); then pg_createcluster "$pg_version" main >/dev/null; else sudo -n pg_createcluster "$pg_version" main >/dev/null; fi
+        read -r pg_version pg_cluster pg_port pg_status _ < <(pg_lsclusters --no-header | head -n 1)
+    fi
+    if [[ $pg_status == online* ]]; then
+        pg_started="already running"
+    else
+        # No systemd on these machines: pg_ctlcluster starts the server directly.
+        if ((EUID == 0)); then pg_ctlcluster "$pg_version" "$pg_cluster" start; else sudo -n pg_ctlcluster "$pg_version" "$pg_cluster" start; fi
+        pg_started="started"
+    fi
+    for _ in $(seq 1 50); do
+        pg_isready -q -h 127.0.0.1 -p "$pg_port" && break
+        sleep 0.2
+    done
+    pg_isready -q -h 127.0.0.1 -p "$pg_port" || die "PostgreSQL $pg_version/$pg_cluster did not come up on port $pg_port"
+    made=""
+    if [[ "$(pg_sql "SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE'")" != 1 ]]; then
+        pg_sql "CREATE ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$PG_PASSWORD'" >/dev/null
+        made=", created role $PG_ROLE"
+    fi
+    if [[ "$(pg_sql "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'")" != 1 ]]; then
+        pg_sql "CREATE DATABASE $PG_DATABASE OWNER $PG_ROLE" >/dev/null
+        made="${made:-, created}${made:+ and} database $PG_DATABASE"
+    fi
+    PG_URL="postgresql+psycopg://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$pg_port/$PG_DATABASE"
+    echo "$PG_URL" >"$VENV/postgres-test-url"
+    say "postgres: $pg_version/$pg_cluster on port $pg_port $pg_started$made in $(elapsed "$t")"
+    say "postgres: tests use it with MATCHDAY_TEST_DATABASE_URL=$PG_URL"
 fi
 
 say "done in $(elapsed "$t_start"); run tests with: .venv/bin/python -m pytest -q -n 2"

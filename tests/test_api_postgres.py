@@ -123,7 +123,7 @@ def test_processes_starting_together_create_one_schema_and_one_secret(tmp_path: 
     def boot(db: Database) -> None:
         try:
             start.wait()
-            db.create_all()
+            db.upgrade()
             secrets.append(get_or_create_secret(db, "participant_links"))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

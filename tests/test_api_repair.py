@@ -12,11 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import big_event, client_for, database_url, pdf_pages, solve, squash, upload, wait_for_job
+from api_helpers import big_event, client_for, pdf_pages, solve, squash, upload, wait_for_job
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
@@ -585,21 +584,6 @@ def test_every_new_route_needs_the_events_own_token(client: TestClient) -> None:
         assert other.status_code == 404 and other.json() == {"detail": "Event not found"}, (method, path)
     assert client.get(f"/api/events/{a_id}/schedules", headers=a_headers).json()[0]["version"] == 1
     assert client.get(f"/api/events/{a_id}", headers=a_headers).json()["revision"] == 1  # nothing changed
-
-
-def test_an_older_database_gains_the_new_columns(tmp_path: Path) -> None:
-    db = Database(database_url(tmp_path / "old.db"))
-    db.create_all()
-    with db.engine.begin() as connection:
-        from sqlalchemy import text
-
-        connection.execute(text("ALTER TABLE events DROP COLUMN revision"))
-        connection.execute(text("ALTER TABLE jobs DROP COLUMN options"))
-    from api.storage import add_missing_columns
-
-    assert sorted(add_missing_columns(db.engine)) == ["events.revision", "jobs.options"]
-    assert add_missing_columns(db.engine) == []
-    db.dispose()
 
 
 def test_late_arrival_moves_only_their_meetings(client: TestClient) -> None:

@@ -84,6 +84,7 @@ def test_same_seed_same_schedule_across_processes_and_hash_seeds(first: SolveRes
         assert child["points"] == first.stats.points
 
 
+@pytest.mark.cpu_load  # runs alone, after the other tests (see the marker in pyproject.toml)
 def test_same_seed_same_schedule_on_a_busy_machine(first: SolveResult) -> None:
     # Deterministic mode must bound work, not wall time: slowing the solve down changes nothing.
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
