@@ -54,7 +54,8 @@ class AgendaData:
     person: Person
     active: bool
     days: tuple[AgendaDay, ...]
-    schedule_version: int | None
+    schedule_version: int | None  # None: no schedule yet, or a schedule file that has no version number
+    published: bool  # whether there is a schedule at all (else the agenda says it is not out yet)
     changes: tuple[str, ...] = ()  # what changed for this person, one sentence each (re-issued agendas)
     changed_since: int | None = None  # the version those changes are against
 
@@ -84,7 +85,8 @@ def build_agendas(
             if pid in wanted:
                 by_person[pid][m.slot] = m
     mutual = {key for key, who in asked.items() if len(who) == 2}
-    return [_agenda(event, pid, by_person[pid], mutual, schedule_version) for pid in pids]
+    published = schedule is not None
+    return [_agenda(event, pid, by_person[pid], mutual, schedule_version, published) for pid in pids]
 
 
 def build_agenda(
@@ -100,6 +102,7 @@ def _agenda(
     mine: dict[SlotIndex, Meeting],
     mutual: set[tuple[ParticipantId, ParticipantId]],
     schedule_version: int | None,
+    published: bool,
 ) -> AgendaData:
     person = event.participants[pid]
     days = []
@@ -138,6 +141,7 @@ def _agenda(
         person.active,
         tuple(days),
         schedule_version,
+        published,
     )
 
 

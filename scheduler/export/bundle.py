@@ -121,6 +121,9 @@ def export_event(
 
 
 def _make_folder(path: Path) -> None:
+    for p in (path, *path.parents):
+        if p.exists() and not p.is_dir():
+            raise OutputError(f"{p}: is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

@@ -17,8 +17,9 @@ MAX_PART = 60  # characters of one part (an event name, a person's name) in a fi
 
 
 def slug(text: str, fallback: str = "") -> str:
-    """An ASCII file-name fragment: "Jānis Bērziņš" → "janis-berzins", "Олена" → "olena"."""
+    """An ASCII file-name fragment: "Jānis Bērziņš" → "janis-berzins", "Ольга" → "olga"."""
     ascii_text = anyascii(unicodedata.normalize("NFC", text)).lower()
+    ascii_text = re.sub(r"['`]", "", ascii_text)  # Ol'ga (a soft sign), O'Brien: one word, not two
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_PART].strip("-") or fallback
 
 

@@ -51,12 +51,16 @@ def render_html(template: str, **context: Any) -> str:
     return _ENV.get_template(template).render(**context)
 
 
-def generated_note(version: int | None) -> str:
+def generated_note(version: int | None, published: bool = True) -> str:
     """The footer line that tells a reader which version they hold and how fresh the printout is."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"schedule version {version}, printed {stamp}" if version else f"no schedule yet, printed {stamp}"
+    if not published:
+        return f"no schedule yet, printed {stamp}"
+    return f"schedule version {version}, printed {stamp}" if version else f"printed {stamp}"
 
 
 def agenda_page(agenda: AgendaData, links: Mapping[str, str] | None = None) -> str:
     """One person's agenda as a web page; `links` ("pdf", "ics") adds download links at the top."""
-    return render_html("agenda.html", a=agenda, note=generated_note(agenda.schedule_version), links=links)
+    return render_html(
+        "agenda.html", a=agenda, note=generated_note(agenda.schedule_version, agenda.published), links=links
+    )

@@ -56,7 +56,9 @@ def render_pdf(template: str, **context: Any) -> bytes:
 
 def agenda_pdf(agenda: AgendaData) -> bytes:
     """One person's agenda, A4."""
-    return render_pdf("agenda.html", a=agenda, note=generated_note(agenda.schedule_version), links=None)
+    return render_pdf(
+        "agenda.html", a=agenda, note=generated_note(agenda.schedule_version, agenda.published), links=None
+    )
 
 
 def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version: int | None) -> bytes:
