@@ -56,7 +56,7 @@ def generated_note(version: int | None, published: bool = True) -> str:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if not published:
         return f"no schedule yet, printed {stamp}"
-    return f"schedule version {version}, printed {stamp}" if version else f"printed {stamp}"
+    return f"schedule version {version}, printed {stamp}" if version else f"Printed {stamp}"
 
 
 def agenda_page(agenda: AgendaData, links: Mapping[str, str] | None = None) -> str:
