@@ -263,3 +263,18 @@ def test_cli_bad_input_is_exit_2_in_words(
     assert "Traceback" not in err
     if case != "output is a file":
         assert not out.exists()
+
+
+def test_export_knows_nothing_of_http_or_databases() -> None:
+    """scheduler/export is the library's: no web framework, no database, nothing from api/."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "scheduler" / "export"
+    banned = ("api", "fastapi", "starlette", "sqlalchemy", "psycopg", "pydantic")
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
