@@ -23,7 +23,7 @@ from api.security import redact_access_log
 from api.settings import Settings, get_settings
 from api.storage import Database, get_or_create_secret
 from scheduler import __version__
-from scheduler.export.rendering import TEMPLATES_DIR
+from scheduler.export.html import TEMPLATES_DIR
 
 log = logging.getLogger("matchday.api")
 

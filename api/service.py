@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from api.security import digest, new_organiser_token, participant_token
 from api.storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
-from scheduler.diff import MeetingChange, diff_schedules
-from scheduler.domain import Event, ParticipantId, Schedule
+from scheduler.diff import diff_schedules
+from scheduler.domain import Event, Schedule
+from scheduler.export.history import ScheduleVersion
 from scheduler.io.loading import LoadedEvent, load_event_bytes
 from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
 from scheduler.problems import EventError, Problem
@@ -125,9 +126,12 @@ def _remember(row: EventRow, event: Event) -> None:
 
 
 def forget(event_id: str) -> None:
+    """Drop what is cached of a deleted event: its parsed files and its parsed schedule versions."""
     with _CACHE_LOCK:
         for key in [k for k in _CACHE if k[0] == event_id]:
             del _CACHE[key]
+        for vkey in [k for k in _VERSIONS if k[0] == event_id]:
+            del _VERSIONS[vkey]
 
 
 def load_event(row: EventRow) -> Event:
@@ -198,31 +202,40 @@ def schedule_rows(session: Session, event_id: str) -> list[ScheduleRow]:
     )
 
 
+# A stored version never changes, so each is parsed once per process: cached under (event id,
+# version), and served only to the same parsed Event (a change of the event's files makes a new
+# Event) and the same stored text (a version number reused after a rolled-back transaction).
+@dataclass(frozen=True)
+class _Parsed:
+    event: Event
+    csv: str
+    schedule: Schedule
+
+
+_VERSIONS: OrderedDict[tuple[str, int], _Parsed] = OrderedDict()
+_VERSIONS_SIZE = 64
+
+
 def parse_schedule(event: Event, row: ScheduleRow) -> Schedule:
     """A stored version exactly as it was written, locked rows included; rules are not judged here."""
+    key = (row.event_id, row.version)
+    with _CACHE_LOCK:
+        hit = _VERSIONS.get(key)
+        if hit is not None and hit.event is event and hit.csv == row.csv:
+            _VERSIONS.move_to_end(key)
+            return hit.schedule
     schedule, _warnings = read_schedule_csv(row.csv.encode("utf-8"), event)
+    with _CACHE_LOCK:
+        _VERSIONS[key] = _Parsed(event, row.csv, schedule)
+        _VERSIONS.move_to_end(key)
+        while len(_VERSIONS) > _VERSIONS_SIZE:
+            _VERSIONS.popitem(last=False)
     return schedule
 
 
-def latest_change(
-    event: Event, rows: list[ScheduleRow], pid: ParticipantId, latest: Schedule | None = None
-) -> tuple[int | None, list[MeetingChange]]:
-    """The most recent step between two versions (`schedule_rows`) that changed this person's
-    meetings: the older version of that step and the changes; (None, []) when their meetings never
-    changed. `latest` is the last version already parsed, if the caller has it."""
-    parsed: dict[int, Schedule] = {}
-
-    def mine(i: int) -> Schedule:
-        if i not in parsed:
-            whole = latest if latest is not None and i == len(rows) - 1 else parse_schedule(event, rows[i])
-            parsed[i] = Schedule.of(whole.for_person(pid))
-        return parsed[i]
-
-    for i in range(len(rows) - 1, 0, -1):
-        changes = diff_schedules(event, mine(i - 1), mine(i)).changes
-        if changes:
-            return rows[i - 1].version, list(changes)
-    return None, []
+def schedule_versions(session: Session, row: EventRow, event: Event) -> list[ScheduleVersion]:
+    """Every stored version of the event's schedule, oldest first, parsed (once: see `parse_schedule`)."""
+    return [ScheduleVersion(s.version, s.created_at, parse_schedule(event, s)) for s in schedule_rows(session, row.id)]
 
 
 def next_schedule_version(session: Session, event_id: str) -> int:

@@ -234,6 +234,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="text for reading (default), json or csv for tools",
     )
     diff.set_defaults(handler=_cmd_diff)
+
+    export = sub.add_parser(
+        "export",
+        help="write every agenda (PDF and calendar), the master plan and the table signs",
+        description=_paragraph(
+            "Write the documents of a schedule into one folder: agendas/<id>.pdf and agendas/<id>.ics "
+            "for every active participant, agendas.pdf (all of them, one per page), plan.pdf (the "
+            "master plan) and table-signs.pdf: the same documents the web service serves. A schedule "
+            "that breaks a hard rule is refused and nothing is written."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("event_dir", metavar="EVENT_DIR", help="the event folder")
+    export.add_argument("schedule", metavar="SCHEDULE_CSV", help="the schedule to print")
+    export.add_argument("--out", "-o", required=True, metavar="DIR", help="the folder to write (made if missing)")
+    export.add_argument(
+        "--from",
+        dest="cutoff",
+        type=_local_datetime,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="for a repaired schedule: meetings that started before this local time are history "
+        "when the schedule is checked",
+    )
+    export.set_defaults(handler=_cmd_export)
     return parser
 
 
@@ -629,3 +654,58 @@ def _bad_input(exc: Exception) -> int:
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _cmd_export(args: argparse.Namespace, started: float) -> int:
+    """Every document of a schedule into one folder (`scheduler.export.bundle`), with progress."""
+    del started  # no time limit for printing
+    from scheduler.export.bundle import export_event  # pulls in Jinja2; WeasyPrint loads on the first PDF
+
+    try:
+        loaded = _load(args.event_dir)
+        schedule = _read_schedule(Path(args.schedule), loaded.event)
+    except (UserError, EventError) as exc:
+        return _bad_input(exc)
+    try:
+        with _export_progress() as on_file:
+            done = export_event(loaded.event, schedule, args.out, history_before=args.cutoff, progress=on_file)
+    except MatchdayError as exc:  # a schedule breaking hard rules, an unwritable folder
+        return _bad_input(exc)
+    agendas = sum(1 for f in done.files if f.parent.name == "agendas" and f.suffix == ".pdf")
+    print(
+        f"{len(done.files)} files written to {done.folder}: {agendas} agendas (agendas/<id>.pdf and .ics), "
+        "agendas.pdf, plan.pdf, table-signs.pdf"
+    )
+    return EXIT_OK
+
+
+@contextmanager
+def _export_progress() -> Iterator[Any]:
+    """A callback for `export_event`: a progress bar on a terminal, otherwise a plain line at most
+    every PROGRESS_INTERVAL seconds and one at the end."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("export", total=None)
+
+            def on_terminal(done: int, total: int, path: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"export {path}")
+
+            yield on_terminal
+        return
+    last = [float("-inf")]
+
+    def on_plain(done: int, total: int, path: str) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < PROGRESS_INTERVAL:
+            return
+        last[0] = now
+        console.print(f"export  {done}/{total} files  {path}", markup=False)
+
+    yield on_plain

@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 
 from api.jobs import STOPPED_BY_SERVER
 from api.storage import Database, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, utcnow
-from scheduler.export.rendering import build_agenda, render_html, render_pdf
+from scheduler.export.agenda import build_agenda
+from scheduler.export.html import render_html
+from scheduler.export.pdf import render_pdf
 from scheduler.io.loading import load_event_bytes
 
 
@@ -418,14 +420,14 @@ def test_pdf_never_fetches_remote_or_outside_files(monkeypatch: pytest.MonkeyPat
         return original(self, url, headers)
 
     monkeypatch.setattr(URLFetcher, "fetch", spy)
-    import scheduler.export.rendering as rendering
+    import scheduler.export.pdf as pdf_module
 
-    monkeypatch.setattr(rendering, "_FETCHER", None)
+    monkeypatch.setattr(pdf_module, "_FETCHER", None)
     event = _hostile_event()
     pdf = render_pdf("agenda.html", a=build_agenda(event, None, "x1"), note="", links=None)
     assert pdf.startswith(b"%PDF")
     assert fetched and all(re.match(r"file://.*/templates/fonts/DejaVuSans(-Bold)?\.ttf$", u) for u in fetched)
-    fetcher = rendering._local_fetcher()
+    fetcher = pdf_module._local_fetcher()
     for url in ("http://example.com/a.png", "file:///etc/passwd", f"file://{API_DATA}/event.toml"):
         with pytest.raises(OSError):
             fetcher.fetch(url)

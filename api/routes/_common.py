@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -17,11 +16,13 @@ from api.service import agenda_token, load_event, parse_schedule, schedule_row
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow, ScheduleRow
 from scheduler.domain import Event, Schedule
+from scheduler.export.filenames import FileName
 from scheduler.io.loading import whole_number
 from scheduler.problems import EventError
 
 NO_SCHEDULE = "No schedule yet: start a solve with POST /api/events/{id}/solve"
 MAX_VERSION = 2**31 - 1  # the largest version a query or path may name (the column is a 32-bit integer)
+Responses = dict[int | str, dict[str, Any]]  # a route's extra OpenAPI responses, by status code
 VersionQuery = Annotated[
     int | None, Query(ge=1, le=MAX_VERSION, description="A kept version; the latest when omitted.")
 ]
@@ -118,15 +119,11 @@ def current_schedule(
     return event, srow, parse_schedule(event, srow)
 
 
-def slug(text: str, fallback: str = "event") -> str:
-    """An ASCII file-name fragment ("Jānis Bērziņš" → "janis-berzins")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or fallback
-
-
-def disposition(filename: str, inline: bool = False) -> dict[str, str]:
+def disposition(name: FileName, inline: bool = False) -> dict[str, str]:
+    """Content-Disposition for a download (RFC 6266): the ASCII twin as `filename` for old clients,
+    the name with its people's letters as `filename*` (UTF-8, percent-encoded, RFC 8187)."""
     kind = "inline" if inline else "attachment"
-    return {"Content-Disposition": f'{kind}; filename="{filename}"'}
+    return {"Content-Disposition": f"{kind}; filename=\"{name.ascii}\"; filename*=UTF-8''{quote(name.name, safe='')}"}
 
 
 # Organiser downloads holding personal data (names, e-mails, agendas): never kept by a cache.

@@ -6,7 +6,6 @@ a dropped one comes as CANCELLED)."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from typing import Annotated
 
@@ -14,13 +13,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 
 from api import service
 from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
-from api.routes._common import MAX_VERSION, NO_STORE, agenda_links, current_schedule, disposition, no_store, slug
+from api.routes._common import MAX_VERSION, NO_STORE, Responses, agenda_links, current_schedule, disposition, no_store
 from api.schemas import AffectedPerson, ChangeSummary, DiffPublic, MeetingChangePublic
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow
 from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
 from scheduler.domain import Event, Schedule
-from scheduler.export.rendering import build_agenda, change_lines, generated_note, render_pdf
+from scheduler.export.agenda import build_agendas, with_changes
+from scheduler.export.filenames import file_name
+from scheduler.export.pdf import agendas_pdf
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"], dependencies=[Depends(no_store)])
 
@@ -31,7 +32,9 @@ FromQuery = Annotated[
 ToQuery = Annotated[
     int | None, Query(alias="to", ge=1, le=MAX_VERSION, description="The newer version; by default the latest.")
 ]
-_NOT_FOUND = {404: {"description": "A version does not exist, or there is only one."}}
+_CSV: Responses = {200: {"content": {"text/csv": {}}, "description": "One row per person and change."}}
+_PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "A PDF document."}}
+_NOT_FOUND: Responses = {404: {"description": "A version does not exist, or there is only one."}}
 
 
 def _versions(
@@ -110,7 +113,7 @@ def read_diff(
 @router.get(
     "/diff.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "One row per person and change."}} | _NOT_FOUND,
+    responses=_CSV | _NOT_FOUND,
 )
 def read_diff_csv(
     row: EventDep,
@@ -135,30 +138,25 @@ def read_diff_csv(
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers=disposition(f"{slug(row.name)}-changes-v{old_v}-v{new_v}.csv") | NO_STORE,
+        headers=disposition(file_name(row.name, "changes", f"v{old_v}", f"v{new_v}", ext="csv")) | NO_STORE,
     )
 
 
 @router.get(
     "/diff/agendas.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "A PDF document."}} | _NOT_FOUND,
+    responses=_PDF | _NOT_FOUND,
 )
 def affected_agendas_pdf(row: EventDep, session: SessionDep, old: FromQuery = None, new: ToQuery = None) -> Response:
     """The re-issued agendas (of the newer version) of the people affected only, one per page, each
     headed by what changed for that person."""
     event, old_v, new_v, diff, schedule = _versions(session, row, old, new)
     agendas = [
-        dataclasses.replace(
-            build_agenda(event, schedule, pid, new_v),
-            changes=change_lines(event, diff.for_person(pid), pid),
-            changed_since=old_v,
-        )
-        for pid in diff.people_affected
+        with_changes(event, agenda, diff.for_person(agenda.person.id), old_v)
+        for agenda in build_agendas(event, schedule, diff.people_affected, new_v)
     ]
-    pdf = render_pdf("agendas.html", agendas=agendas, event_name=event.name, note=generated_note(new_v))
     return Response(
-        pdf,
+        agendas_pdf(event.name, agendas, new_v),
         media_type="application/pdf",
-        headers=disposition(f"{slug(row.name)}-changed-agendas-v{old_v}-v{new_v}.pdf") | NO_STORE,
+        headers=disposition(file_name(row.name, "changed-agendas", f"v{old_v}", f"v{new_v}", ext="pdf")) | NO_STORE,
     )

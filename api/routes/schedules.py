@@ -10,6 +10,7 @@ repair: what it bought).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from typing import Annotated, Any
 
@@ -20,11 +21,11 @@ from api.deps import EventDep, SessionDep
 from api.routes._common import (
     MAX_VERSION,
     NO_STORE,
+    Responses,
     VersionQuery,
     current_schedule,
     disposition,
     no_store,
-    slug,
     stored_version,
 )
 from api.schemas import (
@@ -39,9 +40,10 @@ from api.schemas import (
     TableUse,
 )
 from api.storage import EventRow, ScheduleRow
-from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Schedule
-from scheduler.export.rendering import all_tables
+from scheduler.export.filenames import file_name
+from scheduler.export.meetings import meeting_rows
+from scheduler.export.tables import table_use
 from scheduler.report import schedule_stats
 from scheduler.results import relative_gap
 
@@ -94,31 +96,7 @@ def version_public(srow: ScheduleRow) -> ScheduleVersionPublic:
 
 
 def meetings_public(event: Event, schedule: Schedule) -> list[MeetingPublic]:
-    asked = wished_pairs(event)
-    out = []
-    for m in schedule.meetings:
-        s = event.slots[m.slot]
-        pa, pb = event.participants.get(m.a), event.participants.get(m.b)
-        who = asked.get(pair_key(m.a, m.b), {})
-        out.append(
-            MeetingPublic(
-                day=s.date,
-                slot=s.number,
-                start=f"{s.start:%H:%M}",
-                end=f"{s.end:%H:%M}",
-                table=m.table,
-                participant_a=m.a,
-                participant_b=m.b,
-                name_a=pa.name if pa else "",
-                name_b=pb.name if pb else "",
-                organisation_a=pa.organisation if pa else "",
-                organisation_b=pb.organisation if pb else "",
-                mutual=len(who) == 2,
-                points=pair_points(event, who),
-                locked=m.locked,
-            )
-        )
-    return out
+    return [MeetingPublic.model_validate(dataclasses.asdict(m)) for m in meeting_rows(event, schedule)]
 
 
 def stored_meetings(srow: ScheduleRow) -> list[MeetingPublic]:
@@ -150,11 +128,11 @@ def _schedule_csv(row: EventRow, session: SessionDep, version: int | None) -> Re
     return Response(
         srow.csv,
         media_type="text/csv; charset=utf-8",
-        headers=disposition(f"{slug(row.name)}-schedule-v{srow.version}.csv") | NO_STORE,
+        headers=disposition(file_name(row.name, "schedule", f"v{srow.version}", ext="csv")) | NO_STORE,
     )
 
 
-_CSV = {200: {"content": {"text/csv": {}}, "description": "schedule.csv as in formats.md."}}
+_CSV: Responses = {200: {"content": {"text/csv": {}}, "description": "schedule.csv as in formats.md."}}
 
 
 @router.get("/schedule", response_model=SchedulePublic, responses={404: {"description": "No schedule yet."}})
@@ -203,20 +181,7 @@ def read_stats(row: EventDep, session: SessionDep, version: VersionQuery = None)
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
     stats = schedule_stats(event, schedule)
-    shared = set(event.table_labels)
-    owners = {p.table for p in event.participants.values() if p.table}
-    use = []
-    for t in all_tables(event, schedule):
-        if t in shared:
-            slots = len(event.slots)
-        else:  # a fixed table can host a meeting whenever one of its owners is available
-            slots = (
-                len({s for p in event.participants.values() if p.table == t for s in p.available})
-                if t in owners
-                else len(event.slots)
-            )
-        n = stats.table_use.get(t, 0)
-        use.append(TableUse(table=t, meetings=n, slots=slots, share=round(n / slots, 4) if slots else 0.0))
+    use = [TableUse.model_validate(dataclasses.asdict(u)) for u in table_use(event, schedule)]
     result = srow.result or {}
     return StatsPublic(
         version=srow.version,

@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from scheduler.domain import Event, ParticipantId, Schedule
-from scheduler.export.rendering import Person, place
+from scheduler.domain import Event, ParticipantId
+from scheduler.export.history import ScheduleVersion
+from scheduler.export.people import Person
+from scheduler.export.tables import place
 
 PRODID = "-//matchday//participant agenda//EN"
-
-
-@dataclass(frozen=True)
-class ScheduleVersion:
-    number: int
-    created_at: dt.datetime
-    schedule: Schedule
 
 
 @dataclass
@@ -40,12 +36,14 @@ class _History:
 
 
 def meeting_uid(event_id: str, a: ParticipantId, b: ParticipantId) -> str:
+    """The pair's UID for the whole event (a pair meets at most once), whichever version."""
     pair = "\x1f".join(sorted((a, b)))
     return f"{hashlib.sha256(f'{event_id}:{pair}'.encode()).hexdigest()[:24]}@matchday"
 
 
-def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: list[ScheduleVersion]) -> bytes:
-    """The .ics of one person over every stored version (oldest first)."""
+def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: Sequence[ScheduleVersion]) -> bytes:
+    """The .ics of one person over every stored version (oldest first); `event_id` names the event
+    in the meetings' UIDs, so it must stay the same from one version to the next."""
     histories: dict[ParticipantId, _History] = {}
     for version in versions:
         now = {(m.b if m.a == pid else m.a): (m.slot, m.table) for m in version.schedule.for_person(pid)}

@@ -1,0 +1,183 @@
+"""A participant's agenda: every slot of every day, in order, as a meeting, a break, free time or
+time they are not available; the data the agenda page, its PDF and the all-agendas PDF render.
+
+`build_agendas` makes everybody's agenda in one pass over the wishes and the meetings, so the
+all-agendas PDF of a large event costs what one agenda costs, not one pass per person.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from scheduler.candidates import pair_key, wished_pairs
+from scheduler.diff import MeetingChange
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
+from scheduler.export.people import Person
+from scheduler.export.tables import place
+
+EntryKind = Literal["meeting", "free", "unavailable", "break"]
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    kind: EntryKind
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    slot: int | None = None  # number within the day
+    table: str | None = None
+    partner: Person | None = None
+    mutual: bool = False
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    date: dt.date
+    entries: tuple[AgendaEntry, ...]
+
+    @property
+    def meetings(self) -> int:
+        return sum(1 for e in self.entries if e.kind == "meeting")
+
+
+@dataclass(frozen=True)
+class AgendaData:
+    """Everything one person's agenda shows, in order; HTML, PDF and ICS all render this."""
+
+    event_name: str
+    timezone: str
+    dates: tuple[dt.date, ...]
+    person: Person
+    active: bool
+    days: tuple[AgendaDay, ...]
+    schedule_version: int | None  # None: no schedule yet, or a schedule file that has no version number
+    published: bool  # whether there is a schedule at all (else the agenda says it is not out yet)
+    changes: tuple[str, ...] = ()  # what changed for this person, one sentence each (re-issued agendas)
+    changed_since: int | None = None  # the version those changes are against
+
+    @property
+    def meetings(self) -> list[AgendaEntry]:
+        return [e for d in self.days for e in d.entries if e.kind == "meeting"]
+
+
+def build_agendas(
+    event: Event,
+    schedule: Schedule | None,
+    people: Iterable[ParticipantId] | None = None,
+    schedule_version: int | None = None,
+) -> list[AgendaData]:
+    """The agendas of `people` (by default every active person, in file order), built from one
+    pass over the wishes and one over the meetings.
+
+    Raises:
+        KeyError: a person the event does not list.
+    """
+    pids = [pid for pid, p in event.participants.items() if p.active] if people is None else list(people)
+    wanted = set(pids)
+    asked = wished_pairs(event)
+    by_person: dict[ParticipantId, dict[SlotIndex, Meeting]] = {pid: {} for pid in pids}
+    for m in schedule.meetings if schedule else ():
+        for pid in (m.a, m.b):
+            if pid in wanted:
+                by_person[pid][m.slot] = m
+    mutual = {key for key, who in asked.items() if len(who) == 2}
+    published = schedule is not None
+    return [_agenda(event, pid, by_person[pid], mutual, schedule_version, published) for pid in pids]
+
+
+def build_agenda(
+    event: Event, schedule: Schedule | None, pid: ParticipantId, schedule_version: int | None = None
+) -> AgendaData:
+    """One person's agenda (`build_agendas` for many)."""
+    return build_agendas(event, schedule, [pid], schedule_version)[0]
+
+
+def _agenda(
+    event: Event,
+    pid: ParticipantId,
+    mine: dict[SlotIndex, Meeting],
+    mutual: set[tuple[ParticipantId, ParticipantId]],
+    schedule_version: int | None,
+    published: bool,
+) -> AgendaData:
+    person = event.participants[pid]
+    days = []
+    for day in event.days:
+        entries: list[AgendaEntry] = []
+        for index in day.slots:
+            slot = event.slots[index]
+            m = mine.get(index)
+            if m is not None:
+                other = m.b if m.a == pid else m.a
+                entries.append(
+                    AgendaEntry(
+                        "meeting",
+                        slot.date,
+                        slot.start,
+                        slot.end,
+                        slot.number,
+                        m.table,
+                        Person.of(event.participants.get(other), other),
+                        pair_key(m.a, m.b) in mutual,
+                    )
+                )
+            else:
+                kind: EntryKind = "free" if index in person.available and person.active else "unavailable"
+                entries.append(AgendaEntry(kind, slot.date, slot.start, slot.end, slot.number))
+        for start, end in day.breaks:
+            if start < day.end and end > day.start:
+                entries.append(AgendaEntry("break", day.date, max(start, day.start), min(end, day.end)))
+        entries.sort(key=lambda e: (e.start, e.kind != "break"))
+        days.append(AgendaDay(day.date, tuple(entries)))
+    return AgendaData(
+        event.name,
+        event.timezone,
+        tuple(d.date for d in event.days),
+        Person.of(person),
+        person.active,
+        tuple(days),
+        schedule_version,
+        published,
+    )
+
+
+def change_lines(event: Event, changes: Iterable[MeetingChange], pid: ParticipantId) -> tuple[str, ...]:
+    """One sentence per change of a person's meetings, for the top of a re-issued agenda."""
+    several_days = len(event.days) > 1
+
+    def when(slot: int | None) -> str:
+        if slot is None:
+            return ""
+        s = event.slots[slot]
+        return (f"{s.date:%a} {s.date.day} {s.date:%b} " if several_days else "") + f"{s.start:%H:%M}–{s.end:%H:%M}"
+
+    lines = []
+    for c in changes:
+        other = c.partner(pid)
+        name = Person.of(event.participants.get(other), other).name
+        new, old = (
+            f"{when(c.new_slot)}, {place(c.new_table or '')}",
+            f"{when(c.old_slot)}, {place(c.old_table or '')}",
+        )
+        if c.kind == "added":
+            lines.append(f"New meeting with {name}: {new}.")
+        elif c.kind == "cancelled":
+            lines.append(f"Cancelled: your meeting with {name} at {when(c.old_slot)}.")
+        elif c.kind == "table_changed":
+            lines.append(
+                f"Another table: your meeting with {name} at {when(c.new_slot)} is now at "
+                f"{place(c.new_table or '')} (was {place(c.old_table or '')})."
+            )
+        else:
+            lines.append(f"Moved: your meeting with {name} is now at {new} (was {old}).")
+    return tuple(lines)
+
+
+def with_changes(event: Event, agenda: AgendaData, changes: Iterable[MeetingChange], since: int | None) -> AgendaData:
+    """`agenda` headed by what changed for its person since version `since` (unchanged when nothing did)."""
+    lines = change_lines(event, changes, agenda.person.id)
+    return dataclasses.replace(agenda, changes=lines, changed_since=since) if lines else agenda

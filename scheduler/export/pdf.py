@@ -1,0 +1,76 @@
+"""PDFs of the documents: WeasyPrint renders the HTML of `html.py`.
+
+WeasyPrint gets `base_url` at `templates/` and a URL fetcher that only serves files inside
+`templates/` (and data: URLs), so a document can never reach the network or the rest of the disk,
+whatever a name in an uploaded file holds. The fonts are bundled (DejaVu Sans) so that every
+script the participants' names use renders the same on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from scheduler.export.agenda import AgendaData
+from scheduler.export.html import TEMPLATES_DIR, generated_note, render_html
+from scheduler.export.plan import PlanData
+from scheduler.export.signs import TableSign
+
+
+def _local_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that serves only files inside templates/ (and data: URLs)."""
+    from weasyprint.urls import URLFetcher, URLFetchingError  # type: ignore[import-untyped]
+
+    root = TEMPLATES_DIR.resolve()
+
+    class LocalOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return super().fetch(url, headers)
+            raise URLFetchingError(f"refused to fetch {url!r}: only files in templates/ may be used")
+
+    return LocalOnly(allowed_protocols=("file", "data"), allow_redirects=False)
+
+
+_FETCHER: Any = None  # made on first use: importing WeasyPrint costs a second the CLI's other commands skip
+
+
+def render_pdf(template: str, **context: Any) -> bytes:
+    """One template of `templates/` as a PDF."""
+    global _FETCHER
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    if _FETCHER is None:
+        _FETCHER = _local_fetcher()
+    html = render_html(template, **context)
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER).write_pdf()
+    return pdf
+
+
+def agenda_pdf(agenda: AgendaData) -> bytes:
+    """One person's agenda, A4."""
+    return render_pdf(
+        "agenda.html", a=agenda, note=generated_note(agenda.schedule_version, agenda.published), links=None
+    )
+
+
+def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version: int | None) -> bytes:
+    """Many agendas in one PDF, each starting on a new page."""
+    return render_pdf("agendas.html", agendas=agendas, event_name=event_name, note=generated_note(schedule_version))
+
+
+def plan_pdf(plan: PlanData) -> bytes:
+    """The master plan, A4 landscape."""
+    return render_pdf("plan.html", plan=plan, note=generated_note(plan.schedule_version))
+
+
+def table_signs_pdf(event_name: str, signs: Sequence[TableSign]) -> bytes:
+    """One page per table."""
+    return render_pdf("table_signs.html", signs=signs, event_name=event_name)
