@@ -198,7 +198,7 @@ def _store(
     old: Schedule,
     new: Schedule,
     kind: str,
-    edit: dict[str, object],
+    edit: Mapping[str, object],
 ) -> ScheduleRow:
     return service.add_schedule_version(
         session=session,
@@ -208,7 +208,7 @@ def _store(
         kind=kind,
         based_on=base,
         previous=old,
-        result={"edit": edit},
+        result={"edit": dict(edit)},
     )
 
 

@@ -136,7 +136,7 @@ class ParticipantCreate(ParticipantBase):
     """A late registrant."""
 
     id: IdText = Field(min_length=1, max_length=200, description="A new, unique id.")
-    name: str = Field(min_length=1, max_length=500)  # type: ignore[assignment]
+    name: str = Field(min_length=1, max_length=500)
 
 
 class ParticipantChanged(BaseModel):

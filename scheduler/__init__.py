@@ -6,6 +6,7 @@
     result = scheduler.solve(loaded.event, scheduler.SolveOptions(time_limit=10))
     scheduler.check(loaded.event, result.schedule)  # [] always: solve() returns nothing the checker rejects
     changes = scheduler.diff(loaded.event, old_schedule, result.schedule)
+    scheduler.export(loaded.event, result.schedule, "print/")  # agendas, plan, signs, calendars
 
 What lives where: `io/` reads and writes the files (event folder, schedule files, time grid);
 `check/` is the independent checker; `model/` the CP-SAT model (variables, rules, objective,
@@ -25,6 +26,7 @@ reads its clock before they load.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"  # before anything else: modules of the package import it
@@ -38,12 +40,25 @@ _LAZY: dict[str, tuple[str, str]] = {
     "solve": ("scheduler.pipelines.solve", "solve"),
     "SolveOptions": ("scheduler.results", "SolveOptions"),
 }
-# "export" (agendas, plan, signs, calendars) joins the facade with the CLI's export command; it
-# shares its name with the subpackage `scheduler.export`, so it is bound eagerly like `check`.
 
-__all__ = ["__version__", "check", "diff", "load", "solve", "SolveOptions"]
+# `export` shares its name with the subpackage `scheduler.export`: that (light) package is imported
+# first, then the name is rebound to the function, which loads Jinja2 and WeasyPrint on first use.
+importlib.import_module("scheduler.export")
+
+
+def export(event: Event, schedule: Schedule, out_dir: str | os.PathLike[str], **options: Any) -> ExportedFiles:
+    """Write every agenda (PDF and .ics), agendas.pdf, plan.pdf and table-signs.pdf into `out_dir`;
+    the options are `scheduler.export.bundle.export_event`'s."""
+    from scheduler.export.bundle import export_event
+
+    return export_event(event, schedule, out_dir, **options)
+
+
+__all__ = ["__version__", "check", "diff", "export", "load", "solve", "SolveOptions"]
 
 if TYPE_CHECKING:  # the lazy names, eagerly, for type checkers and editors
+    from scheduler.domain import Event, Schedule
+    from scheduler.export.bundle import ExportedFiles
     from scheduler.io.loading import load_event_dir as load
     from scheduler.pipelines.solve import solve
     from scheduler.results import SolveOptions

@@ -1,4 +1,4 @@
-"""The command line: `python -m scheduler solve|check`, a thin layer over the library.
+"""The command line: `python -m scheduler solve|check|diff|export`, a thin layer over the library.
 
 Everything here is input/output: parse arguments, load files, call `solve` or `check_schedule`,
 print what happened and map the outcome to an exit code. No scheduling logic lives here, so the

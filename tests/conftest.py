@@ -1,10 +1,17 @@
 """Shared pytest fixtures for matchday."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# scripts/setup.sh starts a local PostgreSQL and writes its URL here: the README's test command
+# then runs the PostgreSQL tests too, as CI does, without anyone exporting a variable by hand.
+_SETUP_POSTGRES_URL = REPO_ROOT / ".venv" / "postgres-test-url"
+if not os.environ.get("MATCHDAY_TEST_DATABASE_URL") and _SETUP_POSTGRES_URL.is_file():
+    os.environ["MATCHDAY_TEST_DATABASE_URL"] = _SETUP_POSTGRES_URL.read_text(encoding="utf-8").strip()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import scheduler.export.agenda as agenda_module
 from scheduler.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.export.agenda import build_agenda, build_agendas
-from scheduler.export.bundle import InvalidScheduleError, export_event, participant_file_stem
+from scheduler.export.bundle import ScheduleBreaksRules, export_event, participant_file_stem
 from scheduler.io.loading import load_event_dir
 from scheduler.io.schedule_files import write_schedule_csv
 from scheduler.pipelines.solve import solve
@@ -168,7 +168,7 @@ def test_a_schedule_breaking_a_hard_rule_writes_nothing(tmp_path: Path) -> None:
     first = schedule.meetings[0]
     other = next(p for p in "abcd" if p not in (first.a, first.b))
     clash = Meeting(first.slot, "9", first.a, other)  # first.a twice in one slot
-    with pytest.raises(InvalidScheduleError, match="hard rule"):
+    with pytest.raises(ScheduleBreaksRules, match="hard rule"):
         export_event(event, Schedule.of([*schedule.meetings, clash]), tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from api import service
 from api.changes import participant_cells
 from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
-from api.routes._common import current_schedule, no_store, participant_public, participant_view
+from api.routes._common import Responses, current_schedule, no_store, participant_public, participant_view
 from api.schemas import (
     EventCreated,
     EventCreateJSON,
@@ -22,13 +22,14 @@ from api.schemas import (
     InvalidEvent,
     ParticipantPublic,
     ParticipantsPublic,
+    ProblemPublic,
 )
 from api.storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
 from scheduler.problems import EventError
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
-_INVALID = {422: {"model": InvalidEvent, "description": "The files have problems; nothing was stored."}}
+_INVALID: Responses = {422: {"model": InvalidEvent, "description": "The files have problems; nothing was stored."}}
 
 
 def _invalid(exc: EventError) -> JSONResponse:
@@ -58,8 +59,8 @@ def _create(session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes])
     return EventCreated(
         id=created.row.id,
         organiser_token=created.organiser_token,
-        warnings=[p.as_dict() for p in created.warnings],
-    )  # type: ignore[misc]
+        warnings=[ProblemPublic(**p.as_dict()) for p in created.warnings],
+    )
 
 
 def _read_upload(upload: UploadFile, limit: int) -> bytes:
@@ -118,8 +119,8 @@ def read_event(row: EventDep, session: SessionDep) -> EventPublic:
         revision=row.revision,
         latest_schedule_version=srow.version if srow else None,
         schedule_is_current=None if srow is None else (srow.result or {}).get("event_revision", 1) == row.revision,
-        warnings=row.warnings,
-    )  # type: ignore[arg-type]
+        warnings=[ProblemPublic(**w) for w in row.warnings],
+    )
 
 
 @router.delete("/{event_id}", status_code=status.HTTP_204_NO_CONTENT)

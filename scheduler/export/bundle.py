@@ -39,8 +39,9 @@ ExportProgress = Callable[[int, int, str], None]
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
-class InvalidScheduleError(MatchdayError):
-    """The schedule breaks hard rules; no document was written. `violations` says which, in words."""
+class ScheduleBreaksRules(MatchdayError):
+    """A schedule given to export breaks hard rules, so no document was written: bad input, unlike
+    the gate's `InvalidScheduleError`, which is a bug of the solver. `violations` says which rules."""
 
     def __init__(self, violations: list[Violation]):
         self.violations = violations
@@ -90,12 +91,12 @@ def export_event(
         progress: called after each file written.
 
     Raises:
-        InvalidScheduleError: the schedule breaks a hard rule (nothing is written).
+        ScheduleBreaksRules: the schedule breaks a hard rule (nothing is written).
         OutputError: a folder or file cannot be written.
     """
     violations = check_schedule(event, schedule, history_before=history_before)
     if violations:
-        raise InvalidScheduleError(violations)
+        raise ScheduleBreaksRules(violations)
     folder = Path(out_dir)
     agendas = build_agendas(event, schedule, schedule_version=schedule_version)
     total = 2 * len(agendas) + 3

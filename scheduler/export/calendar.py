@@ -89,4 +89,5 @@ def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: Sequen
         ve.add("transp", "OPAQUE")
         cal.add_component(ve)
     cal.add_missing_timezones()
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -21,7 +21,7 @@ from scheduler.export.signs import TableSign
 
 def _local_fetcher() -> Any:
     """A WeasyPrint URL fetcher that serves only files inside templates/ (and data: URLs)."""
-    from weasyprint.urls import URLFetcher, URLFetchingError  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher, URLFetchingError
 
     root = TEMPLATES_DIR.resolve()
 
@@ -45,7 +45,7 @@ _FETCHER: Any = None  # made on first use: importing WeasyPrint costs a second t
 def render_pdf(template: str, **context: Any) -> bytes:
     """One template of `templates/` as a PDF."""
     global _FETCHER
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML
 
     if _FETCHER is None:
         _FETCHER = _local_fetcher()

@@ -93,10 +93,10 @@ def core_of_infeasibility(
     core = solver.sufficient_assumptions_for_infeasibility()
     index = {lit.index: i for i, lit in enumerate(wanted)}
     out = []
-    for lit in core:
-        i = index.get(lit)
-        if i is not None:
-            a, b = pairs[i].people
+    for literal in core:
+        found = index.get(literal)
+        if found is not None:
+            a, b = pairs[found].people
             out.append(f"{_name(event, a)} with {_name(event, b)}")
     if not out:
         return ["the hole limits (max_holes / spread) cannot be met with every request placed"]

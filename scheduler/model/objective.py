@@ -7,7 +7,7 @@ breaks, so lunch alone never makes a hole).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from ortools.sat.python import cp_model
 
@@ -43,8 +43,8 @@ def holes_per_person(
             cells = [(v.by_person_slot.get((pid, s), []), s in fixed) for s in day.slots]
             if sum(1 for lits, done in cells if lits or done) < 2:
                 continue
-            starts: list[cp_model.LinearExprT] = []
-            before: cp_model.LinearExprT = 0  # how busy the previous slot is (0 or 1)
+            starts: list[cp_model.LinearExpr | int] = []
+            before: cp_model.LinearExpr | int = 0  # how busy the previous slot is (0 or 1)
             for k, (lits, done) in enumerate(cells):
                 if done:  # a fixed meeting starts a block unless the slot before is busy
                     starts.append(1 - before)
@@ -58,7 +58,7 @@ def holes_per_person(
                 before = 1 if done else sum(lits)
             all_lits = [lit for lits, _ in cells for lit in lits]
             if any(done for _, done in cells):
-                has_any: cp_model.LinearExprT = 1
+                has_any: cp_model.LinearExpr | int = 1
             else:
                 has_any = model.new_bool_var(f"meets_on[{pid}@{day.date}]")
                 model.add_bool_or(all_lits).only_enforce_if(has_any)
@@ -73,7 +73,10 @@ def holes_per_person(
 
 
 def cap_holes(
-    event: Event, model: cp_model.CpModel, holes: dict[ParticipantId, cp_model.LinearExprT], people: set[ParticipantId]
+    event: Event,
+    model: cp_model.CpModel,
+    holes: dict[ParticipantId, cp_model.LinearExprT],
+    people: Collection[ParticipantId],
 ) -> None:
     """Rule 7: nobody above max_holes, and the spread max - min over people bounded when set."""
     if event.max_holes is not None:

@@ -38,7 +38,7 @@ def place_all(run: Run) -> Outcome:
         for pid in p.pair.people:
             history.setdefault(pid, set()).add(p.slot)
     per_person = holes_per_person(event, model, v, exact=True, busy_before=history)
-    cap_holes(event, model, per_person, v.people())  # type: ignore[arg-type]  # any iterable, in a fixed order
+    cap_holes(event, model, per_person, v.people())
     total_holes = _total(per_person.values())
     # A re-solve changes as little as possible: every previous row kept in place comes first,
     # fewer holes second (every pair is placed anyway in this mode).
