@@ -14,25 +14,64 @@ diagnosis); `heuristics/` the LP selection, greedy placement and local search; `
 them in order within one time `Budget` and gates the result; `export/` builds agendas, plans,
 signs and calendars.
 
-`check` and `diff` are bound here, eagerly (both light): they share their names with the
-subpackage `scheduler.check` and the module `scheduler.diff`, and importing a submodule sets the
-package's attribute of that name, so binding them lazily would leave the module there whenever it
-was imported first. (So write `from scheduler.check.checker import …`, never
-`import scheduler.check.checker as …`.) `load` and `solve` pull in pandas and OR-Tools: they are
-imported on first use (PEP 562), so that `import scheduler` stays cheap and `python -m scheduler`
-reads its clock before they load.
+`check`, `diff` and `export` are the package `scheduler.check`, the module `scheduler.diff` and
+the package `scheduler.export` themselves, made callable: a submodule import sets its package's
+attribute of that name, so a plain function bound here would be replaced by the module whenever
+that module loads first; a callable module is both, so `scheduler.check(event, schedule)` and
+`import scheduler.export.agenda as agenda` work in any order. `load`, `solve` and `export`'s
+work pull in pandas, OR-Tools or WeasyPrint: they are imported on first use (PEP 562), so that
+`import scheduler` stays cheap and `python -m scheduler` reads its clock before they load.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
+import types
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"  # before anything else: modules of the package import it
 
-from scheduler.check.checker import check_schedule as check  # noqa: E402
-from scheduler.diff import diff_schedules as diff  # noqa: E402
+
+class _CallableModule(types.ModuleType):
+    """A module that is also the facade function of its name: calling it calls `__facade__`."""
+
+    __facade__: Callable[..., Any]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.__facade__(*args, **kwargs)
+
+
+def _facade(module_name: str, function: Callable[..., Any]) -> types.ModuleType:
+    module = importlib.import_module(module_name)
+    module.__class__ = _CallableModule
+    module.__facade__ = function  # type: ignore[attr-defined]  # set on the class just assigned
+    return module
+
+
+def _check(*args: Any, **kwargs: Any) -> Any:
+    from scheduler.check.checker import check_schedule
+
+    return check_schedule(*args, **kwargs)
+
+
+def _diff(*args: Any, **kwargs: Any) -> Any:
+    from scheduler.diff import diff_schedules
+
+    return diff_schedules(*args, **kwargs)
+
+
+def _export(*args: Any, **kwargs: Any) -> Any:
+    """`scheduler.export.bundle.export_event`: every agenda (PDF and .ics), agendas.pdf, plan.pdf
+    and table-signs.pdf into one folder."""
+    from scheduler.export.bundle import export_event
+
+    return export_event(*args, **kwargs)
+
+
+check = _facade("scheduler.check", _check)
+diff = _facade("scheduler.diff", _diff)
+export = _facade("scheduler.export", _export)
 
 # The names imported on first use: name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
@@ -41,24 +80,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SolveOptions": ("scheduler.results", "SolveOptions"),
 }
 
-# `export` shares its name with the subpackage `scheduler.export`: that (light) package is imported
-# first, then the name is rebound to the function, which loads Jinja2 and WeasyPrint on first use.
-importlib.import_module("scheduler.export")
-
-
-def export(event: Event, schedule: Schedule, out_dir: str | os.PathLike[str], **options: Any) -> ExportedFiles:
-    """Write every agenda (PDF and .ics), agendas.pdf, plan.pdf and table-signs.pdf into `out_dir`;
-    the options are `scheduler.export.bundle.export_event`'s."""
-    from scheduler.export.bundle import export_event
-
-    return export_event(event, schedule, out_dir, **options)
-
-
 __all__ = ["__version__", "check", "diff", "export", "load", "solve", "SolveOptions"]
 
 if TYPE_CHECKING:  # the lazy names, eagerly, for type checkers and editors
-    from scheduler.domain import Event, Schedule
-    from scheduler.export.bundle import ExportedFiles
     from scheduler.io.loading import load_event_dir as load
     from scheduler.pipelines.solve import solve
     from scheduler.results import SolveOptions

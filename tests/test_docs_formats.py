@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.check import checker as checker_module
+import scheduler.check.checker as checker_module
 from scheduler.check.checker import check_schedule
 from scheduler.cli import main, report_figures
 from scheduler.diff import CSV_COLUMNS, ChangeKind, diff_as_dict, diff_schedules
