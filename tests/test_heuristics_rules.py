@@ -275,11 +275,19 @@ def test_the_state_indexes_stay_in_step_through_place_drop_undrop_and_move() -> 
     state.undrop(0, old)
     fresh = ScheduleState(event, state.placements(), track_holes=True)
     assert state.met == fresh.met
-    for name in ("at", "busy", "count", "shared", "booths", "numbers", "holes"):
+    for name in ("at", "busy", "count", "shared", "booths", "holes"):
         assert {k: v for k, v in getattr(state, name).items() if v} == {
             k: v for k, v in getattr(fresh, name).items() if v
         }, name
     assert +state.histogram == +fresh.histogram
+    # the greedy's index of slot numbers, through the same steps
+    greedy = ScheduleState(event)
+    for p in (Placement(ab, 0, SHARED), Placement(cd, 0, SHARED), Placement(bc, 2, SHARED)):
+        greedy.place(p.pair, p.slot, p.location)
+    greedy.move([2], 2, 1, {})
+    greedy.drop(0)
+    assert greedy.numbers is not None
+    assert {k: v for k, v in greedy.numbers.items() if v} == {("b", 0): [2], ("c", 0): [1, 2], ("d", 0): [1]}
 
 
 def test_greedy_places_where_it_adds_fewest_holes() -> None:
@@ -289,6 +297,8 @@ def test_greedy_places_where_it_adds_fewest_holes() -> None:
     state.place(pairs[frozenset("ab")], 1, SHARED)
     ac = pairs[frozenset("ac")]
     assert [state.added_holes(ac, s) for s in range(4)] == [0, 0, 0, 1]
+    counted = ScheduleState(event, state.placements(), track_holes=True)  # the moves' index agrees
+    assert [counted.added_holes(ac, s) for s in range(4)] == [0, 0, 0, 1]
     placed = mutual_first(event, [ac], state)
     assert placed[0].slot in (0, 2)
 

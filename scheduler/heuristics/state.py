@@ -6,9 +6,8 @@ of `heuristics.rules`, so each rule is written once on the heuristic side.
 
 The state is a set of indexed meetings (`Placement`s; an index stays valid while others move or
 are dropped) and indexes over them, kept in step by four primitives: `place`, `drop`, `undrop`
-and `move`. Hole counts per person are only kept when asked for (`track_holes`): the greedy does
-not need them and places thousands of meetings, the local search and the repairs read them on
-every move.
+and `move`. Holes are indexed in one of two ways (`track_holes`): the greedy asks how many holes
+a placement would add, thousands of times; the moves read and update hole counts per person.
 """
 
 from __future__ import annotations
@@ -47,11 +46,12 @@ class ScheduleState:
     - `shared[slot]`: meetings at the shared tables; `booths[(label, slot)]`: the meeting at a
       fixed table;
     - `met`: the pairs that meet;
-    - `numbers[(person, day)]`: sorted slot numbers of the person's meetings that day (cheap
-      "how many holes would this add" for the greedy);
-    - with `track_holes`: `holes[person]` and `histogram[holes] -> people`, for the local search
-      and the [fairness] caps. A Kempe move applied without hole changes (`move(..., {})`) leaves
-      them as they were; `place` recounts the pair's two people.
+    - without `track_holes` (greedy placement): `numbers[(person, day)]`, the sorted slot numbers
+      of the person's meetings that day, for a cheap `added_holes`;
+    - with `track_holes` (the moves): `holes[person]` and `histogram[holes] -> people`, for the
+      local search and the [fairness] caps. A Kempe move applied without hole changes
+      (`move(..., {})`) leaves them as they were; `place` recounts the pair's two people.
+    Each index costs on every move, so a state keeps only the one its user reads.
     """
 
     def __init__(self, event: Event, placements: Iterable[Placement] = (), track_holes: bool = False):
@@ -66,12 +66,12 @@ class ScheduleState:
         self.shared: dict[SlotIndex, int] = defaultdict(int)
         self.booths: dict[tuple[str, SlotIndex], int] = {}
         self.met: set[PairKey] = set()
-        self.numbers: dict[tuple[ParticipantId, int], list[int]] = defaultdict(list)
+        self.track_holes = track_holes
+        self.numbers: dict[tuple[ParticipantId, int], list[int]] | None = None if track_holes else defaultdict(list)
         for p in placements:
             self._add(p)
         self.holes: dict[ParticipantId, int] = {}
         self.histogram: Counter[int] = Counter()
-        self.track_holes = track_holes
         if track_holes:
             self.holes = {pid: self.count_holes(slots) for pid, slots in self.busy.items()}
             self.histogram = Counter(self.holes.values())
@@ -127,26 +127,30 @@ class ScheduleState:
         self.met.add(placement.pair.key)
 
     def _occupy(self, i: int, p: Placement, slot: SlotIndex) -> None:
-        day, number = self.day_of[slot], self.number_of[slot]
         for pid in p.pair.people:
             self.at[(pid, slot)] = i
             self.busy[pid].add(slot)
-            insort(self.numbers[(pid, day)], number)
         if p.location is SHARED:
             self.shared[slot] += 1
         else:
             self.booths[(str(p.location), slot)] = i
+        if self.numbers is not None:
+            day, number = self.day_of[slot], self.number_of[slot]
+            for pid in p.pair.people:
+                insort(self.numbers[(pid, day)], number)
 
     def _vacate(self, i: int, p: Placement, slot: SlotIndex) -> None:
-        day, number = self.day_of[slot], self.number_of[slot]
         for pid in p.pair.people:
             del self.at[(pid, slot)]
             self.busy[pid].discard(slot)
-            self.numbers[(pid, day)].remove(number)
         if p.location is SHARED:
             self.shared[slot] -= 1
         else:
             del self.booths[(str(p.location), slot)]
+        if self.numbers is not None:
+            day, number = self.day_of[slot], self.number_of[slot]
+            for pid in p.pair.people:
+                self.numbers[(pid, day)].remove(number)
 
     # --- holes ------------------------------------------------------------------------------
     def count_holes(self, slots: Iterable[SlotIndex]) -> int:
@@ -161,6 +165,8 @@ class ScheduleState:
 
     def added_holes(self, pair: Pair, slot: SlotIndex) -> int:
         """How many holes placing `pair` in `slot` adds for its two people (negative: closes one)."""
+        if self.numbers is None:  # a state that tracks hole counts: recount the two people
+            return sum(self.count_holes(self.busy[pid] | {slot}) - self.holes.get(pid, 0) for pid in pair.people)
         day, number = self.day_of[slot], self.number_of[slot]
         cost = 0
         for pid in pair.people:
