@@ -1,0 +1,118 @@
+"""The local search on holes: Kempe swaps that keep exactly who meets and remove holes.
+
+Iterated hill-climbing: random swaps for people with holes (more holes, picked more often),
+sideways moves always taken, and when nothing better has been found for a while a kick of a few
+random swaps whatever they cost; the best schedule seen is returned. Holes above a [fairness]
+cap weigh most (`hole_caps.weighted_holes`), so the search first brings people under the caps.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from scheduler.domain import Event, ParticipantId, SlotIndex
+from scheduler.heuristics.hole_caps import weighted_holes
+from scheduler.heuristics.kempe import kempe_chain, try_swap
+from scheduler.heuristics.state import PairKey, Placement, ScheduleState, pinned, unpinned
+
+KICK_SWAPS = 8  # random swaps that a kick applies, whatever they do to holes
+STALL_MOVES = 200_000  # attempts without a single applied swap after which the search gives up
+RANDOM_TARGET_SHARE = 0.3  # of the swaps, towards any slot of the day rather than next to a meeting
+
+
+def reduce_holes(
+    event: Event,
+    placements: list[Placement],
+    seconds: float,
+    seed: int = 0,
+    max_moves: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    frozen: set[PairKey] | None = None,
+) -> list[Placement]:
+    """Iterated local search on total holes; locked and `frozen` meetings never move.
+
+    Hill-climbing that always takes sideways moves; when it has found nothing better for a while
+    it kicks the schedule with a few random valid swaps and climbs again, keeping the best
+    schedule seen. `max_moves` bounds the work deterministically (deterministic mode).
+    """
+    frozen = frozen or set()
+    state = ScheduleState(event, pinned(placements, frozen), track_holes=True)
+    rng = random.Random(seed)
+    deadline = time.monotonic() + seconds
+    people = sorted(state.busy)
+    day_slots = [day.slots for day in event.days]
+    patience = max(2_000, 20 * len(state.meetings))
+    total = sum(weighted_holes(event, h) for h in state.holes.values())
+    best_total, best = total, list(state.meetings)
+    moves = last_gain = last_applied = 0
+    holed: list[ParticipantId] = []
+    while max_moves is None or moves < max_moves:
+        if moves - last_applied > STALL_MOVES:
+            break  # nothing can move (everything locked or frozen): do not spin until the deadline
+        if moves % 256 == 0 and (
+            (max_moves is None and time.monotonic() > deadline) or (should_stop is not None and should_stop())
+        ):
+            break
+        if moves % 64 == 0:  # people with more holes are picked more often
+            holed = [pid for pid in people for _ in range(state.holes[pid])]
+            if not holed:
+                break
+        moves += 1
+        if moves - last_gain > patience:  # stuck: kick, then climb again from there
+            for _ in range(KICK_SWAPS):
+                total += _random_swap(state, rng, people, day_slots, accept_worse=True) or 0
+            last_gain = moves
+            continue
+        delta = _random_swap(state, rng, holed, day_slots, accept_worse=False)
+        if delta is not None:
+            last_applied = moves
+            total += delta
+            if total < best_total:
+                best_total, best, last_gain = total, list(state.meetings), moves
+    return unpinned(best, placements, frozen)
+
+
+def _random_swap(
+    state: ScheduleState,
+    rng: random.Random,
+    people: list[ParticipantId],
+    day_slots: list[tuple[SlotIndex, ...]],
+    accept_worse: bool,
+) -> int | None:
+    """Try one Kempe swap for a random meeting of a random person; its change in holes if applied."""
+    pid = rng.choice(people)
+    mine = sorted(state.busy[pid])
+    if not mine:
+        return None
+    s1 = rng.choice(mine)
+    i = state.at[(pid, s1)]
+    if state.meetings[i].locked:
+        return None
+    day = state.day_of[s1]
+    s2 = rng.choice(day_slots[day]) if rng.random() < RANDOM_TARGET_SHARE else _near(rng, mine, day_slots[day])
+    if s2 == s1:
+        return None
+    chain = kempe_chain(state, i, s1, s2)
+    if chain is None or any(state.meetings[j].locked for j in chain):
+        return None
+    result = try_swap(state, chain, s1, s2)
+    if result is None:
+        return None
+    delta, changed = result
+    if delta <= 0 or accept_worse:  # sideways moves keep the search moving across plateaus
+        state.move(chain, s1, s2, changed)
+        return delta
+    return None
+
+
+def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...]) -> SlotIndex:
+    """A free slot next to one of the person's meetings: where a moved meeting can close a hole.
+
+    Slot indices of one day are consecutive, breaks included, so index neighbours are slot
+    neighbours."""
+    taken = set(mine)
+    first, last = day[0], day[-1]
+    options = sorted({n for m in mine for n in (m - 1, m + 1) if first <= n <= last} - taken)
+    return rng.choice(options) if options else rng.choice(day)
