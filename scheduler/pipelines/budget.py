@@ -42,6 +42,7 @@ class Budget:
     polish_reserve_seconds: float = 0.2  # kept back from each polish for the steps after it
     polish_limit_fraction: float = 0.3  # deterministic mode: the polish's moves stand for this much of the limit
     deterministic_moves_per_second: int = 20_000  # local-search moves standing in for a second
+    deterministic_wall_guard: float = 10.0  # deterministic mode: CP-SAT's wall limit, in time limits
 
     # --- stopping ---
     hole_caps_min_seconds: float = 1.0  # the refill after dropping meetings for the caps gets at least this
@@ -103,10 +104,11 @@ class Clock:
 
         Outside deterministic mode: `share` of the time left. In deterministic mode: `share` of the
         whole limit in deterministic time, with a wall limit only as a guard against a runaway (a
-        wall limit that binds would break reproducibility; callers such as the CLI still stop it
-        at their deadline).
+        wall limit that binds would break reproducibility: on a machine loaded three times over, the
+        limit plus the time left did bind; callers such as the CLI still stop it at their deadline).
         """
         minimum = self.budget.cp_sat_min_seconds
         if self.options.deterministic:
-            return self.remaining() + self.options.time_limit, max(minimum, share * self.options.time_limit)
+            guard = self.remaining() + self.budget.deterministic_wall_guard * self.options.time_limit
+            return guard, max(minimum, share * self.options.time_limit)
         return max(minimum, share * self.remaining()), None
