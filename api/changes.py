@@ -190,6 +190,23 @@ def _others(schedule: Schedule, meeting: Meeting) -> list[Meeting]:
     return [m for m in schedule.meetings if m is not meeting]
 
 
+def _gate(event: Event, old: Schedule, new: Schedule, edit: str) -> None:
+    """The checker's gate for hand edits: refused when `new` breaks a rule that `old` kept.
+
+    Only violations the edit brings are held against it: the latest version may already break
+    rules after an event change (a cancelled person's meetings stay until the next repair).
+    """
+    before = {str(v) for v in check_schedule(event, old)}
+    broken = [v for v in check_schedule(event, new) if str(v) not in before]
+    if broken:
+        n = len(broken)
+        raise EditRefused(
+            f"{edit} breaks {n} rule{'s' if n != 1 else ''}; nothing was changed. A re-solve from the "
+            "latest version re-plans around the change",
+            broken,
+        )
+
+
 def _store(
     session: Session,
     row: EventRow,
@@ -221,15 +238,17 @@ def _affected(old: Meeting | None, new: Meeting | None) -> list[ParticipantId]:
 
 
 def cancel_meeting(*, session: Session, secret: str, row: EventRow, a: ParticipantId, b: ParticipantId) -> Edit:
-    """Remove the meeting in a new version and decline both directions of its wish."""
+    """Remove the meeting in a new version and decline both directions of its wish; refused when
+    that breaks a rule (a [fairness] hole cap), before anything is stored."""
     event, base, schedule = _latest(session, row)
     meeting = _meeting(event, base, schedule, a, b)
+    new = Schedule.of(_others(schedule, meeting))
+    _gate(event, schedule, new, f"Cancelling the meeting of {meeting.a} and {meeting.b}")
     wishes = _decline(row, a, b)
     if wishes is not None:
         event = service.store_files(
             session=session, secret=secret, row=row, participants_csv=row.participants_csv, wishes_csv=wishes
         ).event
-    new = Schedule.of(_others(schedule, meeting))
     edit = {"action": "cancel", "a": meeting.a, "b": meeting.b}
     version = _store(session, row, event, base, schedule, new, "cancel", edit)
     return Edit(version, True, None, _affected(meeting, None))
@@ -254,26 +273,14 @@ def move_meeting(
     table: str | None,
     locked: bool,
 ) -> Edit:
-    """Move the meeting to `slot` (and `table`) in a new version; refused when that breaks a rule.
-
-    Only violations the move brings are held against it: the latest version may already break
-    rules after an event change (a cancelled person's meetings stay until the next repair).
-    """
+    """Move the meeting to `slot` (and `table`) in a new version; refused when that breaks a rule."""
     event, base, schedule = _latest(session, row)
     meeting = _meeting(event, base, schedule, a, b)
     others = _others(schedule, meeting)
     label = table if table is not None else _pick_table(event, others, meeting, slot)
     moved = dataclasses.replace(meeting, slot=slot.index, table=label, locked=locked)
     new = Schedule.of([*others, moved])
-    before = {str(v) for v in check_schedule(event, schedule)}
-    broken = [v for v in check_schedule(event, new) if str(v) not in before]
-    if broken:
-        n = len(broken)
-        raise EditRefused(
-            f"Moving the meeting to {slot.label}, table '{label}' breaks {n} rule{'s' if n != 1 else ''}; "
-            "nothing was changed",
-            broken,
-        )
+    _gate(event, schedule, new, f"Moving the meeting to {slot.label}, table '{label}'")
     if moved == meeting:
         return Edit(base, False, meeting, [])
     edit = {"action": "move", "a": meeting.a, "b": meeting.b, "locked": locked}
@@ -289,6 +296,7 @@ def pin_meeting(*, session: Session, row: EventRow, a: ParticipantId, b: Partici
         return Edit(base, False, meeting, [])
     pinned = dataclasses.replace(meeting, locked=locked)
     new = Schedule.of([*_others(schedule, meeting), pinned])
+    _gate(event, schedule, new, "Locking the meeting" if locked else "Unlocking the meeting")
     edit = {"action": "pin" if locked else "unpin", "a": meeting.a, "b": meeting.b, "locked": locked}
     version = _store(session, row, event, base, schedule, new, "pin", edit)
     return Edit(version, True, pinned, [])

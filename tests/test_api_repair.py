@@ -629,3 +629,31 @@ def test_csv_edits_keep_the_organisers_own_file() -> None:
     event = load_event_bytes(TOML, out, b"requester,target\np1,p3\n").event
     assert event.participants["p2"].status == "absent" and event.participants["p2"].name == "Jānis; Bērziņš"
     assert event.participants["p1"].extra == {"Notes": "vip"} and len(event.participants["p3"].available) == 3
+
+
+def test_a_cancel_that_breaks_a_hole_cap_is_refused_and_stores_nothing(client: TestClient) -> None:
+    """Hand edits pass the checker's gate too: with max_holes = 0, cancelling the middle one of
+    ann's three meetings would leave her a hole, so it is refused and the wish stays requested."""
+    from factories import DaySpec, EventSpec, person, wish
+    from factories import event_files as factory_files
+
+    people = [
+        person("ann"),
+        person("ben", available="09:00-09:20"),
+        person("cat", available="09:20-09:40"),
+        person("dan", available="09:40-10:00"),
+    ]
+    spec = EventSpec(days=(DaySpec(end="10:00"),), max_holes=0)
+    toml, participants, wishes = factory_files(people, [wish("ann", x, 1) for x in ("ben", "cat", "dan")], spec)
+    event_id, headers = upload(client, event=toml, participants=participants, wishes=wishes)
+    solve(client, event_id, headers, time_limit=2)
+    before = _schedule(client, event_id, headers)
+    assert {(m["slot"], m["participant_b"]) for m in before["meetings"]} == {(1, "ben"), (2, "cat"), (3, "dan")}
+    r = client.post(f"/api/events/{event_id}/meetings/cancel", json={"a": "ann", "b": "cat"}, headers=headers)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert "nothing was changed" in body["detail"] and "re-solve" in body["detail"]
+    assert {v["rule"] for v in body["violations"]} == {7}
+    assert _schedule(client, event_id, headers)["version"] == before["version"]
+    listed = client.get(f"/api/events/{event_id}/wishes", headers=headers).json()["data"]
+    assert all(w["status"] != "declined" for w in listed)

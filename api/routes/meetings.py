@@ -67,7 +67,20 @@ def _not_found(exc: changes.NotFound) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
 
 
-@router.post("/cancel", response_model=EditResult, responses=_RESPONSES)
+_REFUSED: dict[int | str, dict[str, object]] = {
+    422: {"model": EditRefused, "description": "The edit breaks hard rules; nothing was changed."}
+}
+
+
+def _refused(session: SessionDep, row: EventRow, exc: changes.EditRefused) -> JSONResponse:
+    """The checker's gate refused a hand edit: 422 with every broken rule in words."""
+    session.rollback()
+    event = service.load_event(row)
+    refused = EditRefused(detail=str(exc), violations=[violation_public(event, v) for v in exc.violations])
+    return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content=refused.model_dump(mode="json"))
+
+
+@router.post("/cancel", response_model=EditResult, responses=_RESPONSES | _REFUSED)
 def cancel_meeting(
     row: IdleEventDep,
     body: MeetingRef,
@@ -75,23 +88,21 @@ def cancel_meeting(
     settings: SettingsDep,
     secret: SecretDep,
     request: Request,
-) -> EditResult:
+) -> EditResult | JSONResponse:
     """Cancel one meeting: a new version without it, and both directions of the pair's wish are
-    marked declined, so that no repair or refill brings it back."""
+    marked declined, so that no repair or refill brings it back. Refused when that breaks a rule
+    (a [fairness] hole cap): a re-solve then re-plans around the cancellation."""
     try:
         edit = changes.cancel_meeting(session=session, secret=secret, row=row, a=body.a, b=body.b)
     except changes.NotFound as exc:
         raise _not_found(exc) from None
+    except changes.EditRefused as exc:
+        return _refused(session, row, exc)
     commit(session)
     return _result(request, settings, row, edit)
 
 
-@router.post(
-    "/move",
-    response_model=EditResult,
-    responses=_RESPONSES
-    | {422: {"model": EditRefused, "description": "The move breaks hard rules; nothing was changed."}},
-)
+@router.post("/move", response_model=EditResult, responses=_RESPONSES | _REFUSED)
 def move_meeting(
     row: IdleEventDep, body: MeetingMove, session: SessionDep, settings: SettingsDep, request: Request
 ) -> EditResult | JSONResponse:
@@ -114,22 +125,22 @@ def move_meeting(
     except changes.NotFound as exc:
         raise _not_found(exc) from None
     except changes.EditRefused as exc:
-        session.rollback()
-        refused = EditRefused(detail=str(exc), violations=[violation_public(event, v) for v in exc.violations])
-        return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content=refused.model_dump(mode="json"))
+        return _refused(session, row, exc)
     commit(session)
     return _result(request, settings, row, edit)
 
 
-@router.post("/pin", response_model=EditResult, responses=_RESPONSES)
+@router.post("/pin", response_model=EditResult, responses=_RESPONSES | _REFUSED)
 def pin_meeting(
     row: IdleEventDep, body: MeetingPin, session: SessionDep, settings: SettingsDep, request: Request
-) -> EditResult:
+) -> EditResult | JSONResponse:
     """Lock a meeting where it is (or unlock it with `locked: false`): repairs never move a locked
     meeting. Nobody's agenda changes; nothing is stored when it already is as asked."""
     try:
         edit = changes.pin_meeting(session=session, row=row, a=body.a, b=body.b, locked=body.locked)
     except changes.NotFound as exc:
         raise _not_found(exc) from None
+    except changes.EditRefused as exc:
+        return _refused(session, row, exc)
     commit(session)
     return _result(request, settings, row, edit)
