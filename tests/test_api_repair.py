@@ -606,14 +606,14 @@ def test_late_arrival_moves_only_their_meetings(client: TestClient) -> None:
 
 
 def test_csv_edits_keep_the_organisers_own_file() -> None:
-    from api.csvedit import CsvTable
     from scheduler.io.loading import PARTICIPANT_COLUMNS, load_event_bytes
+    from scheduler.io.table_edit import EditableTable
 
     data = (
         "\ufeffParticipant ID;Full Name;Availability;Notes\r\n"
         'p1;Søren Dybdahl;;vip\r\n\r\np2;"Jānis; Bērziņš";09:00-10:00;\r\n'
     ).encode()
-    table = CsvTable.parse(data, PARTICIPANT_COLUMNS)
+    table = EditableTable.parse(data, PARTICIPANT_COLUMNS)
     [p2] = table.find(id="p2")
     table.set(p2, "available", "")
     table.set(p2, "status", "absent")

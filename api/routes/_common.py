@@ -10,12 +10,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.changes import participant_cells
 from api.schemas import ParticipantPublic
 from api.service import agenda_token, load_event, parse_schedule, schedule_row
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow, ScheduleRow
 from scheduler.domain import Event, Schedule
+from scheduler.edits import participant_cells
 from scheduler.export.filenames import FileName
 from scheduler.io.loading import whole_number
 from scheduler.problems import EventError
@@ -105,7 +105,9 @@ def participant_view(
     """One participant as the organiser sees them: links, cells and meetings in the latest version."""
     _, _, schedule = current_schedule(session, row, required=False)
     meetings = len(schedule.for_person(p.pid)) if schedule else 0
-    return participant_public(request, settings, secret, p, meetings, participant_cells(row).get(p.pid))
+    return participant_public(
+        request, settings, secret, p, meetings, participant_cells(row.participants_csv).get(p.pid)
+    )
 
 
 def current_schedule(

@@ -23,6 +23,7 @@ from api.schemas import (
     WishPublic,
 )
 from api.storage import EventRow, ParticipantRow
+from scheduler import edits
 from scheduler.io.columns import priority_of
 from scheduler.problems import EventError
 
@@ -74,7 +75,7 @@ def update_participant(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="Send at least one field to change")
     try:
         changes.update_participant(session=session, secret=secret, row=row, pid=participant_id, values=values)
-    except changes.NotFound as exc:
+    except edits.NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     except EventError as exc:
         session.rollback()
@@ -123,7 +124,7 @@ def _wish_public(cells: dict[str, str]) -> WishPublic:
 @router.get("/wishes", response_model=WishesPublic)
 def list_wishes(row: EventDep) -> WishesPublic:
     """Every wish that counts (the first row of each requester → target), declined ones included."""
-    data = [_wish_public(c) for c in changes.wish_cells(row)]
+    data = [_wish_public(c) for c in edits.wish_cells(row.wishes_csv)]
     return WishesPublic(data=data, count=len(data))
 
 
@@ -147,7 +148,9 @@ def put_wish(
         session.rollback()
         return invalid_change(exc)
     # Built before the commit: a failure here stores nothing.
-    cells = next(c for c in changes.wish_cells(row) if (c["requester"], c["target"]) == (body.requester, body.target))
+    cells = next(
+        c for c in edits.wish_cells(row.wishes_csv) if (c["requester"], c["target"]) == (body.requester, body.target)
+    )
     changed = WishChanged(
         event_revision=row.revision,
         created=created,

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api import service
-from api.changes import participant_cells
 from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
 from api.routes._common import Responses, current_schedule, no_store, participant_public, participant_view
 from api.schemas import (
@@ -25,6 +24,7 @@ from api.schemas import (
     ProblemPublic,
 )
 from api.storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
+from scheduler.edits import participant_cells
 from scheduler.problems import EventError
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -149,7 +149,7 @@ def list_participants(
         count[m.a] += 1
         count[m.b] += 1
     people = service.participants_of(session, row.id)
-    cells = participant_cells(row)
+    cells = participant_cells(row.participants_csv)
     data = [participant_public(request, settings, secret, p, count[p.pid], cells.get(p.pid)) for p in people]
     return ParticipantsPublic(data=data, count=len(data))
 

@@ -17,6 +17,7 @@ from api.routes._common import base_url, commit
 from api.routes.schedules import change_summary, meetings_public
 from api.schemas import EditRefused, EditResult, MeetingMove, MeetingPin, MeetingRef, ViolationPublic
 from api.storage import EventRow
+from scheduler import edits
 from scheduler.check.checker import Violation
 from scheduler.domain import Event, Schedule
 
@@ -63,7 +64,7 @@ def _result(request: Request, settings: SettingsDep, row: EventRow, edit: change
     )
 
 
-def _not_found(exc: changes.NotFound) -> HTTPException:
+def _not_found(exc: edits.NotFound) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
 
 
@@ -72,7 +73,7 @@ _REFUSED: dict[int | str, dict[str, object]] = {
 }
 
 
-def _refused(session: SessionDep, row: EventRow, exc: changes.EditRefused) -> JSONResponse:
+def _refused(session: SessionDep, row: EventRow, exc: edits.EditRefused) -> JSONResponse:
     """The checker's gate refused a hand edit: 422 with every broken rule in words."""
     session.rollback()
     event = service.load_event(row)
@@ -94,9 +95,9 @@ def cancel_meeting(
     (a [fairness] hole cap): a re-solve then re-plans around the cancellation."""
     try:
         edit = changes.cancel_meeting(session=session, secret=secret, row=row, a=body.a, b=body.b)
-    except changes.NotFound as exc:
+    except edits.NotFound as exc:
         raise _not_found(exc) from None
-    except changes.EditRefused as exc:
+    except edits.EditRefused as exc:
         return _refused(session, row, exc)
     commit(session)
     return _result(request, settings, row, edit)
@@ -122,9 +123,9 @@ def move_meeting(
         edit = changes.move_meeting(
             session=session, row=row, a=body.a, b=body.b, slot=slot, table=body.table, locked=body.locked
         )
-    except changes.NotFound as exc:
+    except edits.NotFound as exc:
         raise _not_found(exc) from None
-    except changes.EditRefused as exc:
+    except edits.EditRefused as exc:
         return _refused(session, row, exc)
     commit(session)
     return _result(request, settings, row, edit)
@@ -138,9 +139,9 @@ def pin_meeting(
     meeting. Nobody's agenda changes; nothing is stored when it already is as asked."""
     try:
         edit = changes.pin_meeting(session=session, row=row, a=body.a, b=body.b, locked=body.locked)
-    except changes.NotFound as exc:
+    except edits.NotFound as exc:
         raise _not_found(exc) from None
-    except changes.EditRefused as exc:
+    except edits.EditRefused as exc:
         return _refused(session, row, exc)
     commit(session)
     return _result(request, settings, row, edit)

@@ -4,7 +4,9 @@
   and wishes there.
 - `event_file`: event.toml (settings, days, weights, fairness).
 - `codec`: bytes to rows and back for every table file (encodings, delimiters, workbooks); the
-  loader, `schedule_files` and the API's editing of stored files all read through it.
+  loader, `schedule_files` and `table_edit` all read through it.
+- `table_edit`: a stored participants or wishes file edited cell by cell, keeping the
+  organiser's columns, aliases, extra columns and delimiter (`EditableTable`).
 - `spreadsheets`: Excel and OpenDocument workbooks as rows of text (python-calamine).
 - `columns`: the columns of each table, their aliases, and how a cell is read.
 - `schedule_files`: schedule.csv out, and any schedule file in.

@@ -1,4 +1,4 @@
-"""Editing an uploaded participants or wishes file in place, cell by cell.
+"""Editing a stored participants or wishes file in place, cell by cell (`EditableTable`).
 
 An on-the-day change (a cancellation, new availability, a late registrant, a declined wish)
 rewrites the organiser's own file rather than a regenerated one: their column order, column
@@ -7,7 +7,8 @@ were, so the stored file is still the one they know, only with the change in it.
 read and written by the loader's own codec (`scheduler.io.codec`: any accepted encoding,
 delimiter or workbook; a workbook is written back as CSV), and known columns are found by the
 loader's own column definitions (`scheduler.io.columns`). Whether the result is a valid event is
-for the loader to say; nothing here judges values.
+for the loader to say; nothing here judges values. `scheduler.edits` builds the on-the-day
+changes (update, add, wish, decline) on it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ _FILES = {PARTICIPANT_COLUMNS: PARTICIPANTS_FILE, WISH_COLUMNS: WISHES_FILE}
 
 
 @dataclass
-class CsvTable:
-    """The records of one stored file: `header` is the first non-blank record, `rows` the ones after it."""
+class EditableTable:
+    """The records of one stored file, editable by known column name whatever the file calls it:
+    `header` is the first non-blank record, `rows` the ones after it."""
 
     columns: tuple[Column, ...]
     source: TableFile  # how the file was written, to write it back alike
@@ -34,7 +36,7 @@ class CsvTable:
     rows: list[list[str]]
 
     @classmethod
-    def parse(cls, data: bytes, columns: tuple[Column, ...]) -> CsvTable:
+    def parse(cls, data: bytes, columns: tuple[Column, ...]) -> EditableTable:
         """Read a stored file (one the loader accepted, so it reads and has a header)."""
         source = read_stored_table(data, _FILES[columns])
         records = source.rows
