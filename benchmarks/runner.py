@@ -38,7 +38,8 @@ from typing import Any
 from benchmarks.generator import GeneratorSpec, write_event
 from scheduler.check.checker import check_schedule
 from scheduler.domain import Event
-from scheduler.heuristics.placement import Placement, assign_tables
+from scheduler.heuristics.state import Placement
+from scheduler.heuristics.tables import assign_tables
 from scheduler.io.loading import load_event_dir
 from scheduler.io.schedule_files import read_schedule_csv
 from scheduler.report import schedule_stats

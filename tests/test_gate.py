@@ -25,7 +25,7 @@ from api.storage import Database, JobRow
 from scheduler.check.checker import check_schedule
 from scheduler.cli import main
 from scheduler.domain import Event, Schedule
-from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.state import Placement
 from scheduler.pipelines.solve import solve
 from scheduler.problems import InvalidScheduleError, MatchdayError
 from scheduler.results import SolveOptions

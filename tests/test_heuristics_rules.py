@@ -14,7 +14,7 @@ from factories import DaySpec, PersonRow, make_event, person
 
 from scheduler.candidates import SHARED, Pair, candidate_pairs
 from scheduler.check.checker import check_schedule
-from scheduler.domain import Event
+from scheduler.domain import Event, Meeting
 from scheduler.heuristics import (
     HARD_RULES,
     ScheduleState,
@@ -26,6 +26,7 @@ from scheduler.heuristics import (
     mutual_first,
     reduce_holes,
     why_not,
+    why_not_at,
 )
 from scheduler.heuristics.kempe import kempe_chain, try_swap
 from scheduler.heuristics.rules import (
@@ -38,6 +39,8 @@ from scheduler.heuristics.rules import (
     SharedTableCapacity,
 )
 from scheduler.heuristics.state import Placement
+from scheduler.pipelines.locked import locked_rows
+from scheduler.problems import MatchdayError
 
 SLOT1, SLOT2 = "09:00-09:20", "09:20-09:40"
 
@@ -162,6 +165,94 @@ def test_rule5_a_kempe_swap_keeps_shared_table_capacity() -> None:
     assert chain == [0]  # nobody of a-b is busy in slot 2
     assert try_swap(state, chain, 0, 1) is None
     assert try_swap(state, chain, 0, 1, holes=False) is None
+
+
+def test_rule5_a_labelled_meeting_names_one_of_the_shared_tables() -> None:
+    event = make_event(["a", "b"], [("a", "b")], tables=2, table_labels=("T1", "T2"), days=(DaySpec(end="09:20"),))
+    ab = pairs_of(event)[frozenset("ab")]
+    state = ScheduleState(event)
+    assert SharedTableCapacity.why_not_at(state, "T2", 0, set()) is None
+    assert SharedTableCapacity.why_not_at(state, "T3", 0, set()) == "'T3' is not one of the event's shared tables"
+    assert why_not_at(state, ab, 0, "T3") == "'T3' is not one of the event's shared tables"
+    assert why_not_at(state, ab, 0, "T1") is None
+
+
+def test_rule5_a_shared_table_label_holds_one_labelled_meeting_per_slot() -> None:
+    # Two tables, so the count allows c-d too; but not at the table a-b was given.
+    event = make_event(["a", "b", "c", "d"], [("a", "b"), ("c", "d")], tables=2, days=(DaySpec(end="09:40"),))
+    pairs = pairs_of(event)
+    ab, cd = pairs[frozenset("ab")], pairs[frozenset("cd")]
+    state = ScheduleState(event)
+    state.place(ab, 0, SHARED)
+    labelled = {(event.table_labels[0], 0)}
+    first, second = event.table_labels
+    assert why_not(state, cd, 0) is None
+    assert SharedTableCapacity.why_not_at(state, first, 0, labelled) == "another locked meeting is at that table then"
+    assert why_not_at(state, cd, 0, first, labelled) == "another locked meeting is at that table then"
+    assert why_not_at(state, cd, 0, second, labelled) is None
+    assert why_not_at(state, cd, 1, first, labelled) is None  # another slot
+
+
+def test_rule6_a_labelled_booth_meeting_is_at_one_of_the_pairs_booths() -> None:
+    people: list[PersonRow | str] = [person("a", table="B1"), "b", person("c", table="B2")]
+    event = make_event(people, [("a", "b")], days=(DaySpec(end="09:20"),))
+    ab = pairs_of(event)[frozenset("ab")]
+    state = ScheduleState(event)
+    assert FixedTableCapacity.why_not_at(state, ab, "B1", 0) is None
+    assert FixedTableCapacity.why_not_at(state, ab, "B2", 0) == "it must take place at B1"  # c's booth
+    assert why_not_at(state, ab, 0, event.table_labels[0]) == "it must take place at B1"  # a shared table
+
+
+def test_rule6_a_labelled_booth_taken_is_refused_while_the_other_booth_is_free() -> None:
+    people: list[PersonRow | str] = [
+        person("a", table="B1", organisation="Stand"),
+        person("c", table="B1", organisation="Stand"),
+        person("e", table="B2"),
+        "d",
+    ]
+    event = make_event(people, [("c", "d"), ("a", "e")], days=(DaySpec(end="09:20"),))
+    pairs = pairs_of(event)
+    cd, ae = pairs[frozenset("cd")], pairs[frozenset("ae")]
+    state = ScheduleState(event)
+    state.place(cd, 0, "B1")
+    assert why_not(state, ae, 0) is None  # B2 is free
+    assert FixedTableCapacity.why_not_at(state, ae, "B1", 0) == "another locked meeting is at that table then"
+    assert why_not_at(state, ae, 0, "B1") == "another locked meeting is at that table then"
+    assert why_not_at(state, ae, 0, "B2") is None
+
+
+def test_locked_rows_keep_the_rows_that_may_stay_and_name_the_first_rule_each_other_breaks() -> None:
+    people: list[PersonRow | str] = [person("a", table="B1"), "b", "c", "d", person("e", max_meetings=1)]
+    event = make_event(people, [("a", "b"), ("c", "d"), ("b", "e"), ("d", "e")], tables=2)
+    pairs = candidate_pairs(event)
+    index_of = {p.key: i for i, p in enumerate(pairs)}
+    shared = event.table_labels[0]
+    good = [Meeting(0, "B1", "a", "b", locked=True), Meeting(0, shared, "c", "d", locked=True)]
+    placed, labels = locked_rows(event, good, pairs, index_of)
+    assert [(p.pair.key, p.slot, p.location) for p in placed] == [(("a", "b"), 0, "B1"), (("c", "d"), 0, SHARED)]
+    assert labels == {("a", "b", 0): "B1", ("c", "d", 0): shared}
+    bad = [
+        *good,
+        Meeting(1, "B1", "a", "c", locked=True),  # nobody asked
+        Meeting(1, shared, "a", "b", locked=True),  # locked twice (and not at a's booth)
+        Meeting(1, shared, "b", "e", locked=True),  # fine: e's one meeting
+        Meeting(2, shared, "d", "e", locked=True),  # e's cap
+        Meeting(1, "X", "c", "d", locked=True),  # locked twice, before the label
+    ]
+    try:
+        locked_rows(event, bad, pairs, index_of)
+    except MatchdayError as e:
+        lines = str(e).splitlines()[1:]
+    else:
+        raise AssertionError("the rows were all kept")
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "nobody asked for this meeting, or it is not allowed (colleagues, a cancelled person, a declined wish, "
+        "or no common available slot)",
+        "the pair is locked twice",
+        "E (e) would exceed max_meetings = 1",
+        "the pair is locked twice",
+    ]
+    assert lines[0].startswith("  - locked meeting a–c at ") and lines[0].split(": ")[0].endswith("table B1")
 
 
 def test_rule6_a_booth_hosts_one_meeting_per_slot() -> None:

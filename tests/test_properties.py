@@ -23,7 +23,7 @@ from scheduler.check.checker import check_schedule, format_violation, holes
 from scheduler.diff import apply_diff, diff_schedules
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.heuristics.greedy import mutual_first
-from scheduler.heuristics.placement import assign_tables
+from scheduler.heuristics.tables import assign_tables
 from scheduler.pipelines.solve import solve
 from scheduler.problems import NoScheduleError
 from scheduler.report import schedule_stats

@@ -32,8 +32,9 @@ from benchmarks.generator import GeneratorSpec, build_event
 from scheduler.candidates import SHARED, candidate_pairs
 from scheduler.check.checker import check_schedule, holes
 from scheduler.domain import Event, Meeting, Schedule
-from scheduler.heuristics.placement import Placement
-from scheduler.heuristics.retiming import insert_pairs, reduce_holes
+from scheduler.heuristics.insertion import insert_pairs
+from scheduler.heuristics.local_search import reduce_holes
+from scheduler.heuristics.state import Placement
 from scheduler.io.loading import load_event_bytes
 from scheduler.problems import MatchdayError, NoScheduleError
 from scheduler.results import SolveResult

@@ -2,14 +2,12 @@
 
 - `selection`: the LP of "who meets" (a proven bound, and the pairs to place);
 - `state`: `ScheduleState`, who is busy when and which tables are taken (`Placement`s);
-- `rules`: each hard rule once, as a small unit the state and every move ask (`why_not` says
-  which rule keeps a meeting out);
+- `rules`: each hard rule once, as a small unit the state, every move and the pipelines' locked
+  rows ask (`why_not` says which rule keeps a meeting out, `why_not_at` also checks its table);
 - `greedy`: first-come-first-served (the baseline) and mutual-first (the warm start);
 - `kempe`: Kempe-chain slot swaps; `insertion`: add pairs, making room with a swap;
 - `local_search`: remove holes keeping who meets; `cover`: a meeting for everybody;
 - `hole_caps`: the [fairness] caps; `tables`: table labels at the end.
-
-`placement` and `retiming` keep the names they had before the split.
 """
 
 from scheduler.heuristics.cover import cover_people
@@ -17,17 +15,14 @@ from scheduler.heuristics.greedy import first_come_first_served, mutual_first
 from scheduler.heuristics.hole_caps import enforce_hole_caps
 from scheduler.heuristics.insertion import MovePrice, insert_pairs
 from scheduler.heuristics.local_search import reduce_holes
-from scheduler.heuristics.rules import HARD_RULES, free_location, why_not
+from scheduler.heuristics.rules import HARD_RULES, free_location, why_not, why_not_at
 from scheduler.heuristics.selection import counting_limits, selection_lp
 from scheduler.heuristics.state import Placement, ScheduleState
 from scheduler.heuristics.tables import assign_tables
 
-Occupancy = ScheduleState  # the name the greedy's state had
-
 __all__ = [
     "HARD_RULES",
     "MovePrice",
-    "Occupancy",
     "Placement",
     "ScheduleState",
     "assign_tables",
@@ -41,4 +36,5 @@ __all__ = [
     "reduce_holes",
     "selection_lp",
     "why_not",
+    "why_not_at",
 ]

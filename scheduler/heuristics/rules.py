@@ -1,13 +1,15 @@
 """The hard rules of formats.md as small units over a `ScheduleState`, one class per rule.
 
 They mirror the CP-SAT units of `scheduler.model.rules` (same names where the rule is the same)
-and are the only place the heuristics say what a valid schedule is: greedy placement,
-insertion, Kempe moves, `cover_people` and the hole caps call these checks, and `why_not`
-turns the first broken one into words. The independent checker (`scheduler.check`) is the third,
+and are the only place the heuristics and pipelines say what a valid schedule is: greedy
+placement, insertion, Kempe moves, `cover_people` and the hole caps call these checks, `why_not`
+turns the first broken one into words, and `why_not_at` does so for a meeting that names its
+table (the pipelines' locked rows). The independent checker (`scheduler.check`) is the third,
 separate writing of the same rules.
 
 Each unit's `allows`/`room`/`free` is the fast check the heuristics call in their loops (plain
-static methods: no objects are made per call); `why_not` explains a refusal. Rule 1's "wished
+static methods: no objects are made per call); `why_not` explains a refusal, and the table units'
+`why_not_at` a refusal of the table a meeting names. Rule 1's "wished
 and allowed" half and rule 3 hold by construction for candidate pairs (`candidates`), except
 that a pair may only use its own slots (`Availability`). Rule 7's hole caps (`HoleCaps`) are
 kept by the moves and by `hole_caps.enforce_hole_caps`.
@@ -16,6 +18,7 @@ kept by the moves and by `hole_caps.enforce_hole_caps`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Container
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from scheduler.candidates import SHARED, Pair
@@ -107,6 +110,20 @@ class SharedTableCapacity:
             return "no table is free then"
         return None
 
+    @staticmethod
+    def why_not_at(
+        state: ScheduleState, label: str, slot: SlotIndex, labelled: Container[tuple[str, SlotIndex]]
+    ) -> str | None:
+        """Why a shared-table meeting may not sit at table `label` in `slot` (a locked row names its
+        table): the label must be one of the event's shared tables, and not already in `labelled`,
+        the (label, slot)s of the labelled meetings placed before. The state only counts shared
+        meetings, so the caller keeps `labelled`."""
+        if label not in state.event.table_labels:
+            return f"'{label}' is not one of the event's shared tables"
+        if (label, slot) in labelled:
+            return "another locked meeting is at that table then"
+        return None
+
 
 class FixedTableCapacity:
     """Rule 6 (with 5's one meeting per table): a fixed table (booth) hosts one meeting per slot,
@@ -123,6 +140,16 @@ class FixedTableCapacity:
         if pair.uses_shared_table or any(FixedTableCapacity.free(state, str(loc), slot) for loc in pair.locations):
             return None
         return "no table is free then"
+
+    @staticmethod
+    def why_not_at(state: ScheduleState, pair: Pair, label: str, slot: SlotIndex) -> str | None:
+        """Why `pair` may not meet at booth `label` in `slot` (a locked row names its table): the
+        booth must be one of the pair's own, and free."""
+        if label not in pair.locations:
+            return f"it must take place at {' or '.join(map(str, pair.locations))}"
+        if not FixedTableCapacity.free(state, label, slot):
+            return "another locked meeting is at that table then"
+        return None
 
 
 HARD_RULES: tuple[HardRule, ...] = (
@@ -165,6 +192,24 @@ def why_not(state: ScheduleState, pair: Pair | None, slot: SlotIndex) -> str | N
         if reason is not None:
             return reason
     return None
+
+
+def why_not_at(
+    state: ScheduleState,
+    pair: Pair | None,
+    slot: SlotIndex,
+    label: str,
+    labelled: Container[tuple[str, SlotIndex]] = (),
+) -> str | None:
+    """`why_not`, then whether the meeting may use the table `label` it names (rules 5 and 6 for a
+    labelled meeting: a locked row); `labelled` holds the (label, slot)s of the shared-table
+    meetings already labelled. None when it may meet there."""
+    reason = why_not(state, pair, slot)
+    if reason is not None or pair is None:
+        return reason
+    if pair.uses_shared_table:
+        return SharedTableCapacity.why_not_at(state, label, slot, labelled)
+    return FixedTableCapacity.why_not_at(state, pair, label, slot)
 
 
 class HoleCaps:

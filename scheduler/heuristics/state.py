@@ -190,11 +190,6 @@ class ScheduleState:
         """The location `pair` could use in `slot` (SHARED or a booth label), or False when none is free."""
         return free_location(self, pair, slot)
 
-    @property
-    def fixed(self) -> dict[tuple[str, SlotIndex], int]:
-        """The booths taken, as (label, slot): the name `Occupancy` had for them."""
-        return self.booths
-
     def placements(self) -> list[Placement]:
         """The meetings now held, in index order."""
         return [p for p in self.meetings if p is not None]

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.candidates import SHARED, Pair, colleagues, wished_pairs
 from scheduler.domain import Event
-from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.state import Placement
 from scheduler.model.objective import cap_holes, holes_per_person
 from scheduler.model.rules import HARD_RULES
 from scheduler.model.variables import MeetingVars

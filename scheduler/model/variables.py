@@ -3,7 +3,7 @@
 Variables are created sparsely from `candidates.candidate_pairs`, so availability, wish
 windows, colleagues and statuses (rules 1 and 3) hold by construction. The remaining hard
 rules are the units listed in `constraints.HARD_RULES`; objective terms live in `objective`.
-Shared tables are interchangeable, so the model only counts them and `placement.assign_tables`
+Shared tables are interchangeable, so the model only counts them and `heuristics.tables.assign_tables`
 labels them afterwards (which also breaks the table symmetry for free).
 """
 
@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.candidates import Pair
 from scheduler.domain import Event, ParticipantId, SlotIndex
-from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.state import Placement
 
 
 class MeetingVars:

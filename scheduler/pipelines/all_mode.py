@@ -11,11 +11,12 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import SlotIndex
 from scheduler.heuristics.greedy import mutual_first
+from scheduler.heuristics.state import ScheduleState
 from scheduler.model.diagnose import core_of_infeasibility, explain_infeasible_all
 from scheduler.model.objective import cap_holes, holes_per_person
 from scheduler.pipelines.cp_sat import build, extract, run_solver, solver
 from scheduler.pipelines.polish import polish
-from scheduler.pipelines.run import Outcome, Run, by_value, holes, occupancy_of, slots_by_pair
+from scheduler.pipelines.run import Outcome, Run, by_value, holes, slots_by_pair
 from scheduler.problems import MatchdayError, NoScheduleError
 
 
@@ -46,13 +47,13 @@ def place_all(run: Run) -> Outcome:
     moved = [var for (i, slot), var in v.x.items() if preferred.get(pairs[i].key, slot) != slot]
     weight = len(event.slots) * max(1, len(v.people())) + 1
     model.minimize(weight * _total(moved) + total_holes if moved else total_holes)
-    occupancy = occupancy_of(event, run.locked)
+    state = ScheduleState(event, run.locked)
     kept = list(run.locked)
     for pair in by_value(pairs[run.index_of[key]] for key in preferred if key in run.index_of):
-        if occupancy.can_place(pair, preferred[pair.key]):
+        if state.can_place(pair, preferred[pair.key]):
             slot = preferred[pair.key]
-            kept.append(occupancy.place(pair, slot, occupancy.free_location(pair, slot)))  # type: ignore[arg-type]
-    v.hint(kept + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy), run.index_of)
+            kept.append(state.place(pair, slot, state.free_location(pair, slot)))  # type: ignore[arg-type]
+    v.hint(kept + mutual_first(event, [p for p in pairs if p.key not in state.met], state), run.index_of)
 
     def on_holes(value: float, _bound: float) -> bool:
         run.report("search", holes=int(round(value)) % weight)

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.candidates import Pair
 from scheduler.domain import SlotIndex
-from scheduler.heuristics.placement import Placement
+from scheduler.heuristics.state import Placement
 from scheduler.model.objective import wish_points
 from scheduler.model.rules import HARD_RULES
 from scheduler.model.variables import MeetingVars

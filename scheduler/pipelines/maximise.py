@@ -6,12 +6,14 @@ With `SolveOptions.cp_sat` off, step 4 (CP-SAT's search) is skipped: a heuristic
 
 from __future__ import annotations
 
+from scheduler.heuristics.cover import cover_people
 from scheduler.heuristics.greedy import mutual_first
-from scheduler.heuristics.retiming import cover_people, insert_pairs
+from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.selection import counting_limits, selection_lp
+from scheduler.heuristics.state import ScheduleState
 from scheduler.pipelines.cp_sat import restricted_search
 from scheduler.pipelines.polish import polish, within_hole_caps
-from scheduler.pipelines.run import Outcome, Run, by_value, occupancy_of, points
+from scheduler.pipelines.run import Outcome, Run, by_value, points
 
 
 def maximise(run: Run, quick: bool = False) -> Outcome:
@@ -19,8 +21,8 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     the caps made to hold all the same (a repair's report compares with it)."""
     event, pairs, budget, clock = run.event, run.pairs, run.budget, run.clock
     # 1. the mutual-first greedy: the floor
-    occupancy = occupancy_of(event, run.locked)
-    best = run.locked + mutual_first(event, [p for p in pairs if p.key not in occupancy.met], occupancy)
+    state = ScheduleState(event, run.locked)
+    best = run.locked + mutual_first(event, [p for p in pairs if p.key not in state.met], state)
     run.report("greedy", points=points(best))
     # 2. who meets: the LP's bound and its rounded choice of pairs
     fixed = {run.index_of[p.pair.key] for p in run.locked}
@@ -31,7 +33,7 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     # 3. when: colour the chosen pairs, make room with Kempe swaps, fill with any pair that fits
     if points(best) < bound and not run.stopped():
         order = sorted((pairs[i] for i in chosen - fixed), key=lambda p: (len(p.slots), -p.points, p.key))
-        placed = run.locked + mutual_first(event, pairs, occupancy_of(event, run.locked), order=order)
+        placed = run.locked + mutual_first(event, pairs, ScheduleState(event, run.locked), order=order)
         placed = insert_pairs(
             event, placed, by_value(pairs[i] for i in chosen), clock.seconds(budget.insert_chosen_share)
         )

@@ -3,8 +3,10 @@ make the [fairness] hole caps hold."""
 
 from __future__ import annotations
 
-from scheduler.heuristics.placement import Placement
-from scheduler.heuristics.retiming import enforce_hole_caps, insert_pairs, reduce_holes
+from scheduler.heuristics.hole_caps import enforce_hole_caps
+from scheduler.heuristics.insertion import insert_pairs
+from scheduler.heuristics.local_search import reduce_holes
+from scheduler.heuristics.state import Placement
 from scheduler.pipelines.run import Run, by_value, holes, points
 
 

@@ -10,13 +10,14 @@ import dataclasses
 
 from scheduler.candidates import pair_key
 from scheduler.domain import SlotIndex
-from scheduler.heuristics.placement import Placement
-from scheduler.heuristics.retiming import MovePrice, insert_pairs
+from scheduler.heuristics.insertion import MovePrice, insert_pairs
+from scheduler.heuristics.rules import FixedTableCapacity
 from scheduler.heuristics.selection import counting_limits, selection_lp
+from scheduler.heuristics.state import Placement, ScheduleState
 from scheduler.pipelines.cp_sat import restricted_search
 from scheduler.pipelines.maximise import maximise
 from scheduler.pipelines.polish import polish, within_hole_caps
-from scheduler.pipelines.run import Outcome, Run, by_value, occupancy_of, points, slots_by_pair
+from scheduler.pipelines.run import Outcome, Run, by_value, points, slots_by_pair
 from scheduler.results import MoveCosts
 
 
@@ -30,15 +31,15 @@ def repair(run: Run) -> Outcome:
     assert run.plan is not None
     preferred = slots_by_pair(run.plan.preferred)
     booth = {pair_key(m.a, m.b): m.table for m in run.plan.preferred}
-    occupancy = occupancy_of(event, run.locked)
+    state = ScheduleState(event, run.locked)
     kept = list(run.locked)
     for pair in by_value(pairs[run.index_of[key]] for key in preferred):
         slot = preferred[pair.key]
-        if occupancy.can_place(pair, slot):
+        if state.can_place(pair, slot):
             location = booth[pair.key]  # the same booth as before, if it is one of theirs and free
-            if location not in pair.locations or (location, slot) in occupancy.fixed:
-                location = occupancy.free_location(pair, slot)  # type: ignore[assignment]
-            kept.append(occupancy.place(pair, slot, location))
+            if location not in pair.locations or not FixedTableCapacity.free(state, location, slot):
+                location = state.free_location(pair, slot)  # type: ignore[assignment]
+            kept.append(state.place(pair, slot, location))
     best = insert_pairs(event, kept, by_value(pairs), clock.seconds(budget.repair_insert_share), max_tries=0)
     # Then let Kempe swaps make room by moving only the refill, never a kept meeting.
     best = insert_pairs(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
 from scheduler.domain import Event, Meeting, SlotIndex
-from scheduler.heuristics.placement import Occupancy, Placement
+from scheduler.heuristics.state import Placement
 from scheduler.pipelines.budget import BUDGET, Budget, Clock
 from scheduler.pipelines.locked import locked_rows
 from scheduler.pipelines.repair_plan import RepairPlan
@@ -95,13 +95,6 @@ def points(placements: list[Placement]) -> int:
 
 def holes(event: Event, placements: list[Placement]) -> dict[str, int]:
     return hole_counts(event, ((p.slot, p.pair.people) for p in placements))
-
-
-def occupancy_of(event: Event, placements: list[Placement]) -> Occupancy:
-    occupancy = Occupancy(event)
-    for p in placements:
-        occupancy.place(p.pair, p.slot, p.location)
-    return occupancy
 
 
 def slots_by_pair(meetings: Iterable[Meeting]) -> dict[tuple[str, str], SlotIndex]:

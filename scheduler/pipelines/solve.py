@@ -7,7 +7,7 @@ early is safe):
 2. "who meets": the LP of the selection relaxation gives a proven bound and, rounded, the
    pairs to place (`selection`);
 3. "when": colour those pairs greedily, make room with Kempe-chain swaps, fill with any other
-   pair that fits (`retiming`);
+   pair that fits (`heuristics.greedy`, `kempe`, `insertion`);
 4. while a gap to the bound remains and the model is small enough (`Budget.cp_sat_max_variables`),
    CP-SAT's large-neighbourhood search on the time-indexed model restricted to those pairs,
    hinted with step 3 (skipped when `SolveOptions.cp_sat` is off);
@@ -37,7 +37,7 @@ from typing import Any
 from scheduler import __version__
 from scheduler.candidates import candidate_pairs, pair_key
 from scheduler.domain import Event, Schedule
-from scheduler.heuristics.placement import assign_tables
+from scheduler.heuristics.tables import assign_tables
 from scheduler.pipelines.all_mode import place_all
 from scheduler.pipelines.budget import BUDGET, Budget
 from scheduler.pipelines.cp_sat import workers
