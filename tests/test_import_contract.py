@@ -65,7 +65,7 @@ def test_the_checker_imports_only_the_domain_types() -> None:
         "import scheduler.report",
         "from scheduler import candidates",
         "from .. import candidates",
-        "from ..heuristics.placement import Occupancy",
+        "from ..heuristics.state import ScheduleState",
         "import numpy as np",
         "def f():\n    from scheduler.model.rules import HARD_RULES",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from scheduler.pipelines.run import Run",

@@ -2,7 +2,7 @@
 
 Variables are created sparsely from `candidates.candidate_pairs`, so availability, wish
 windows, colleagues and statuses (rules 1 and 3) hold by construction. The remaining hard
-rules are the units listed in `constraints.HARD_RULES`; objective terms live in `objective`.
+rules are the units listed in `rules.HARD_RULES`; objective terms live in `objective`.
 Shared tables are interchangeable, so the model only counts them and `heuristics.tables.assign_tables`
 labels them afterwards (which also breaks the table symmetry for free).
 """
