@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -32,6 +31,7 @@ from scheduler.check.checker import check_schedule  # noqa: E402
 from scheduler.diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E402
 from scheduler.domain import Event, Schedule  # noqa: E402
 from scheduler.io.loading import LoadedEvent, load_event_dir  # noqa: E402
+from scheduler.io.output import OutputError, write_atomically  # noqa: E402
 from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv  # noqa: E402
 from scheduler.problems import EventError, InvalidScheduleError, MatchdayError, NoScheduleError, Problem  # noqa: E402
 from scheduler.report import schedule_stats  # noqa: E402
@@ -620,19 +620,11 @@ def _ensure_writable(path: Path) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Write via a temporary file and a rename, so that a reader never sees half a file."""
-    tmp: str | None = None
+    """Write a whole file or nothing (a temporary file and a rename); failures are the user's paths."""
     try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as f:
-            tmp = f.name
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+        write_atomically(path, text.encode("utf-8"))
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _print_problems(problems: Iterable[Problem], stream: TextIO) -> None:

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from scheduler.export.history import ScheduleVersion
 from scheduler.export.pdf import agenda_pdf, agendas_pdf, plan_pdf, table_signs_pdf
 from scheduler.export.plan import build_plan
 from scheduler.export.signs import build_table_signs
+from scheduler.io.output import OutputError, write_atomically
 from scheduler.problems import MatchdayError
 
 ExportProgress = Callable[[int, int, str], None]
@@ -50,10 +50,6 @@ class ScheduleBreaksRules(MatchdayError):
             f"the schedule breaks {n} hard rule{'s' if n != 1 else ''}; no document was written:\n"
             + "\n".join(f"  {v}" for v in violations)
         )
-
-
-class OutputError(MatchdayError):
-    """The output folder, or a file in it, cannot be written."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +99,7 @@ def export_event(
     written: list[Path] = []
 
     def write(relative: str, data: bytes) -> None:
-        _write_bytes(folder / relative, data)
+        write_atomically(folder / relative, data)
         written.append(Path(relative))
         if progress is not None:
             progress(len(written), total, relative)
@@ -131,19 +127,3 @@ def _make_folder(path: Path) -> None:
         raise OutputError(f"{path}: exists and is not a folder") from None
     except OSError as exc:
         raise OutputError(f"{path}: cannot be made ({exc.strerror or exc})") from None
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temporary file and a rename, so that nobody ever prints half a document."""
-    tmp: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as f:
-            tmp = f.name
-            f.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None

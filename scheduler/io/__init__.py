@@ -11,6 +11,7 @@
 - `columns`: the columns of each table, their aliases, and how a cell is read.
 - `schedule_files`: schedule.csv out, and any schedule file in.
 - `timegrid`: days, slots and availability windows.
+- `output`: writing a file whole or not at all (`write_atomically`, `OutputError`).
 
 Every problem a user can make in a file is reported with its file, row and column.
 """
