@@ -288,3 +288,14 @@ def _solve_this_one(event_id: str) -> bool:
         _solved.append(event_id)
         return True
     return False
+
+
+def test_a_participants_file_with_one_huge_cell_is_refused_with_its_row(client: TestClient) -> None:
+    """A 200 KB value (a missing quote, a pasted document) is a 422 naming the row, never a 500."""
+    wishes = csv_bytes(wish_rows(WISHES[:1]))
+    before = counts(client)
+    r = post(client, b"id,name\nP1,Ann\nP2," + b"x" * 200_000 + b"\n", wishes)
+    assert r.status_code == 422, r.text
+    problem = next(p for p in r.json()["problems"] if p["code"] == "bad_csv")
+    assert problem["file"] == "participants.csv" and problem["row"] == 3
+    assert counts(client) == before

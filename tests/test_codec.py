@@ -94,6 +94,14 @@ def test_an_unclosed_quote_is_reported_at_its_row_and_the_rows_before_it_are_kep
     assert [(p.code, p.row) for p in problems.items] == [("bad_csv", 3)]
 
 
+def test_a_value_longer_than_any_cell_is_an_error_at_its_row_not_a_crash() -> None:
+    problems = Problems()
+    rows = parse_csv("a,b\n1,2\n3," + "x" * 200_000 + "\n4,5\n", ",", "f.csv", problems)
+    assert rows == [["a", "b"], ["1", "2"]]
+    assert [(p.code, p.row) for p in problems.items] == [("bad_csv", 3)]
+    assert "longer than" in problems.items[0].message
+
+
 HEADER_CELLS = st.text(alphabet="abcé Z_", min_size=1, max_size=8).filter(str.strip)
 CELLS = st.text(alphabet='ab;,\t"\n é€ž', max_size=6)
 

@@ -1,4 +1,4 @@
-"""Loading and validating an event (scheduler/loading.py).
+"""Loading and validating an event (scheduler/io/loading.py and the io modules it uses).
 
 Each bad input of the loader's issue gets a test that checks the problem's code, file, row and
 column; files with several errors must report all of them at once; suspicious but legal data only

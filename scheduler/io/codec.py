@@ -145,7 +145,18 @@ def parse_csv(text: str, delimiter: str, file: str, problems: Problems) -> list[
     A quote that is never closed swallows the rest of the file: that is an error at the row where
     it starts, and the rows before it are kept, so that their own problems are still reported.
     """
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows: list[list[str]] = []
+    try:
+        rows.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:  # the only error of the lenient reader: a value over the csv module's limit
+        problems.error(
+            "bad_csv",
+            f"a value on this row is longer than {csv.field_size_limit():,} characters, more than any "
+            "participant or wish needs (is a '\"' missing, or is this not a text file?)",
+            file,
+            len(rows) + 1,
+        )
+        return rows
     try:
         for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             pass
