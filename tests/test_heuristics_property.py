@@ -5,6 +5,8 @@ booths, wish windows, one or two days), sometimes with [fairness] caps, go throu
 selection, the greedy, insertion, `cover_people`, a short local search, the hole caps and the
 table labels, as the "maximise" pipeline runs them when CP-SAT is off. The independent checker
 must find no violation, and the steps that promise to keep points or who meets must keep them.
+A second property runs the real pipeline, `solve` with `cp_sat=False`, fresh and as a re-solve
+with locked rows after cancellations.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 from benchmarks.generator import GeneratorSpec, build_event
 from scheduler.candidates import Pair, candidate_pairs
 from scheduler.check.checker import check_schedule, format_violation
-from scheduler.domain import Event
+from scheduler.domain import Event, Schedule
 from scheduler.heuristics import (
     ScheduleState,
     assign_tables,
@@ -31,6 +33,8 @@ from scheduler.heuristics import (
 )
 from scheduler.heuristics.state import Placement
 from scheduler.io.loading import load_event_bytes
+from scheduler.pipelines.solve import solve
+from scheduler.results import SolveOptions
 
 ENOUGH = 60.0  # seconds no step here gets near: work, not time, bounds every step
 
@@ -87,3 +91,29 @@ def test_the_heuristic_path_gives_a_valid_schedule(event: Event, seed: int) -> N
     final = insert_pairs(event, capped, by_value(pairs), ENOUGH, max_tries=0, within_hole_caps=True)
     violations = check_schedule(event, assign_tables(event, final))
     assert violations == [], "\n".join(format_violation(v) for v in violations[:10])
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(events(), st.integers(0, 2**16), st.floats(0.0, 0.15))
+def test_solve_without_cp_sat_is_valid_fresh_and_as_a_repair(event: Event, seed: int, cancel_share: float) -> None:
+    """The real pipeline (`solve`, with its Budget, locked rows and repair) with CP-SAT off: a fresh
+    solve and a re-solve after some people cancel both pass the checker (the gate raises if not)."""
+    options = SolveOptions(time_limit=2.0, deterministic=True, seed=seed % 1000, cp_sat=False)
+    fresh = solve(event, options)
+    assert check_schedule(event, fresh.schedule) == []
+    active = sorted(pid for pid, p in event.participants.items() if p.active)
+    gone = set(active[: int(len(active) * cancel_share)])
+    changed = dataclasses.replace(
+        event,
+        participants={
+            pid: dataclasses.replace(p, status="cancelled") if pid in gone else p
+            for pid, p in event.participants.items()
+        },
+    )
+    kept = [m for m in fresh.schedule.meetings if not {m.a, m.b} & gone]
+    locked = [dataclasses.replace(m, locked=True) for m in kept[:5]]
+    previous = Schedule.of(locked + kept[5:] + [m for m in fresh.schedule.meetings if {m.a, m.b} & gone])
+    repaired = solve(changed, dataclasses.replace(options, previous=previous))
+    assert check_schedule(changed, repaired.schedule) == []
+    places = {(m.a, m.b, m.slot, m.table) for m in repaired.schedule.meetings}
+    assert all((m.a, m.b, m.slot, m.table) in places for m in locked)
