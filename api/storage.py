@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import sqlite3
+import time
 import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -265,11 +267,26 @@ class Database:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")  # the worker writes progress while the web app reads
-    cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left in free pages
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    _write_ahead_log(cursor)  # the worker writes progress while the web app reads
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left in free pages
     cursor.close()
+
+
+def _write_ahead_log(cursor: Any, tries: int = 100) -> None:
+    """Switch the database file to WAL once (the mode is kept in the file). Switching does not
+    wait for SQLite's busy timeout: processes opening a new database at once got "database is
+    locked" here, so a locked switch is tried again after a moment."""
+    for attempt in range(tries):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05)
 
 
 # Any fixed number: the key of the advisory lock that serialises `Database.upgrade` on PostgreSQL.
