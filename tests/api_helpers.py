@@ -14,16 +14,19 @@ import io
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import URL, make_url
 
 from api.app import create_app
 from api.settings import Settings
+from api.storage import Database, JobRow
 
 API_DATA = Path(__file__).resolve().parent / "api_data"
 
@@ -186,3 +189,40 @@ def big_event(people: int = 160, wishes_each: int = 10, seed: int = 7) -> dict[s
         "participants": participants.encode(),
         "wishes": ("requester,target,priority\n" + "".join(rows)).encode(),
     }
+
+
+class IdleRunner:
+    """A runner that never runs anything: jobs stay queued until a test runs them itself."""
+
+    def start(self) -> None:
+        pass
+
+    def submit(self, job_id: str) -> None:
+        pass
+
+    def cancel(self, job_id: str, *, immediately: bool = False) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
+
+
+@contextmanager
+def claimed_solve(
+    settings: Settings, time_limit: float
+) -> Iterator[tuple[TestClient, Database, str, str, dict[str, str]]]:
+    """An app whose jobs stay queued, an uploaded event, and its solve job marked running as a worker
+    of this process would claim it: yields (client, database, event id, job id, auth headers), so that
+    the test runs `jobs.run_job` itself, in this process."""
+    with TestClient(create_app(settings, runner_factory=lambda db, s: IdleRunner())) as client:
+        event_id, headers = upload(client)
+        r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": time_limit}, headers=headers)
+        assert r.status_code == 202, r.text
+        job_id = r.json()["job_id"]
+        db = Database(settings.database_url)
+        try:
+            with db.session() as s:
+                s.execute(update(JobRow).where(JobRow.id == job_id).values(state="running"))
+            yield client, db, event_id, job_id, headers
+        finally:
+            db.dispose()

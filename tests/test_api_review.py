@@ -12,32 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import settings_for, solve, upload
+from api_helpers import claimed_solve, settings_for, solve, upload
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
 import scheduler.pipelines.solve
 from api import jobs
 from api.app import create_app
 from api.routes import changes as change_routes
 from api.settings import Settings
-from api.storage import Database, JobRow
-
-
-class IdleRunner:
-    """A runner that never runs anything: jobs stay queued until a test runs them itself."""
-
-    def start(self) -> None:
-        pass
-
-    def submit(self, job_id: str) -> None:
-        pass
-
-    def cancel(self, job_id: str, *, immediately: bool = False) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -148,26 +130,16 @@ def test_non_finite_time_limit_is_422(client: TestClient, number: str) -> None:
 
 def test_a_job_recovered_while_its_worker_runs_stays_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings: Settings = settings_for(tmp_path / "db.sqlite")
-    with TestClient(create_app(settings, runner_factory=lambda db, s: IdleRunner())) as c:
-        eid, h = upload(c)
-        r = c.post(f"/api/events/{eid}/solve", json={"time_limit": 1}, headers=h)
-        assert r.status_code == 202, r.text
-        job_id = r.json()["job_id"]
-        db = Database(settings.database_url)
-        try:
-            with db.session() as s:  # claimed, as a worker of this process would
-                s.execute(update(JobRow).where(JobRow.id == job_id).values(state="running"))
-            real_solve = scheduler.pipelines.solve.solve
+    with claimed_solve(settings, time_limit=1) as (c, db, eid, job_id, h):
+        real_solve = scheduler.pipelines.solve.solve
 
-            def solve_then_recover(*args: Any, **kwargs: Any) -> Any:
-                result = real_solve(*args, **kwargs)
-                assert jobs.recover_interrupted(db) == 1  # another web process starts meanwhile
-                return result
+        def solve_then_recover(*args: Any, **kwargs: Any) -> Any:
+            result = real_solve(*args, **kwargs)
+            assert jobs.recover_interrupted(db) == 1  # another web process starts meanwhile
+            return result
 
-            monkeypatch.setattr(scheduler.pipelines.solve, "solve", solve_then_recover)
-            jobs.run_job(settings.database_url, job_id, solver_workers=1)
-        finally:
-            db.dispose()
+        monkeypatch.setattr(scheduler.pipelines.solve, "solve", solve_then_recover)
+        jobs.run_job(settings.database_url, job_id, solver_workers=1)
         job = c.get(f"/api/jobs/{job_id}", headers=h).json()
         assert job["state"] == "failed"
         assert job["error"] == jobs.STOPPED_BY_SERVER

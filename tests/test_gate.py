@@ -12,16 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from api_helpers import settings_for, upload
+from api_helpers import claimed_solve, settings_for
 from factories import DaySpec, event_files, make_event, quick_options, wish
-from fastapi.testclient import TestClient
-from sqlalchemy import update
 
 import scheduler.pipelines.maximise
 import scheduler.pipelines.solve
 from api import jobs
-from api.app import create_app
-from api.storage import Database, JobRow
 from scheduler.check.checker import check_schedule
 from scheduler.cli import main
 from scheduler.domain import Event, Schedule
@@ -98,29 +94,11 @@ def test_the_cli_writes_nothing_as_out_and_keeps_the_rejected_schedule_aside(
 def test_the_api_worker_fails_the_job_and_stores_no_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = settings_for(tmp_path / "db.sqlite")
 
-    class IdleRunner:
-        """Jobs stay queued: the test runs the worker itself, in this process."""
-
-        def start(self) -> None: ...
-        def submit(self, job_id: str) -> None: ...
-        def cancel(self, job_id: str, *, immediately: bool = False) -> None: ...
-        def shutdown(self) -> None: ...
-
-    with TestClient(create_app(settings, runner_factory=lambda db, s: IdleRunner())) as c:
-        eid, h = upload(c)
-        r = c.post(f"/api/events/{eid}/solve", json={"time_limit": 2}, headers=h)
-        assert r.status_code == 202, r.text
-        job_id = r.json()["job_id"]
-        db = Database(settings.database_url)
-        try:
-            with db.session() as s:  # claimed, as a worker of this process would
-                s.execute(update(JobRow).where(JobRow.id == job_id).values(state="running"))
-            monkeypatch.setattr(
-                scheduler.pipelines.solve, "assign_tables", _double_booking(scheduler.pipelines.solve.assign_tables)
-            )
-            jobs.run_job(settings.database_url, job_id, solver_workers=1)
-        finally:
-            db.dispose()
+    with claimed_solve(settings, time_limit=2) as (c, _db, eid, job_id, h):
+        monkeypatch.setattr(
+            scheduler.pipelines.solve, "assign_tables", _double_booking(scheduler.pipelines.solve.assign_tables)
+        )
+        jobs.run_job(settings.database_url, job_id, solver_workers=1)
         job = c.get(f"/api/jobs/{job_id}", headers=h).json()
         assert job["state"] == "failed"
         assert "bug in matchday" in job["error"] and "rule 2 (double_booked)" in job["error"]
