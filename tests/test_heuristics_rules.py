@@ -203,7 +203,8 @@ def test_rule6_a_labelled_booth_meeting_is_at_one_of_the_pairs_booths() -> None:
     assert why_not_at(state, ab, 0, event.table_labels[0]) == "it must take place at B1"  # a shared table
 
 
-def test_rule6_a_labelled_booth_taken_is_refused_while_the_other_booth_is_free() -> None:
+def _two_stand_holders() -> tuple[Event, Pair, Pair]:
+    """a and c share booth B1, e has B2, d none; wishes c-d and a-e in one slot: the pairs c-d and a-e."""
     people: list[PersonRow | str] = [
         person("a", table="B1", organisation="Stand"),
         person("c", table="B1", organisation="Stand"),
@@ -212,7 +213,11 @@ def test_rule6_a_labelled_booth_taken_is_refused_while_the_other_booth_is_free()
     ]
     event = make_event(people, [("c", "d"), ("a", "e")], days=(DaySpec(end="09:20"),))
     pairs = pairs_of(event)
-    cd, ae = pairs[frozenset("cd")], pairs[frozenset("ae")]
+    return event, pairs[frozenset("cd")], pairs[frozenset("ae")]
+
+
+def test_rule6_a_labelled_booth_taken_is_refused_while_the_other_booth_is_free() -> None:
+    event, cd, ae = _two_stand_holders()
     state = ScheduleState(event)
     state.place(cd, 0, "B1")
     assert why_not(state, ae, 0) is None  # B2 is free
@@ -281,15 +286,7 @@ def test_rule6_a_booth_hosts_one_meeting_per_slot() -> None:
 
 
 def test_rule6_two_booth_holders_meet_at_the_second_booth_when_the_first_is_taken() -> None:
-    people: list[PersonRow | str] = [
-        person("a", table="B1", organisation="Stand"),
-        person("c", table="B1", organisation="Stand"),
-        person("e", table="B2"),
-        "d",
-    ]
-    event = make_event(people, [("c", "d"), ("a", "e")], days=(DaySpec(end="09:20"),))
-    pairs = pairs_of(event)
-    cd, ae = pairs[frozenset("cd")], pairs[frozenset("ae")]
+    event, cd, ae = _two_stand_holders()
     assert ae.locations == ("B1", "B2")
     state = ScheduleState(event)
     state.place(cd, 0, "B1")
