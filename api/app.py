@@ -22,6 +22,7 @@ from api.routes import agendas, changes, diffs, events, jobs, meetings, schedule
 from api.security import redact_access_log
 from api.settings import Settings, get_settings
 from api.storage import Database, get_or_create_secret
+from api.web import install as install_web_app
 from scheduler import __version__
 from scheduler.export.html import TEMPLATES_DIR
 
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
             db.dispose()
 
     app = FastAPI(title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan)
-    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    install_web_app(app, validation_error)  # the organiser's pages, and error pages for browsers
     app.include_router(events.router)
     app.include_router(changes.router)
     app.include_router(jobs.router)

@@ -97,6 +97,7 @@ def _store(
     new: Schedule,
     kind: str,
     edit: Mapping[str, object],
+    by: str,
 ) -> ScheduleRow:
     return service.add_schedule_version(
         session=session,
@@ -106,7 +107,7 @@ def _store(
         kind=kind,
         based_on=base,
         previous=old,
-        result={"edit": dict(edit)},
+        result={"edit": dict(edit), "by": by},
     )
 
 
@@ -118,7 +119,9 @@ def _affected(old: Meeting | None, new: Meeting | None) -> list[ParticipantId]:
     return sorted((m.a, m.b)) if m else []
 
 
-def cancel_meeting(*, session: Session, secret: str, row: EventRow, a: ParticipantId, b: ParticipantId) -> Edit:
+def cancel_meeting(
+    *, session: Session, secret: str, row: EventRow, a: ParticipantId, b: ParticipantId, by: str = "api"
+) -> Edit:
     """Remove the meeting in a new version and decline both directions of its wish; refused when
     that breaks a rule (a [fairness] hole cap), before anything is stored."""
     event, base, schedule = _latest(session, row)
@@ -130,7 +133,7 @@ def cancel_meeting(*, session: Session, secret: str, row: EventRow, a: Participa
             session=session, secret=secret, row=row, participants_csv=row.participants_csv, wishes_csv=wishes
         ).event
     edit = {"action": "cancel", "a": meeting.a, "b": meeting.b}
-    version = _store(session, row, event, base, schedule, new, "cancel", edit)
+    version = _store(session, row, event, base, schedule, new, "cancel", edit, by)
     return Edit(version, True, None, _affected(meeting, None))
 
 
@@ -143,6 +146,7 @@ def move_meeting(
     slot: Slot,
     table: str | None,
     locked: bool,
+    by: str = "api",
 ) -> Edit:
     """Move the meeting to `slot` (and `table`) in a new version; refused when that breaks a rule."""
     event, base, schedule = _latest(session, row)
@@ -151,11 +155,13 @@ def move_meeting(
     if new is schedule:
         return Edit(base, False, meeting, [])
     edit = {"action": "move", "a": meeting.a, "b": meeting.b, "locked": locked}
-    version = _store(session, row, event, base, schedule, new, "move", edit)
+    version = _store(session, row, event, base, schedule, new, "move", edit, by)
     return Edit(version, True, moved, _affected(meeting, moved))
 
 
-def pin_meeting(*, session: Session, row: EventRow, a: ParticipantId, b: ParticipantId, locked: bool) -> Edit:
+def pin_meeting(
+    *, session: Session, row: EventRow, a: ParticipantId, b: ParticipantId, locked: bool, by: str = "api"
+) -> Edit:
     """Lock (or unlock) the meeting where it is, in a new version; nobody's agenda changes."""
     event, base, schedule = _latest(session, row)
     meeting = edits.find_meeting(event, schedule, a, b, version=base.version)
@@ -163,5 +169,5 @@ def pin_meeting(*, session: Session, row: EventRow, a: ParticipantId, b: Partici
     if new is schedule:
         return Edit(base, False, meeting, [])
     edit = {"action": "pin" if locked else "unpin", "a": meeting.a, "b": meeting.b, "locked": locked}
-    version = _store(session, row, event, base, schedule, new, "pin", edit)
+    version = _store(session, row, event, base, schedule, new, "pin", edit, by)
     return Edit(version, True, pinned, [])

@@ -82,7 +82,7 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
     before the cut-off are history.
     """
     # Imported here so that the web process never loads the solver.
-    from api.service import add_schedule_version, load_event, parse_schedule, schedule_row
+    from api.service import add_schedule_version, load_event, parse_schedule, publish, schedule_row
     from scheduler.pipelines.solve import solve
 
     db = Database(database_url)
@@ -154,6 +154,7 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
                     "warnings": [w.as_dict() for w in result.warnings],
                     "repair": result.repair,
                     "cutoff": options.get("cutoff"),
+                    "by": options.get("by", "api"),
                 },
             )
             progress = {
@@ -163,8 +164,11 @@ def run_job(database_url: str, job_id: str, solver_workers: int = 0, progress_in
                 "bound": result.bound,
                 "gap": result.gap,
                 "holes": result.stats.holes,
+                "meetings": result.stats.meetings,
                 "elapsed": result.seconds,
             }
+            if options.get("publish"):
+                publish(session=s, row=event_row, version=srow.version, by=options.get("by", "api"))
             if not _end(s, job_id, "done", schedule_version=srow.version, progress=progress):
                 s.rollback()  # the job was settled meanwhile (marked failed, say): the version is not stored
     except Exception as exc:  # noqa: BLE001 - any crash must end as a readable job error
@@ -230,6 +234,7 @@ class _Reporter:
             "bound": p.bound,
             "gap": relative_gap(p.points, p.bound),
             "holes": p.holes,
+            "meetings": p.meetings,
         }
         now = time.monotonic()
         if now - self._last_write >= self.interval:

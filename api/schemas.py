@@ -62,6 +62,9 @@ class EventPublic(BaseModel):
     created_at: dt.datetime
     revision: int = Field(description="Bumped by every change of the participants or wishes.")
     latest_schedule_version: int | None
+    published_version: int | None = Field(
+        None, description="The version participants see (POST /api/events/{id}/publish); None before the first."
+    )
     schedule_is_current: bool | None = Field(
         None,
         description="Whether the latest schedule was made for the current revision; false after a "
@@ -217,6 +220,11 @@ class SolveRequest(BaseModel):
         description=f"Repair only: points charged, on top of its own, for dropping a meeting that could "
         f"stay (default {MoveCosts().drop}).",
     )
+    publish: bool = Field(
+        False,
+        description="Publish the new version when the solve ends (participants' links show it at once); "
+        "otherwise it is a draft until POST /api/events/{id}/publish.",
+    )
 
 
 class SolveOptionsPublic(BaseModel):
@@ -225,6 +233,7 @@ class SolveOptionsPublic(BaseModel):
     cutoff: dt.datetime | None = Field(None, description="Local time of the event; see SolveRequest.")
     move_cost: int | None = None
     drop_cost: int | None = None
+    publish: bool = False
 
 
 class JobCreated(BaseModel):
@@ -240,6 +249,7 @@ class ProgressPublic(BaseModel):
     bound: int | None = Field(None, description="Proven upper bound on points.")
     gap: float | None = Field(None, description="(bound - points) / bound.")
     holes: int | None = None
+    meetings: int | None = Field(None, description="Meetings in the best schedule so far.")
     elapsed: float | None = Field(None, description="Seconds since the solve started.")
 
 
@@ -352,6 +362,23 @@ class ScheduleVersionPublic(BaseModel):
     repair: RepairReport | None = Field(None, description="For a repair: what it bought.")
     edit: EditPublic | None = Field(None, description="For a hand edit: what was done.")
     warnings: list[ProblemPublic] = Field(default_factory=list)
+    by: str = Field("api", description='Who made it: "api" or "browser" (the organiser\'s pages).')
+    published_at: dt.datetime | None = Field(None, description="When it was published; None for a draft.")
+    published_by: str | None = None
+
+
+class PublishRequest(BaseModel):
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The version to publish; the latest when omitted."
+    )
+
+
+class PublishResult(BaseModel):
+    version: int
+    previous_version: int | None = Field(description="The version participants saw before; None at the first.")
+    published_at: dt.datetime
+    changes: ChangeSummary
+    people_affected: list[PersonRef] = Field(description="Whose agenda changed: re-issue theirs only.")
 
 
 class TableUse(BaseModel):

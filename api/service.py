@@ -15,9 +15,19 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.security import digest, new_organiser_token, participant_token
-from api.storage import ACTIVE_STATES, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, unstorable_problems
-from scheduler.diff import diff_schedules
+from api.storage import (
+    ACTIVE_STATES,
+    EventRow,
+    JobRow,
+    ParticipantRow,
+    ScheduleRow,
+    WishRow,
+    unstorable_problems,
+    utcnow,
+)
+from scheduler.diff import ScheduleDiff, diff_schedules
 from scheduler.domain import Event, Schedule
+from scheduler.edits import NotFound
 from scheduler.export.history import ScheduleVersion
 from scheduler.io.loading import LoadedEvent, load_event_bytes
 from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
@@ -233,9 +243,47 @@ def parse_schedule(event: Event, row: ScheduleRow) -> Schedule:
     return schedule
 
 
-def schedule_versions(session: Session, row: EventRow, event: Event) -> list[ScheduleVersion]:
-    """Every stored version of the event's schedule, oldest first, parsed (once: see `parse_schedule`)."""
-    return [ScheduleVersion(s.version, s.created_at, parse_schedule(event, s)) for s in schedule_rows(session, row.id)]
+def published_row(session: Session, row: EventRow) -> ScheduleRow | None:
+    """The version participants see; None until the organiser publishes one."""
+    if row.published_version is None:
+        return None
+    return schedule_row(session, row.id, row.published_version)
+
+
+def publish(*, session: Session, row: EventRow, version: int | None = None, by: str) -> ScheduleRow:
+    """Make one version (the latest by default) the one participants see; `by`: "browser" or "api".
+
+    Raises `NotFound` when there is no such version. An older version may be published again
+    (to go back); publishing the version already published changes nothing.
+    """
+    srow = schedule_row(session, row.id, version)
+    if srow is None:
+        raise NotFound("No schedule yet: solve first" if version is None else f"Schedule version {version} not found")
+    if row.published_version != srow.version:
+        srow.published_at, srow.published_by = utcnow(), by
+        row.published_version = srow.version
+    return srow
+
+
+def publication_diff(session: Session, row: EventRow, event: Event, srow: ScheduleRow) -> ScheduleDiff:
+    """What publishing `srow` changes for participants: against the published version (everything
+    is "added" before the first publication)."""
+    before = published_row(session, row)
+    old = parse_schedule(event, before) if before is not None else Schedule.of([])
+    return diff_schedules(event, old, parse_schedule(event, srow))
+
+
+def published_versions(session: Session, row: EventRow, event: Event) -> list[ScheduleVersion]:
+    """The versions participants have been shown, oldest first, up to the one they see now: what
+    their agenda says changed, and what their calendar updates, compares these only."""
+    current = row.published_version
+    if current is None:
+        return []
+    return [
+        ScheduleVersion(s.version, s.created_at, parse_schedule(event, s))
+        for s in schedule_rows(session, row.id)
+        if s.published_at is not None and s.version <= current
+    ]
 
 
 def next_schedule_version(session: Session, event_id: str) -> int:

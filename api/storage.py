@@ -116,6 +116,8 @@ class EventRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Bumped by every accepted change of the participants or wishes; versions record theirs.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The schedule version participants see; None until the organiser first publishes one.
+    published_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ParticipantRow(Base):
@@ -191,6 +193,10 @@ class ScheduleRow(Base):
     # (the version it started from), event_revision, repair report, edit
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when the version is published (and kept when a later one is): participants' "what
+    # changed" compares published versions only. `published_by`: "browser" or "api".
+    published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    published_by: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class SecretRow(Base):

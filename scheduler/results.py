@@ -44,6 +44,7 @@ class Progress:
     points: int | None = None
     bound: int | None = None
     holes: int | None = None
+    meetings: int | None = None
 
     @property
     def gap(self) -> float | None:

@@ -147,10 +147,17 @@ def wait_for_job(
 
 
 def solve(
-    client: TestClient, event_id: str, headers: dict[str, str], time_limit: float = 1.5, **body: Any
+    client: TestClient,
+    event_id: str,
+    headers: dict[str, str],
+    time_limit: float = 1.5,
+    publish: bool = True,
+    **body: Any,
 ) -> dict[str, Any]:
-    """Run a solve (`body`: the other request fields, e.g. a repair's) and return its finished job."""
-    r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": time_limit, **body}, headers=headers)
+    """Run a solve (`body`: the other request fields, e.g. a repair's) and return its finished job;
+    its version is published (participants' links show it) unless `publish` is false."""
+    body = {"time_limit": time_limit, "publish": publish, **body}
+    r = client.post(f"/api/events/{event_id}/solve", json=body, headers=headers)
     assert r.status_code == 202, r.text
     job = wait_for_job(client, r.json()["job_id"], headers)
     assert job["state"] == "done", job

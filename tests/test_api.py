@@ -304,6 +304,14 @@ def test_ics_updates_moved_meetings_and_cancels_dropped_ones(client: TestClient)
         lines[moved] = ",".join(cells)
         del lines[dropped]
         s.add(ScheduleRow(event_id=event_id, version=2, csv="\n".join(lines) + "\n", result={}))
+    # A draft until published: the participant's calendar is still version 1's.
+    assert {str(e["UID"]): str(e["STATUS"]) for e in _vevents(client.get(link["agenda_ics_url"]).content)} == {
+        u: str(e["STATUS"]) for u, e in before.items()
+    }
+    published = client.post(f"/api/events/{event_id}/publish", headers=headers)
+    assert published.status_code == 200, published.text
+    assert published.json()["version"] == 2 and published.json()["previous_version"] == 1
+    assert published.json()["changes"]["cancelled"] == 1 and published.json()["changes"]["table_changed"] == 1
     after = {str(e["UID"]): e for e in _vevents(client.get(link["agenda_ics_url"]).content)}
     assert set(after) == set(before)  # same UIDs: updated, not duplicated
     statuses = sorted(str(e["STATUS"]) for e in after.values())

@@ -355,6 +355,9 @@ def test_valid_move_locks_the_meeting_and_a_later_repair_keeps_it(client: TestCl
     [change] = diff["meetings"]
     assert change["change"] == "moved" and change["old"]["slot"] == old[1] and change["new"]["slot"] == slot
     assert diff["people_affected"] == ["q8", "q9"]
+    # A hand edit is a draft: participants see it once it is published.
+    assert int(_vevents(client, ics)[NAMES["q9"]]["SEQUENCE"]) == 0
+    assert client.post(f"/api/events/{event_id}/publish", headers=headers).json()["version"] == 2
     assert int(_vevents(client, ics)[NAMES["q9"]]["SEQUENCE"]) == 1
     page = client.get(_links(client, event_id, headers)["q8"]["agenda_url"]).text
     assert "Changed since schedule version 1" in page
@@ -457,6 +460,7 @@ def test_cutoff_keeps_every_meeting_before_it(client: TestClient) -> None:
         "cutoff": f"{DAY}T{cutoff}:00",
         "move_cost": 5,
         "drop_cost": 7,
+        "publish": True,
     }
     v2 = _schedule(client, event_id, headers)
     history = {

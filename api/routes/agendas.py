@@ -11,19 +11,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from api import service
+from api import documents, service
 from api.deps import EventDep, SessionDep
 from api.routes._common import NO_STORE, PRIVATE_HEADERS, Responses, VersionQuery, current_schedule, disposition
 from api.storage import EventRow, ParticipantRow
 from scheduler.export import pdf
-from scheduler.export.agenda import AgendaData, build_agenda, build_agendas, with_changes
 from scheduler.export.calendar import agenda_ics
 from scheduler.export.filenames import FileName, file_name
-from scheduler.export.history import latest_change
 from scheduler.export.html import agenda_page
-from scheduler.export.plan import build_plan
-from scheduler.export.signs import build_table_signs
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])
@@ -41,45 +38,29 @@ def _pdf(data: bytes, name: FileName, private: bool = False) -> Response:
 # --- organiser documents -------------------------------------------------------------------------
 
 
+def _version_pdf(build: documents.Builder, row: EventRow, session: Session, version: int | None) -> Response:
+    event, srow, schedule = current_schedule(session, row, version)
+    assert srow is not None and schedule is not None
+    document = build(row, event, srow, schedule)
+    return _pdf(document.data, document.name)
+
+
 @organiser.get("/agendas.pdf", response_class=Response, responses=PDF)
 def all_agendas_pdf(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
     """Every participant's agenda in one PDF, one person per page (active people, in file order)."""
-    event, srow, schedule = current_schedule(session, row, version)
-    assert srow is not None
-    pdf_bytes = pdf.agendas_pdf(event.name, build_agendas(event, schedule, schedule_version=srow.version), srow.version)
-    return _pdf(pdf_bytes, file_name(row.name, "agendas", f"v{srow.version}", ext="pdf"))
+    return _version_pdf(documents.agendas_pdf, row, session, version)
 
 
 @organiser.get("/plan.pdf", response_class=Response, responses=PDF)
 def plan_pdf(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
     """The organiser's master plan: per day a grid of slots × tables (A4 landscape)."""
-    event, srow, schedule = current_schedule(session, row, version)
-    assert srow is not None
-    pdf_bytes = pdf.plan_pdf(build_plan(event, schedule, srow.version))
-    return _pdf(pdf_bytes, file_name(row.name, "plan", f"v{srow.version}", ext="pdf"))
+    return _version_pdf(documents.plan_pdf, row, session, version)
 
 
 @organiser.get("/table-signs.pdf", response_class=Response, responses=PDF)
 def table_signs_pdf(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
     """One page per table: who sits there in each slot."""
-    event, srow, schedule = current_schedule(session, row, version)
-    assert srow is not None
-    pdf_bytes = pdf.table_signs_pdf(event.name, build_table_signs(event, schedule))
-    return _pdf(pdf_bytes, file_name(row.name, "table-signs", f"v{srow.version}", ext="pdf"))
-
-
-def personal_agenda(session: SessionDep, row: EventRow, pid: str) -> AgendaData:
-    """One person's agenda of the latest version, headed by the latest change to their meetings."""
-    event = service.load_event(row)
-    versions = service.schedule_versions(session, row, event)
-    latest = versions[-1] if versions else None
-    agenda = build_agenda(event, latest.schedule if latest else None, pid, latest.number if latest else None)
-    since, changes = latest_change(event, versions, pid)
-    return with_changes(event, agenda, changes, since)
-
-
-def _agenda_name(agenda: AgendaData) -> FileName:
-    return file_name("agenda", agenda.person.name, ext="pdf")
+    return _version_pdf(documents.table_signs_pdf, row, session, version)
 
 
 @organiser.get("/participants/{participant_id}/agenda.pdf", response_class=Response, responses=PDF)
@@ -87,8 +68,8 @@ def participant_agenda_pdf(row: EventDep, participant_id: str, session: SessionD
     """One participant's agenda, for the organiser (the same document as the participant's own link)."""
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
-    agenda = personal_agenda(session, row, participant_id)
-    return _pdf(pdf.agenda_pdf(agenda), _agenda_name(agenda))
+    agenda = documents.personal_agenda(session, row, participant_id)
+    return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda))
 
 
 # --- participant links ---------------------------------------------------------------------------
@@ -110,8 +91,8 @@ OwnerDep = Annotated[tuple[EventRow, ParticipantRow], Depends(_owner)]
 def my_agenda_pdf(owner: OwnerDep, session: SessionDep) -> Response:
     """Your agenda as an A4 PDF."""
     row, p = owner
-    agenda = personal_agenda(session, row, p.pid)
-    return _pdf(pdf.agenda_pdf(agenda), _agenda_name(agenda), private=True)
+    agenda = documents.personal_agenda(session, row, p.pid)
+    return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda), private=True)
 
 
 @public.get(
@@ -123,7 +104,7 @@ def my_agenda_ics(owner: OwnerDep, session: SessionDep) -> Response:
     """Your meetings as a calendar file; importing a later version updates or cancels the entries."""
     row, p = owner
     event = service.load_event(row)
-    ics = agenda_ics(event, row.id, p.pid, service.schedule_versions(session, row, event))
+    ics = agenda_ics(event, row.id, p.pid, service.published_versions(session, row, event))
     headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda")) | PRIVATE_HEADERS
     return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
 
@@ -132,7 +113,7 @@ def my_agenda_ics(owner: OwnerDep, session: SessionDep) -> Response:
 def my_agenda(owner: OwnerDep, session: SessionDep, request: Request) -> HTMLResponse:
     """Your agenda as a web page, with links to the PDF and the calendar file."""
     row, p = owner
-    agenda = personal_agenda(session, row, p.pid)
+    agenda = documents.personal_agenda(session, row, p.pid)
     token = request.path_params["token"]
     links = {"pdf": f"/agenda/{token}.pdf", "ics": f"/agenda/{token}.ics"}
     return HTMLResponse(agenda_page(agenda, links), headers=PRIVATE_HEADERS)

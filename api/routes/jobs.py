@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Request, status
 from sqlalchemy import select
@@ -12,8 +10,8 @@ from sqlalchemy import select
 from api.deps import EventDep, JobDep, RunnerDep, SessionDep, SettingsDep
 from api.routes._common import base_url
 from api.schemas import JobCreated, JobPublic, ProgressPublic, SolveOptionsPublic, SolveRequest
-from api.service import active_job, schedule_row
-from api.storage import FINISHED_STATES, EventRow, JobRow, lock_event
+from api.solving import SolveRefused, SolveSettings, cancel_solve, queue_solve
+from api.storage import JobRow
 
 router = APIRouter(tags=["jobs"])
 
@@ -62,63 +60,22 @@ def start_solve(
     GET /api/events/{id}/schedules says what the repair bought.
     """
     body = body or SolveRequest()
-    time_limit = body.time_limit if body.time_limit is not None else settings.default_time_limit
-    if time_limit > settings.max_time_limit:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=f"time_limit may be at most {settings.max_time_limit:g} seconds",
+    try:
+        job = queue_solve(
+            session=session,
+            row=row,
+            runner=runner,
+            settings=settings,
+            asked=SolveSettings(**body.model_dump()),
         )
-    lock_event(session, row)  # two requests at once must not queue two solves
-    busy = active_job(session, row.id)
-    if busy is not None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, detail=f"A solve of this event is already {busy.state} (job {busy.id})"
-        )
-    options = _options(session, row, body)
-    job = JobRow(event_id=row.id, state="queued", time_limit=time_limit, progress={}, options=options)
-    session.add(job)
-    session.commit()
-    runner.submit(job.id)
+    except SolveRefused as exc:
+        raise HTTPException(exc.status, detail=str(exc)) from None
     return JobCreated(
         job_id=job.id,
         state="queued",
         status_url=f"{base_url(request, settings)}/api/jobs/{job.id}",
-        options=SolveOptionsPublic(**options),
+        options=SolveOptionsPublic(**job.options),
     )
-
-
-def _options(session: SessionDep, row: EventRow, body: SolveRequest) -> dict[str, Any]:
-    """The job's options (`JobRow.options`) from the request, checked against the event."""
-    latest = schedule_row(session, row.id)
-    mode = body.mode or ("repair" if latest is not None else "fresh")
-    if mode == "fresh":
-        given = [k for k in ("cutoff", "move_cost", "drop_cost") if getattr(body, k) is not None]
-        if given:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                detail=f"{', '.join(given)} only apply to a repair (mode 'repair', the default once a schedule exists)",
-            )
-        return {"mode": "fresh"}
-    if latest is None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail="There is no schedule to repair yet; solve with mode 'fresh' first",
-        )
-    options: dict[str, Any] = {"mode": "repair", "previous_version": latest.version}
-    if body.cutoff is not None:
-        options["cutoff"] = _local(body.cutoff, row.timezone).isoformat(timespec="minutes")
-    if body.move_cost is not None:
-        options["move_cost"] = body.move_cost
-    if body.drop_cost is not None:
-        options["drop_cost"] = body.drop_cost
-    return options
-
-
-def _local(moment: dt.datetime, timezone: str) -> dt.datetime:
-    """A naive local time of the event (what the library's cut-off is)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobPublic)
@@ -130,11 +87,7 @@ def read_job(job: JobDep) -> JobPublic:
 @router.post("/api/jobs/{job_id}/cancel", response_model=JobPublic)
 def cancel_job(job: JobDep, session: SessionDep, runner: RunnerDep) -> JobPublic:
     """Ask a queued or running job to stop; a job that does not stop in time is terminated."""
-    if job.state not in FINISHED_STATES:
-        job.cancel_requested = True
-        session.commit()
-        runner.cancel(job.id)
-        session.refresh(job)
+    cancel_solve(session=session, job=job, runner=runner)
     return job_public(job)
 
 

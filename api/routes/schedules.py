@@ -14,15 +14,17 @@ import dataclasses
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 
 from api import service
 from api.deps import EventDep, SessionDep
 from api.routes._common import (
     MAX_VERSION,
+    NO_SCHEDULE,
     NO_STORE,
     Responses,
     VersionQuery,
+    commit,
     current_schedule,
     disposition,
     no_store,
@@ -33,6 +35,8 @@ from api.schemas import (
     EditPublic,
     MeetingPublic,
     PersonRef,
+    PublishRequest,
+    PublishResult,
     RepairReport,
     SchedulePublic,
     ScheduleVersionPublic,
@@ -40,6 +44,7 @@ from api.schemas import (
     TableUse,
 )
 from api.storage import EventRow, ScheduleRow
+from scheduler import edits
 from scheduler.domain import Event, Schedule
 from scheduler.export.filenames import file_name
 from scheduler.export.meetings import meeting_rows
@@ -92,6 +97,9 @@ def version_public(srow: ScheduleRow) -> ScheduleVersionPublic:
         repair=repair_report(result),
         edit=EditPublic(**edit) if edit else None,
         warnings=result.get("warnings") or [],
+        by=result.get("by", "api"),
+        published_at=srow.published_at,
+        published_by=srow.published_by,
     )
 
 
@@ -173,6 +181,37 @@ def read_schedule_version_csv(row: EventDep, session: SessionDep, version: Versi
 def read_schedule_version(row: EventDep, session: SessionDep, version: VersionPath) -> SchedulePublic:
     """One kept version as JSON (the same as GET /schedule?version=…)."""
     return _schedule_public(row, session, version)
+
+
+@router.post(
+    "/publish", response_model=PublishResult, responses={404: {"description": "No schedule yet, or no such version."}}
+)
+def publish_version(row: EventDep, session: SessionDep, body: PublishRequest | None = None) -> PublishResult:
+    """Publish a version (the latest by default): participants' links show it from now on, and
+    their agendas say what changed since the version published before. Until then every solve
+    and edit is a draft that only the organiser sees."""
+    event = service.load_event(row)
+    before = row.published_version
+    try:
+        srow = service.schedule_row(session, row.id, body.version if body else None)
+        if srow is None:
+            raise edits.NotFound(NO_SCHEDULE if body is None or body.version is None else "Schedule version not found")
+        diff = service.publication_diff(session, row, event, srow)
+        service.publish(session=session, row=row, version=srow.version, by="api")
+    except edits.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    commit(session)
+    assert srow.published_at is not None
+    return PublishResult(
+        version=srow.version,
+        previous_version=before,
+        published_at=srow.published_at,
+        changes=ChangeSummary(**diff.summary, people_affected=len(diff.people_affected)),
+        people_affected=[
+            PersonRef(id=p, name=event.participants[p].name if p in event.participants else p)
+            for p in diff.people_affected
+        ],
+    )
 
 
 @router.get("/stats", response_model=StatsPublic, responses={404: {"description": "No schedule yet."}})

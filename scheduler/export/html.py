@@ -20,7 +20,7 @@ from scheduler.export.tables import place
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
-def _date(value: dt.date) -> str:
+def long_date(value: dt.date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
@@ -28,11 +28,11 @@ def _dates(values: tuple[dt.date, ...] | list[dt.date]) -> str:
     if not values:
         return ""
     if len(values) == 1:
-        return _date(values[0])
-    return f"{_date(values[0])} – {_date(values[-1])}"
+        return long_date(values[0])
+    return f"{long_date(values[0])} – {long_date(values[-1])}"
 
 
-def _hm(value: dt.time) -> str:
+def hour_minute(value: dt.time) -> str:
     return f"{value:%H:%M}"
 
 
@@ -43,7 +43,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(date=_date, dates=_dates, hm=_hm, place=place)
+_ENV.filters.update(date=long_date, dates=_dates, hm=hour_minute, place=place)
 
 
 def render_html(template: str, **context: Any) -> str:

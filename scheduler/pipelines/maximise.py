@@ -23,12 +23,12 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     # 1. the mutual-first greedy: the floor
     state = ScheduleState(event, run.locked)
     best = run.locked + mutual_first(event, [p for p in pairs if p.key not in state.met], state)
-    run.report("greedy", points=points(best))
+    run.report("greedy", points=points(best), meetings=len(best))
     # 2. who meets: the LP's bound and its rounded choice of pairs
     fixed = {run.index_of[p.pair.key] for p in run.locked}
     bound, chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
     chosen |= fixed
-    run.report("bound", points=points(best), bound=bound)
+    run.report("bound", points=points(best), meetings=len(best), bound=bound)
 
     # 3. when: colour the chosen pairs, make room with Kempe swaps, fill with any pair that fits
     if points(best) < bound and not run.stopped():
@@ -39,7 +39,7 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
         )
         placed = insert_pairs(event, placed, by_value(pairs), clock.seconds(budget.insert_any_share))
         best = max(best, placed, key=points)
-        run.report("search", points=points(best), bound=bound)
+        run.report("search", points=points(best), meetings=len(best), bound=bound)
     if quick:
         best = within_hole_caps(run, best)
         return Outcome(best, points(best) >= bound, bound)
@@ -63,7 +63,7 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
         )
         if points(refilled) > points(best):
             best = refilled
-            run.report("search", points=points(best), bound=bound)
+            run.report("search", points=points(best), meetings=len(best), bound=bound)
         best = polish(run, best, bound, work=budget.last_polish_work)
     # 7. the [fairness] caps
     capped = within_hole_caps(run, best)

@@ -32,7 +32,9 @@ def polish(
             frozen=frozen,
         )
     )
-    run.report("polish", points=points(result), bound=bound, holes=sum(holes(run.event, result).values()))
+    run.report(
+        "polish", points=points(result), meetings=len(result), bound=bound, holes=sum(holes(run.event, result).values())
+    )
     return result
 
 

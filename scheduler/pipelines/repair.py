@@ -54,10 +54,10 @@ def repair(run: Run) -> Outcome:
         max_tries=budget.repair_move_tries,
         price=move_price(run.options.move_costs, preferred),
     )
-    run.report("search", points=points(best))
+    run.report("search", points=points(best), meetings=len(best))
     fixed = {run.index_of[p.pair.key] for p in run.locked}
     bound, _chosen = selection_lp(pairs, counting_limits(event, pairs), fixed)
-    run.report("bound", points=points(best), bound=bound)
+    run.report("bound", points=points(best), meetings=len(best), bound=bound)
     if run.options.cp_sat and points(best) < bound and not run.stopped():
         # Every pair, not just the LP's choice: the refill has to fit around the kept meetings.
         if sum(len(p.slots) for p in pairs) <= budget.cp_sat_max_variables:

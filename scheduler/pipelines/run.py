@@ -63,9 +63,16 @@ class Run:
     def stopped(self) -> bool:
         return self.clock.stopped()
 
-    def report(self, phase: str, points: int | None = None, bound: int | None = None, holes: int | None = None) -> None:
+    def report(
+        self,
+        phase: str,
+        points: int | None = None,
+        bound: int | None = None,
+        holes: int | None = None,
+        meetings: int | None = None,
+    ) -> None:
         """Send a progress snapshot, stamped with the time used so far."""
-        self.notify(Progress(phase, self.elapsed(), points=points, bound=bound, holes=holes))
+        self.notify(Progress(phase, self.elapsed(), points=points, bound=bound, holes=holes, meetings=meetings))
 
     def without_background(self, placements: list[Placement]) -> list[Placement]:
         """`placements` without the history (which the local search sees but never returns)."""

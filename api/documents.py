@@ -1,0 +1,158 @@
+"""The organiser's downloads of one stored version, built once for the API and the pages alike.
+
+Each function returns a `Document`: the bytes, the download name (with the people's letters
+and an ASCII twin) and the media type; routes only wrap it in a response.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from api import service
+from api.storage import EventRow, ScheduleRow
+from scheduler.domain import Event, Schedule
+from scheduler.export import pdf
+from scheduler.export.agenda import AgendaData, build_agenda, build_agendas, with_changes
+from scheduler.export.bundle import participant_file_stem
+from scheduler.export.calendar import agenda_ics
+from scheduler.export.filenames import FileName, file_name
+from scheduler.export.history import ScheduleVersion, latest_change
+from scheduler.export.plan import build_plan
+from scheduler.export.signs import build_table_signs
+
+CSV = "text/csv; charset=utf-8"
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP = "application/zip"
+
+
+@dataclass(frozen=True)
+class Document:
+    data: bytes
+    name: FileName
+    media_type: str
+
+
+Builder = Callable[[EventRow, Event, ScheduleRow, Schedule], "Document"]
+
+
+def personal_agenda(session: Session, row: EventRow, pid: str) -> AgendaData:
+    """One person's agenda of the published version, headed by the latest published change to their
+    meetings (drafts are the organiser's: participants never see them)."""
+    event = service.load_event(row)
+    versions = service.published_versions(session, row, event)
+    latest = versions[-1] if versions else None
+    agenda = build_agenda(event, latest.schedule if latest else None, pid, latest.number if latest else None)
+    since, changes = latest_change(event, versions, pid)
+    return with_changes(event, agenda, changes, since)
+
+
+def agenda_file_name(agenda: AgendaData) -> FileName:
+    return file_name("agenda", agenda.person.name, ext="pdf")
+
+
+def _name(row: EventRow, what: str, srow: ScheduleRow, ext: str) -> FileName:
+    return file_name(row.name, what, f"v{srow.version}", ext=ext)
+
+
+def schedule_csv(row: EventRow, srow: ScheduleRow) -> Document:
+    """schedule.csv exactly as the version was stored."""
+    return Document(srow.csv.encode("utf-8"), _name(row, "schedule", srow, "csv"), CSV)
+
+
+def schedule_xlsx(row: EventRow, srow: ScheduleRow) -> Document:
+    """The same rows as schedule.csv in an Excel workbook: a bold, frozen header row with filters."""
+    from openpyxl import Workbook  # only this download needs it
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    records = list(csv.reader(io.StringIO(srow.csv)))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Schedule"
+    for record in records:
+        sheet.append([_cell(value) for value in record])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    if records:
+        sheet.auto_filter.ref = sheet.dimensions
+        for index, values in enumerate(zip(*records, strict=False), start=1):
+            width = min(40, max(len(v) for v in values) + 2)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return Document(out.getvalue(), _name(row, "schedule", srow, "xlsx"), XLSX)
+
+
+def _cell(value: str) -> str | int:
+    """Numbers as numbers (slot, points), everything else as text: never a formula."""
+    return int(value) if value.isdigit() and len(value) < 10 else value
+
+
+def agendas_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:
+    agendas = build_agendas(event, schedule, schedule_version=srow.version)
+    return Document(pdf.agendas_pdf(event.name, agendas, srow.version), _name(row, "agendas", srow, "pdf"), PDF)
+
+
+def plan_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:
+    data = pdf.plan_pdf(build_plan(event, schedule, srow.version))
+    return Document(data, _name(row, "plan", srow, "pdf"), PDF)
+
+
+def table_signs_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:
+    data = pdf.table_signs_pdf(event.name, build_table_signs(event, schedule))
+    return Document(data, _name(row, "table-signs", srow, "pdf"), PDF)
+
+
+def agendas_zip(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:
+    """Every participant's agenda PDF and calendar file, `agendas/<id>.pdf` and `.ics`, as the CLI's
+    export folder names them."""
+    versions = [ScheduleVersion(srow.version, srow.created_at, schedule)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for agenda in build_agendas(event, schedule, schedule_version=srow.version):
+            stem = participant_file_stem(agenda.person.id)
+            archive.writestr(f"agendas/{stem}.pdf", pdf.agenda_pdf(agenda))
+            archive.writestr(f"agendas/{stem}.ics", agenda_ics(event, row.id, agenda.person.id, versions))
+    return Document(out.getvalue(), _name(row, "agendas", srow, "zip"), ZIP)
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    id: str
+    name: str
+    organisation: str
+    email: str
+    status: str
+    agenda_url: str
+    agenda_pdf_url: str
+    agenda_ics_url: str
+
+
+LINK_COLUMNS = ("id", "name", "organisation", "email", "status", "agenda_url", "agenda_pdf_url", "agenda_ics_url")
+
+
+def participant_links_csv(row: EventRow, people: Iterable[LinkRow]) -> Document:
+    """Every participant with their private links, for a mail merge."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LINK_COLUMNS)
+    for p in people:
+        writer.writerow([spreadsheet_text(getattr(p, c)) for c in LINK_COLUMNS])
+    stamp = dt.date.today().isoformat()
+    return Document(out.getvalue().encode("utf-8-sig"), file_name(row.name, "participant-links", stamp, ext="csv"), CSV)
+
+
+def spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP's CSV injection advice):
+    one starting with = + - @ (or a tab or carriage return) gets a leading apostrophe."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

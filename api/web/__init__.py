@@ -1,0 +1,24 @@
+"""The organiser's web app: server-rendered pages (Jinja2 + htmx) over the same services as the API.
+
+One module per part of the organiser's flow; each route is thin and calls `api.service`,
+`api.changes` or `api.solving`, exactly as the API's routes do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import access, downloads, errors, overview, start
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> None:
+    """Add the pages, their static files and the browser-friendly error pages to `app`."""
+    errors.install(app, api_validation_error)
+    for module in (start, access, overview, downloads):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,108 @@
+"""Error pages a person can read: a browser never gets raw JSON from a page, a wrong address or a
+missing sign-in. API paths (`/api/…`) and clients that do not ask for HTML keep the JSON answers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.web.pages import render
+from api.web.session import SignInRequired
+
+ValidationHandler = Callable[[Request, RequestValidationError], Awaitable[Response]]
+
+TITLES = {
+    400: "The request could not be read",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not available here",
+    409: "Not now",
+    413: "The file is too large",
+    422: "Something in the form needs fixing",
+    500: "Something went wrong on our side",
+}
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page: not the API, and HTML in its Accept header."""
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_page(request: Request, status_code: int, message: str, hint: str = "") -> HTMLResponse:
+    event_id = request.path_params.get("event_id")
+    back = (f"/events/{event_id}", "Back to the event") if event_id and status_code != 401 else ("/", "Start page")
+    return render(
+        request,
+        "error.html",
+        status_code=status_code,
+        title=TITLES.get(status_code, "Something went wrong"),
+        message=message,
+        hint=hint,
+        back_url=back[0],
+        back_label=back[1],
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if not wants_html(request):
+        return await http_exception_handler(request, exc)
+    detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+    if exc.status_code == status.HTTP_404_NOT_FOUND and detail == "Not Found":
+        detail = "There is no page at this address. Check the link, or start from the start page."
+    return error_page(request, exc.status_code, detail)
+
+
+def _validation_error(api_answer: ValidationHandler) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if not wants_html(request):
+            return await api_answer(request, exc)
+        return _form_incomplete(request, exc)
+
+    return handler
+
+
+def _form_incomplete(request: Request, exc: RequestValidationError) -> Response:
+    fields = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'form'}: {e.get('msg', '')}" for e in exc.errors()
+    )
+    return error_page(request, 422, f"The form was not complete: {fields}.", "Go back, correct it and send it again.")
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    return error_page(
+        request,
+        401,
+        "This browser is not signed in to this event.",
+        "Open the private organiser link you were given when the event was created. If it was replaced, "
+        "ask whoever replaced it for the new one.",
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    if not wants_html(request):
+        return Response("Internal Server Error", status_code=500, media_type="text/plain")
+    return error_page(
+        request,
+        500,
+        "The server could not finish this request. Nothing you did caused it.",
+        "Try again in a moment; if it keeps happening, tell the people who run this server.",
+    )
+
+
+def install(app: FastAPI, api_validation_error: ValidationHandler) -> None:
+    """Pages for browsers; `api_validation_error` still answers the API's invalid requests."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_exception_handler(500, _server_error)
+    app.add_exception_handler(RequestValidationError, _validation_error(api_validation_error))
