@@ -1,0 +1,92 @@
+"""The organiser's sign-in without accounts, CSRF, publishing and error pages, through the real app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.api_helpers import client_for, solve
+from tests.web_helpers import HTML, csrf_of, signed_in_event
+
+
+def test_start_page_offers_new_event_and_samples(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        page = client.get("/", headers=HTML)
+        assert page.status_code == 200
+        assert 'href="/events/new">New event</a>' in page.text
+        assert "Try the sample Latvian Wood" in page.text
+        assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
+
+
+def test_trying_a_sample_shows_the_organiser_link_once_and_signs_in(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        token = csrf_of(client)
+        created = client.post("/samples/cluster-day", data={"csrf": token}, headers=HTML)
+        assert created.status_code == 200
+        assert "/o/" in created.text and "Keep this private organiser link" in created.text
+        cookie = created.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/events/" in cookie
+        event_id = created.text.split('href="/events/')[1].split('"')[0]
+        overview = client.get(f"/events/{event_id}", headers=HTML)
+        assert overview.status_code == 200 and "Latvian Wood" in overview.text
+
+
+def test_organiser_link_signs_in_and_leaves_the_address_bar(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, headers = signed_in_event(client)
+        assert client.get(f"/events/{event_id}", headers=HTML).status_code == 200
+    with client_for(tmp_path / "db.sqlite") as stranger:  # another browser, no cookie
+        page = stranger.get(f"/events/{event_id}", headers=HTML)
+        assert page.status_code == 401 and "Please sign in" in page.text and "organiser link" in page.text
+        wrong = stranger.get("/o/not-a-token", headers=HTML)
+        assert wrong.status_code == 404 and "does not work" in wrong.text
+
+
+def test_state_changing_forms_need_the_csrf_token(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, _ = signed_in_event(client)
+        csrf_of(client, f"/events/{event_id}")
+        refused = client.post(f"/events/{event_id}/solve", data={"mode": "fresh", "csrf": "0" * 64}, headers=HTML)
+        assert refused.status_code == 403 and "Reload the page" in refused.text
+        missing = client.post(f"/events/{event_id}/organiser-link", headers=HTML)
+        assert missing.status_code == 403
+
+
+def test_replacing_the_organiser_link_signs_other_browsers_out(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client, client_for(tmp_path / "db.sqlite") as other:
+        event_id, headers = signed_in_event(client)
+        token = headers["Authorization"].removeprefix("Bearer ")
+        assert other.get(f"/o/{token}", headers=HTML, follow_redirects=False).status_code == 303
+        csrf = csrf_of(client, f"/events/{event_id}")
+        replaced = client.post(f"/events/{event_id}/organiser-link", data={"csrf": csrf}, headers=HTML)
+        assert replaced.status_code == 200 and "Your new organiser link" in replaced.text
+        assert client.get(f"/events/{event_id}", headers=HTML).status_code == 200
+        assert other.get(f"/events/{event_id}", headers=HTML).status_code == 401
+        assert client.get(f"/api/events/{event_id}", headers=headers).status_code == 401  # the old API token too
+
+
+def test_sign_out_forgets_the_cookie(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, _ = signed_in_event(client)
+        csrf = csrf_of(client, f"/events/{event_id}")
+        out = client.post(f"/events/{event_id}/sign-out", data={"csrf": csrf}, headers=HTML, follow_redirects=False)
+        assert out.status_code == 303
+        assert client.get(f"/events/{event_id}", headers=HTML).status_code == 401
+
+
+def test_participants_see_the_published_version_only(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, headers = signed_in_event(client)
+        solve(client, event_id, headers, publish=False)
+        link = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"][0]["agenda_url"]
+        assert "no schedule yet" in client.get(link).text.lower()
+        published = client.post(f"/api/events/{event_id}/publish", headers=headers)
+        assert published.status_code == 200 and published.json()["previous_version"] is None
+        assert "no schedule yet" not in client.get(link).text.lower()
+
+
+def test_browsers_get_error_pages_and_the_api_keeps_json(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        page = client.get("/no/such/page", headers=HTML)
+        assert page.status_code == 404 and "<h1>Page not found</h1>" in page.text
+        api = client.get("/api/events/nope", headers=HTML)
+        assert api.headers["content-type"].startswith("application/json")
