@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api import service
 from api.storage import EventRow, ScheduleRow
+from scheduler.diff import ScheduleDiff
 from scheduler.domain import Event, Schedule
 from scheduler.export import pdf
 from scheduler.export.agenda import AgendaData, build_agenda, build_agendas, with_changes
@@ -111,6 +112,20 @@ def plan_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule)
 def table_signs_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:
     data = pdf.table_signs_pdf(event.name, build_table_signs(event, schedule))
     return Document(data, _name(row, "table-signs", srow, "pdf"), PDF)
+
+
+def changed_agendas_pdf(
+    row: EventRow, event: Event, diff: ScheduleDiff, old_version: int | None, srow: ScheduleRow, schedule: Schedule
+) -> Document:
+    """The agendas of `srow` of the people `diff` affects only, one per page, each headed by what
+    changed for that person since `old_version` (everyone's first agenda when it is None)."""
+    agendas = [
+        with_changes(event, agenda, diff.for_person(agenda.person.id), old_version) if old_version else agenda
+        for agenda in build_agendas(event, schedule, diff.people_affected, srow.version)
+    ]
+    since = f"v{old_version}" if old_version else "first"
+    name = file_name(row.name, "changed-agendas", since, f"v{srow.version}", ext="pdf")
+    return Document(pdf.agendas_pdf(event.name, agendas, srow.version), name, PDF)
 
 
 def agendas_zip(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:

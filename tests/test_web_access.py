@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.api_helpers import client_for, solve
@@ -90,3 +91,45 @@ def test_browsers_get_error_pages_and_the_api_keeps_json(tmp_path: Path) -> None
         assert page.status_code == 404 and "<h1>Page not found</h1>" in page.text
         api = client.get("/api/events/nope", headers=HTML)
         assert api.headers["content-type"].startswith("application/json")
+
+
+def test_publishing_from_the_pages_shows_who_is_affected_and_their_agendas(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, headers = signed_in_event(client)
+        solve(client, event_id, headers, publish=False)
+        preview = client.get(f"/events/{event_id}/publish", headers=HTML)
+        assert preview.status_code == 200 and "Nothing is published yet" in preview.text
+        csrf = csrf_of(client, f"/events/{event_id}/publish")
+        done = client.post(f"/events/{event_id}/publish?version=1", data={"csrf": csrf}, headers=HTML)
+        assert done.status_code == 200 and "Version 1 is published" in done.text
+        assert "Everyone's first agenda is ready" in done.text
+        # a hand edit through the API makes a draft version 2; publishing it names the two people moved
+        meeting = client.get(f"/api/events/{event_id}/schedule", headers=headers).json()["meetings"][0]
+        cancel = {"a": meeting["participant_a"], "b": meeting["participant_b"]}
+        assert client.post(f"/api/events/{event_id}/meetings/cancel", json=cancel, headers=headers).status_code == 200
+        preview = client.get(f"/events/{event_id}/publish", headers=HTML)
+        assert "Participants now see version 1" in preview.text and "the agenda of 2 people" in preview.text
+        assert "Cancelled: your meeting with" in preview.text
+        done = client.post(f"/events/{event_id}/publish?version=2", data={"csrf": csrf}, headers=HTML)
+        assert "Since version 1, the agenda of 2 people changed" in done.text
+        pdf = client.get(f"/events/{event_id}/download/changed-agendas.pdf?version=2&since=1")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        history = client.get(f"/events/{event_id}/versions", headers=HTML)
+        assert "Meeting cancelled" in history.text and "published before" in history.text
+
+
+def test_every_download_of_the_overview_answers(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, headers = signed_in_event(client)
+        solve(client, event_id, headers)
+        overview = client.get(f"/events/{event_id}", headers=HTML).text
+        links = re.findall(r'<a href="(/events/[^"]+/download/[^"]+)">(Download[^<]*)</a>', overview)
+        assert len(links) == 7
+        for href, _name in links:
+            r = client.get(href)
+            assert r.status_code == 200, (href, r.text[:200])
+            assert "attachment" in r.headers["content-disposition"]
+        book = client.get(f"/events/{event_id}/download/schedule.xlsx").content
+        assert book[:2] == b"PK"
+        links_csv = client.get(f"/events/{event_id}/download/participant-links.csv").text
+        assert links_csv.splitlines()[0].lstrip("\ufeff").startswith("id,name,organisation,email,status,agenda_url")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from api import service
+from api import documents, service
 from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
 from api.routes._common import MAX_VERSION, NO_STORE, Responses, agenda_links, current_schedule, disposition, no_store
 from api.schemas import AffectedPerson, ChangeSummary, DiffPublic, MeetingChangePublic
@@ -19,9 +19,7 @@ from api.settings import Settings
 from api.storage import EventRow, ParticipantRow
 from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
 from scheduler.domain import Event, Schedule
-from scheduler.export.agenda import build_agendas, with_changes
 from scheduler.export.filenames import file_name
-from scheduler.export.pdf import agendas_pdf
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"], dependencies=[Depends(no_store)])
 
@@ -151,12 +149,7 @@ def affected_agendas_pdf(row: EventDep, session: SessionDep, old: FromQuery = No
     """The re-issued agendas (of the newer version) of the people affected only, one per page, each
     headed by what changed for that person."""
     event, old_v, new_v, diff, schedule = _versions(session, row, old, new)
-    agendas = [
-        with_changes(event, agenda, diff.for_person(agenda.person.id), old_v)
-        for agenda in build_agendas(event, schedule, diff.people_affected, new_v)
-    ]
-    return Response(
-        agendas_pdf(event.name, agendas, new_v),
-        media_type="application/pdf",
-        headers=disposition(file_name(row.name, "changed-agendas", f"v{old_v}", f"v{new_v}", ext="pdf")) | NO_STORE,
-    )
+    srow = service.schedule_row(session, row.id, new_v)
+    assert srow is not None
+    document = documents.changed_agendas_pdf(row, event, diff, old_v, srow, schedule)
+    return Response(document.data, media_type=document.media_type, headers=disposition(document.name) | NO_STORE)

@@ -3,11 +3,11 @@ latest by default), behind the organiser's sign-in."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api import documents, service
 from api.deps import SecretDep, SessionDep, SettingsDep
-from api.routes._common import NO_STORE, current_schedule, disposition, participant_public
+from api.routes._common import NO_STORE, VersionQuery, current_schedule, disposition, participant_public
 from api.web.deps import WebEventDep
 from scheduler.edits import participant_cells
 from scheduler.export import pdf
@@ -52,9 +52,7 @@ def participant_links(
 
 
 @router.get("/events/{event_id}/download/{what}")
-def version_document(
-    row: WebEventDep, what: str, session: SessionDep, version: int | None = Query(None, ge=1, le=2**31 - 1)
-) -> Response:
+def version_document(row: WebEventDep, what: str, session: SessionDep, version: VersionQuery = None) -> Response:
     builder = VERSION_DOCUMENTS.get(what)
     if builder is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no download called '{what}'.")

@@ -117,22 +117,21 @@ POLL_SECONDS = 0.5
 
 
 def _job_snapshot(db: Database, request: Request, event_id: str, job_id: str) -> dict[str, Any] | None:
-    """The job and what its panel shows, read in a fresh session (the stream outlives requests' sessions)."""
+    """The job and its event, read in a fresh session (the stream outlives the request's session)."""
     with db.sessions() as session:
         row = signed_in_event(request, session, event_id)
         job = session.get(JobRow, job_id)
         if job is None or job.event_id != row.id:
             return None
-        version = service.schedule_row(session, row.id, job.schedule_version) if job.schedule_version else None
         session.expunge_all()
-        return {"event": row, "job": job, "version": version}
+        return {"event": row, "job": job}
 
 
 @router.get("/events/{event_id}/jobs/{job_id}/progress", response_class=EventSourceResponse)
 async def progress_stream(event_id: str, job_id: str, request: Request) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events for the solve panel: "progress" (the bar and figures, on every change),
-    "phase" (one sentence for screen readers, on a change of phase) and, at the end, "done"
-    (the result), after which the stream closes."""
+    "phase" (one sentence for screen readers, on a change of phase) and, at the end, "done" (the
+    job's state; the page then fetches its result), after which the stream closes."""
     db: Database = request.app.state.db
     last_html = last_phase = None
     while True:
@@ -141,8 +140,7 @@ async def progress_stream(event_id: str, job_id: str, request: Request) -> Async
             return
         job: JobRow = snap["job"]
         if job.state in FINISHED_STATES:
-            html = ENV.get_template("web/_job_result.html").render(**snap)
-            yield ServerSentEvent(raw_data=_one_line(html), event="done")
+            yield ServerSentEvent(raw_data=job.state, event="done")
             return
         html = ENV.get_template("web/_job_progress.html").render(**snap)
         if html != last_html:
