@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.api_helpers import client_for, solve
+from tests.api_helpers import client_for, solve, upload, wait_for_job
 from tests.web_helpers import HTML, csrf_of, signed_in_event
 
 
@@ -133,3 +133,24 @@ def test_every_download_of_the_overview_answers(tmp_path: Path) -> None:
         assert book[:2] == b"PK"
         links_csv = client.get(f"/events/{event_id}/download/participant-links.csv").text
         assert links_csv.splitlines()[0].lstrip("\ufeff").startswith("id,name,organisation,email,status,agenda_url")
+
+
+def test_a_refused_all_request_shows_the_diagnosis_in_words(tmp_path: Path) -> None:
+    toml = (
+        b'name = "Tight"\nslot_minutes = 20\ntables = 1\nobjective = "all"\n'
+        b'[[days]]\ndate = "2027-03-10"\nstart = "09:00"\nend = "09:20"\n'
+    )
+    people = "id,name,organisation\na,Ærø A,X\nb,Bø B,Y\nc,Çe C,Z\n".encode()
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, headers = upload(client, event=toml, participants=people, wishes=b"requester,target\na,b\na,c\n")
+        token = headers["Authorization"].removeprefix("Bearer ")
+        client.get(f"/o/{token}", headers=HTML)
+        csrf = csrf_of(client, f"/events/{event_id}")
+        started = client.post(
+            f"/events/{event_id}/solve", data={"csrf": csrf, "mode": "fresh", "time_limit": "2"}, headers=HTML
+        )
+        assert started.status_code == 200  # the overview, after the redirect
+        job_id = client.get(f"/api/events/{event_id}/jobs", headers=headers).json()[0]["id"]
+        assert wait_for_job(client, job_id, headers)["state"] == "failed"
+        page = client.get(f"/events/{event_id}", headers=HTML).text
+        assert "The solve did not produce a schedule" in page and "not every wished meeting can be placed" in page
