@@ -3,7 +3,8 @@
 A participant's link token is HMAC(server secret, event id, participant id, link version),
 so the organiser can list every link at any time without the links being stored, and bumping
 the version revokes one person's link. Lookups go through the SHA-256 digest of a token. A link
-is as good as a password, so access logs show it redacted.
+(a participant's, or the organiser's `/o/<token>`) is as good as a password, so access logs show
+it redacted.
 """
 
 from __future__ import annotations
@@ -32,20 +33,21 @@ def participant_token(secret: str, event_id: str, participant_id: str, version: 
     return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")[:40]
 
 
-_AGENDA_TOKEN = re.compile(r"(/agenda/)(?!fonts/)[A-Za-z0-9_-]+")
+_PRIVATE_TOKEN = re.compile(r"(/agenda/|/o/)(?!fonts/)[A-Za-z0-9_-]+")
 
 
-def redact_agenda_links(text: str) -> str:
-    """`/agenda/<token>.pdf` → `/agenda/[token].pdf`: what an access log may keep of a link."""
-    return _AGENDA_TOKEN.sub(r"\1[token]", text)
+def redact_private_links(text: str) -> str:
+    """`/agenda/<token>.pdf` → `/agenda/[token].pdf`, `/o/<token>` → `/o/[token]`: what an access
+    log may keep of a participant's or an organiser's private link."""
+    return _PRIVATE_TOKEN.sub(r"\1[token]", text)
 
 
-class RedactAgendaLinks(logging.Filter):
-    """Keeps participant link tokens out of access logs (uvicorn logs the request path)."""
+class RedactPrivateLinks(logging.Filter):
+    """Keeps link tokens out of access logs (uvicorn logs the request path)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = redact_agenda_links(record.msg)
+            record.msg = redact_private_links(record.msg)
         if isinstance(record.args, tuple):  # uvicorn's access formatter unpacks exactly these
             record.args = tuple(_redacted(a) for a in record.args)
         elif isinstance(record.args, dict):
@@ -55,14 +57,14 @@ class RedactAgendaLinks(logging.Filter):
 
 def _redacted(value: object) -> object:
     if isinstance(value, str):
-        return redact_agenda_links(value)
+        return redact_private_links(value)
     if isinstance(value, bytes):
-        return redact_agenda_links(value.decode("utf-8", "replace"))
+        return redact_private_links(value.decode("utf-8", "replace"))
     return value
 
 
 def redact_access_log(logger_name: str = "uvicorn.access") -> None:
-    """Install `RedactAgendaLinks` on the access logger, once."""
+    """Install `RedactPrivateLinks` on the access logger, once."""
     logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, RedactAgendaLinks) for f in logger.filters):
-        logger.addFilter(RedactAgendaLinks())
+    if not any(isinstance(f, RedactPrivateLinks) for f in logger.filters):
+        logger.addFilter(RedactPrivateLinks())

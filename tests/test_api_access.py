@@ -159,7 +159,7 @@ def test_organiser_can_revoke_and_reissue_one_link(client: TestClient) -> None:
     assert client.post(f"/api/events/{event_id}/participants/nobody/link", headers=headers).status_code == 404
 
 
-def test_access_logs_never_show_a_participant_link(
+def test_access_logs_never_show_a_private_link(
     client: TestClient, two_events: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     token = next(iter(two_events["people"].values()))["agenda_url"].rsplit("/", 1)[1]
@@ -171,6 +171,7 @@ def test_access_logs_never_show_a_participant_link(
         access.info(f"GET /agenda/{token}.ics")  # no arguments
         access.info("%(path)s", {"path": f"/agenda/{token}"})
         access.info("%s", f"/agenda/{token}".encode())
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/o/{token}", "1.1", 303)  # organiser link
     lines = [r.getMessage() for r in caplog.records]
     assert lines == [
         '127.0.0.1:5000 - "GET /agenda/[token].pdf HTTP/1.1" 200',
@@ -178,6 +179,7 @@ def test_access_logs_never_show_a_participant_link(
         "GET /agenda/[token].ics",
         "/agenda/[token]",
         "/agenda/[token]",
+        '127.0.0.1:5000 - "GET /o/[token] HTTP/1.1" 303',
     ]
     assert token not in caplog.text
 
