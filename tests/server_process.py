@@ -1,4 +1,5 @@
-"""The real service (`python -m api`, uvicorn) as a child process, for the browser tests.
+"""The real service (`python -m api`, uvicorn) as a child process, for the browser tests and the
+README walk-through test.
 
 A browser test must see what an organiser sees: the app as `python -m api` starts it (settings from
 the environment, migrations on start, solves in worker processes), not a TestClient.
