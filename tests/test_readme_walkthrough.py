@@ -19,7 +19,7 @@ README_API_LINE = "API=http://127.0.0.1:8000"
 def walkthrough() -> str:
     """The two shell blocks of the walk-through, the session and "On the day", as one script."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    blocks: list[str] = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
     first = next(i for i, block in enumerate(blocks) if block.startswith(README_API_LINE + "\n"))
     return blocks[first] + blocks[first + 1]
 
