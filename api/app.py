@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.docs_ui import add_docs_ui
 from api.jobs import JobRunner, ProcessJobRunner
 from api.routes import agendas, changes, diffs, events, jobs, meetings, schedules
 from api.security import redact_access_log
@@ -95,7 +96,10 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
             runner.shutdown()
             db.dispose()
 
-    app = FastAPI(title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    add_docs_ui(app)  # /docs from installed files, no CDN
     install_web_app(app, validation_error)  # the organiser's pages, and error pages for browsers
     app.include_router(events.router)
     app.include_router(changes.router)

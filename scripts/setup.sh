@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything matchday needs on a Debian 12 machine, as root, and is safe to rerun:
 #   1. Debian packages: WeasyPrint's Pango/HarfBuzz libraries, DejaVu fonts, poppler-utils
-#      (pdftoppm, used by tests) -- skipped when dpkg says they are all installed;
+#      (pdftoppm, used by tests), jq (the README's curl walk-through), and Debian's chromium with
+#      libatomic1 for the browser tests (Playwright drives /usr/bin/chromium; no browser is ever
+#      downloaded, never run `playwright install`) -- skipped when dpkg says they are all installed;
 #   2. a Python 3.11 virtual environment in .venv -- created only if missing or broken;
 #   3. `pip install -e ".[test]"` into it -- skipped when pyproject.toml is unchanged since the
 #      last successful install and the editable install still points at this work tree;
@@ -11,7 +13,8 @@
 #        postgresql+psycopg://matchday:matchday@127.0.0.1:5432/matchday
 #      (the port is the cluster's; the URL is also written to .venv/postgres-test-url).
 # Works from any directory. Set MATCHDAY_SETUP_FORCE=1 to redo the pip step regardless, and
-# MATCHDAY_SETUP_POSTGRES=0 to leave PostgreSQL out (nothing but its tests needs it).
+# MATCHDAY_SETUP_POSTGRES=0 to leave PostgreSQL out (nothing but its tests needs it), and
+# MATCHDAY_SETUP_BROWSER=0 to leave chromium out (its tests then skip, except under CI=true).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,9 +22,12 @@ cd "$ROOT"
 
 VENV="$ROOT/.venv"
 STAMP="$VENV/.matchday-setup-stamp"
-APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
+APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils jq)
 WITH_POSTGRES="${MATCHDAY_SETUP_POSTGRES:-1}"
 [[ $WITH_POSTGRES == 1 ]] && APT_PACKAGES+=(postgresql)
+# CI runs the browser tests, so there chromium is installed whatever the variable says.
+WITH_BROWSER="${MATCHDAY_SETUP_BROWSER:-1}"
+[[ $WITH_BROWSER == 1 || "${CI:-}" == true ]] && APT_PACKAGES+=(chromium libatomic1)
 PG_ROLE=matchday PG_DATABASE=matchday PG_PASSWORD=matchday  # a local test server, not a secret
 
 now_ms() { date +%s%3N; }
