@@ -77,6 +77,7 @@ def check_files(
         event=row,
         section="overview",
         changes=file_changes(service.load_event(row), loaded.event),
+        files=FILES,
         uploads=uploads,
         sealed={key: seal(secret, _purpose(row, revision, key), upload) for key, upload in uploads.items()},
         revision=revision,
