@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import access, downloads, errors, overview, publish, start
+from api.web import access, downloads, errors, new_event, overview, publish, revise, start
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -19,6 +19,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> None:
     """Add the pages, their static files and the browser-friendly error pages to `app`."""
     errors.install(app, api_validation_error)
-    for module in (start, access, overview, publish, downloads):  # downloads last: its /download/{what} is a catch-all
+    # downloads last: its /download/{what} would take the other routes' downloads
+    for module in (start, new_event, access, overview, publish, revise, downloads):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
