@@ -11,6 +11,8 @@ Hand edits take an `Event` and a `Schedule` and give the new schedule:
 - move: the meeting goes to another slot and table (`pick_table` when none is named), locked
   there by default;
 - pin: the meeting is locked (or unlocked) where it is.
+`move_targets` lists every slot and table a move may take the meeting to, for a page that
+lights up the valid cells before the organiser picks one.
 Each passes the checker's gate (`gate`) first: an edit that breaks a rule the old schedule
 kept raises `EditRefused` with the violations, and nothing is returned to store. What a change
 names but does not exist is `NotFound`. Storing versions and files is the caller's (the API's
@@ -24,7 +26,7 @@ from collections.abc import Collection, Mapping
 
 from scheduler.candidates import pair_key
 from scheduler.check.checker import Violation, check_schedule
-from scheduler.domain import Event, Meeting, ParticipantId, Schedule, Slot
+from scheduler.domain import Event, Meeting, ParticipantId, Schedule, Slot, SlotIndex, Wish
 from scheduler.io.columns import PARTICIPANT_COLUMNS, WISH_COLUMNS
 from scheduler.io.table_edit import EditableTable
 
@@ -158,7 +160,11 @@ def gate(event: Event, old: Schedule, new: Schedule, edit: str) -> None:
     rules after an event change (a cancelled person's meetings stay until the next repair).
     `edit` says what was tried, in words, to begin the message.
     """
-    before = {str(v) for v in check_schedule(event, old)}
+    _gate(event, {str(v) for v in check_schedule(event, old)}, new, edit)
+
+
+def _gate(event: Event, before: set[str], new: Schedule, edit: str) -> None:
+    """`gate` with the old schedule's violations (as text) already known."""
     broken = [v for v in check_schedule(event, new) if str(v) not in before]
     if broken:
         n = len(broken)
@@ -207,3 +213,76 @@ def pin(event: Event, schedule: Schedule, meeting: Meeting, locked: bool = True)
     new = Schedule.of([*_others(schedule, meeting), pinned])
     gate(event, schedule, new, "Locking the meeting" if locked else "Unlocking the meeting")
     return pinned, new
+
+
+def move_targets(event: Event, schedule: Schedule, meeting: Meeting) -> list[tuple[Slot, str]]:
+    """Every (slot, table) that `move(event, schedule, meeting, slot, table)` accepts, in slot and
+    table order; the meeting's own place is not among them.
+
+    A first pass keeps the cells a move could take by the rules that depend on the cell alone:
+    both people available, inside every window of the pair's wishes, free of other meetings in
+    that slot, and a table of theirs (their booth, or a shared table when neither has one) that
+    nobody else uses then. The checker's gate, the one `move` applies, then judges one table per
+    remaining slot: the other rules (hole caps, a rule the meeting already breaks) depend on the
+    slot, not on which free table it takes, so one verdict stands for all of that slot's tables.
+    """
+    others = _others(schedule, meeting)
+    pa, pb = event.participants.get(meeting.a), event.participants.get(meeting.b)
+    if pa is None or pb is None:
+        return []
+    key = pair_key(pa.id, pb.id)
+    slots = set(pa.available & pb.available)
+    for w in event.wishes:
+        if w.window is not None and not w.declined and pair_key(w.requester, w.target) == key:
+            slots &= w.window
+    busy = {(pid, m.slot) for m in others for pid in (m.a, m.b)}
+    used = {(m.slot, m.table) for m in others}
+    tables = list(dict.fromkeys(t for t in (pa.table, pb.table) if t)) or list(event.table_labels)
+    judge = _SlotJudge(event, others, meeting)
+    out: list[tuple[Slot, str]] = []
+    for index in sorted(slots):
+        if (pa.id, index) in busy or (pb.id, index) in busy:
+            continue
+        free = [t for t in tables if (index, t) not in used and (index, t) != (meeting.slot, meeting.table)]
+        if free and judge.allows(index, free[0]):
+            out.extend((event.slots[index], t) for t in free)
+    return out
+
+
+class _SlotJudge:
+    """The checker's gate for moving one meeting, asked slot after slot.
+
+    A move changes only what the checker says about the two slots it leaves and enters and about
+    the pair's two people (their meetings, caps and holes), so each slot is judged on that part
+    of the schedule, with the wishes of the pairs in it: the same verdict as the whole gate at a
+    fraction of its cost. The one rule that reads everyone's holes, the [fairness] spread cap,
+    needs the whole schedule; an event that sets it is judged whole.
+    """
+
+    def __init__(self, event: Event, others: list[Meeting], meeting: Meeting):
+        self.event, self.others, self.meeting = event, others, meeting
+        self.whole = event.max_hole_spread is not None
+        self.wishes: dict[tuple[ParticipantId, ParticipantId], list[tuple[int, Wish]]] = {}
+        for i, w in enumerate(event.wishes):
+            self.wishes.setdefault(pair_key(w.requester, w.target), []).append((i, w))
+        self._whole_before: set[str] | None = None
+
+    def allows(self, index: SlotIndex, table: str) -> bool:
+        m = self.meeting
+        trial = dataclasses.replace(m, slot=index, table=table, locked=True)
+        if self.whole:
+            if self._whole_before is None:
+                self._whole_before = {str(v) for v in check_schedule(self.event, Schedule.of([*self.others, m]))}
+            event, part, before = self.event, self.others, self._whole_before
+        else:
+            people = (m.a, m.b)
+            part = [o for o in self.others if o.slot in (m.slot, index) or o.a in people or o.b in people]
+            keys = {pair_key(o.a, o.b) for o in part} | {pair_key(m.a, m.b)}
+            wishes = sorted((iw for k in keys for iw in self.wishes.get(k, ())), key=lambda iw: iw[0])
+            event = dataclasses.replace(self.event, wishes=tuple(w for _, w in wishes))
+            before = {str(v) for v in check_schedule(event, Schedule.of([*part, m]))}
+        try:
+            _gate(event, before, Schedule.of([*part, trial]), "")
+        except EditRefused:
+            return False
+        return True
