@@ -27,6 +27,7 @@ from scheduler.pipelines.solve import solve
 from scheduler.problems import NoScheduleError
 from scheduler.results import SolveOptions
 from scheduler.unmet import (
+    BLOCKER_SEPARATOR,
     REASONS,
     UNMET_COLUMNS,
     ChangeSearch,
@@ -347,3 +348,14 @@ def test_an_unwritable_unmet_path_is_bad_input_before_solving(
     assert code == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_the_columns_and_every_reason_are_documented() -> None:
+    from test_docs_formats import code_block, missing, row_of, section
+
+    text = section("Unmet wishes")
+    assert code_block(text, "csv").splitlines()[0] == ",".join(UNMET_COLUMNS)
+    assert missing(text, UNMET_COLUMNS) == []
+    for reason in REASONS:
+        assert row_of(text, reason)[1], f"`{reason}` is not explained"
+    assert f"separated by `{BLOCKER_SEPARATOR}`" in row_of(text, "blockers")[1]
