@@ -33,7 +33,7 @@ from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex,
 from scheduler.heuristics.rules import OneMeetingPerSlot, PersonalCaps, free_location
 from scheduler.unmet.scene import Scene
 from scheduler.unmet.search import Change, ChangeSearch
-from scheduler.unmet.words import join, meeting_blocker, name, partner, plural, slot_blocker, times, when
+from scheduler.unmet.words import join, name, partner, plural, times, when
 
 REASONS = (
     "not_both_present",
@@ -76,7 +76,7 @@ def explain_unmet(
     """
     scene = Scene(event, schedule, history_before)
     out: list[UnmetWish | None] = []
-    busy: list[tuple[int, Wish, Pair, list[Meeting]]] = []
+    busy: list[tuple[int, Wish, Pair, list[int]]] = []
     for w in event.wishes:
         key = pair_key(w.requester, w.target)
         if key in scene.met:
@@ -96,8 +96,9 @@ def _unmet(scene: Scene, w: Wish, reason: str, detail: str, blockers: tuple[str,
     return UnmetWish(w.requester, w.target, w.priority, mutual, reason, detail, blockers)
 
 
-def _reason(scene: Scene, w: Wish) -> UnmetWish | tuple[Pair, list[Meeting]]:
-    """The wish's reason, or for a busy one its pair and blockers (worded after the search)."""
+def _reason(scene: Scene, w: Wish) -> UnmetWish | tuple[Pair, list[int]]:
+    """The wish's reason, or for a busy one its pair and the indices of the meetings in the way
+    (worded after the search)."""
     event = scene.event
     r, t = w.requester, w.target
     both = f"{name(event, r)} and {name(event, t)}"
@@ -113,8 +114,8 @@ def _reason(scene: Scene, w: Wish) -> UnmetWish | tuple[Pair, list[Meeting]]:
     state = scene.state
     full = [pid for pid in (r, t) if PersonalCaps.full(state, pid)]
     if full:
-        mine = [m for m in scene.meetings if m.a in full or m.b in full]
-        blockers = tuple(dict.fromkeys(meeting_blocker(event, m) for m in mine))
+        mine = sorted({i for pid in full for i in scene.meetings_of(pid)})
+        blockers = tuple(scene.blockers[i] for i in mine)
         return _unmet(scene, w, "cap_reached", _capped(scene, pair, full), blockers)
     busy_slots, no_table, capped, open_slots = [], [], [], []
     over: set[ParticipantId] = set()
@@ -135,13 +136,14 @@ def _reason(scene: Scene, w: Wish) -> UnmetWish | tuple[Pair, list[Meeting]]:
             f"{both} are both free at {times(event, open_slots)} and a table is free then: "
             "the meeting can still be added."
         )
-        return _unmet(scene, w, "still_possible", detail, tuple(slot_blocker(event, s) for s in open_slots))
+        return _unmet(scene, w, "still_possible", detail, tuple(scene.slot_labels[s] for s in open_slots))
     if capped:
         return _unmet(scene, w, "hole_cap", _hole_capped(scene, capped, sorted(over)), tuple(sorted(over)))
     if no_table:
         detail = f"{both} are both free at {times(event, no_table)}, but every table they could use is taken then."
-        return _unmet(scene, w, "no_table", detail, tuple(slot_blocker(event, s) for s in no_table))
-    in_way = [scene.meetings[state.at[(pid, s)]] for s in busy_slots for pid in pair.people if (pid, s) in state.at]
+        return _unmet(scene, w, "no_table", detail, tuple(scene.slot_labels[s] for s in no_table))
+    at = state.at
+    in_way = [at[(pid, s)] for s in busy_slots for pid in pair.people if (pid, s) in at]
     return pair, list(dict.fromkeys(in_way))
 
 
@@ -177,7 +179,7 @@ def _capped(scene: Scene, pair: Pair, full: list[ParticipantId]) -> str:
         if not cap:
             words.append(f"{name(event, pid)} takes no meetings (at most 0).")
             continue
-        worth = sorted((state.meetings[state.at[(pid, s)]].pair.points for s in state.busy.get(pid, ())), reverse=True)
+        worth = sorted((state.meetings[i].pair.points for i in scene.meetings_of(pid)), reverse=True)
         cheaper = sum(1 for p in worth if p < pair.points)
         value = (
             "all worth at least as much as this one"
@@ -212,7 +214,7 @@ def _hole_capped(scene: Scene, capped: list[SlotIndex], over: list[ParticipantId
 
 def _explain_busy(
     scene: Scene,
-    busy: list[tuple[int, Wish, Pair, list[Meeting]]],
+    busy: list[tuple[int, Wish, Pair, list[int]]],
     out: list[UnmetWish | None],
     seconds: float,
 ) -> None:
@@ -225,11 +227,11 @@ def _explain_busy(
         if pair.key not in found and time.monotonic() < deadline:
             found[pair.key] = search.cheapest(pair)
         searched = pair.key in found
-        detail = _busy(scene, w, pair, blockers, found.get(pair.key), searched)
-        out[index] = _unmet(scene, w, "busy", detail, tuple(meeting_blocker(scene.event, m) for m in blockers))
+        detail = _busy(scene, w, pair, found.get(pair.key), searched)
+        out[index] = _unmet(scene, w, "busy", detail, tuple(scene.blockers[i] for i in blockers))
 
 
-def _busy(scene: Scene, w: Wish, pair: Pair, blockers: list[Meeting], change: Change | None, searched: bool) -> str:
+def _busy(scene: Scene, w: Wish, pair: Pair, change: Change | None, searched: bool) -> str:
     event = scene.event
     n = len(pair.slots)
     first = (

@@ -16,6 +16,7 @@ from scheduler.candidates import SHARED, Pair, colleagues, pair_key, pair_points
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
 from scheduler.heuristics.rules import HoleCaps
 from scheduler.heuristics.state import Placement, ScheduleState
+from scheduler.unmet.words import meeting_blocker
 
 PairKey = tuple[ParticipantId, ParticipantId]
 
@@ -52,8 +53,23 @@ class Scene:
             location = SHARED if m.table in event.table_labels else m.table
             frozen = m.locked or m.slot not in self.future
             placements.append(Placement(self.meeting_pair(m), m.slot, location, locked=frozen))
+        self.shared_labels = frozenset(event.table_labels)
+        self._free_shared: dict[SlotIndex, list[str]] = {}
+        self.slot_labels = [s.label for s in event.slots]
+        self.blockers = [meeting_blocker(m, self.slot_labels[m.slot]) for m in self.meetings]  # by index
         self.hole_caps = event.max_holes is not None or event.max_hole_spread is not None
         self.state = ScheduleState(event, placements, track_holes=self.hole_caps)
+
+    def free_shared(self, slot: SlotIndex) -> list[str]:
+        """The shared tables nobody uses in `slot`, in the event's order."""
+        if slot not in self._free_shared:
+            used = self.labels.get(slot, set())
+            self._free_shared[slot] = [t for t in self.event.table_labels if t not in used]
+        return self._free_shared[slot]
+
+    def meetings_of(self, pid: ParticipantId) -> list[int]:
+        """The indices of the person's meetings, in time order."""
+        return [self.state.at[(pid, s)] for s in sorted(self.state.busy.get(pid, ()))]
 
     def present(self, pid: ParticipantId) -> bool:
         person = self.event.participants.get(pid)

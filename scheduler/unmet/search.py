@@ -14,10 +14,10 @@ that needs a longer chain is not found, and the words say "found", never "possib
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import product
+from itertools import chain, product
 
 from scheduler.candidates import SHARED, Pair
 from scheduler.domain import Meeting, ParticipantId, Schedule, SlotIndex
@@ -70,21 +70,32 @@ class ChangeSearch:
         self._moves: dict[int, list[tuple[SlotIndex, str]]] = {}
 
     def cheapest(self, pair: Pair) -> Change | None:
-        """The best change over the pair's slots: most points, then fewest changes, then earliest."""
+        """The best change over the pair's slots: most points, then fewest changes, then earliest.
+
+        Slots are tried in the order of a bound on their rank (a blocker that can move somewhere
+        might cost nothing, one that cannot costs at least its points), and the search stops at
+        the first slot whose bound cannot beat the best change found.
+        """
+        state = self.scene.state
+        bounds: list[tuple[tuple[int, int, SlotIndex], list[int]]] = []
+        for slot in pair.slots:
+            blockers = sorted({state.at[(p, slot)] for p in pair.people if (p, slot) in state.at})
+            if not blockers or any(state.meetings[i].locked for i in blockers):
+                continue
+            least = sum(0 if self._free_moves(i) else state.meetings[i].pair.points for i in blockers)
+            bounds.append(((least - pair.points, len(blockers), slot), blockers))
         best: tuple[tuple[int, int, SlotIndex], Change] | None = None
-        for slot in sorted(pair.slots):
-            change = self._at(pair, slot)
+        for bound, blockers in sorted(bounds):
+            if best is not None and bound >= best[0]:
+                break
+            change = self._at(pair, bound[2], blockers)
             if change is not None:
-                rank = (-change.net, len(change.moves) + len(change.drops), slot)
+                rank = (-change.net, len(blockers), bound[2])
                 if best is None or rank < best[0]:
                     best = (rank, change)
         return None if best is None else best[1]
 
-    def _at(self, pair: Pair, slot: SlotIndex) -> Change | None:
-        state = self.scene.state
-        blockers = sorted({state.at[(p, slot)] for p in pair.people if (p, slot) in state.at})
-        if not blockers or any(state.meetings[i].locked for i in blockers):
-            return None
+    def _at(self, pair: Pair, slot: SlotIndex, blockers: list[int]) -> Change | None:
         options = [self._steps(i) for i in blockers]
         for steps in sorted(product(*options), key=_cost):
             change = self._try(pair, slot, blockers, steps)
@@ -95,11 +106,12 @@ class ChangeSearch:
     def _steps(self, i: int) -> list[_Step]:
         """Moves of meeting `i` (cheapest first: they cost no points), then cancelling it."""
         p = self.scene.state.meetings[i]
-        moves: list[_Step] = [("move", s, t) for s, t in self._free_moves(i)[:MOVES_PER_BLOCKER]]
+        moves: list[_Step] = [("move", s, t) for s, t in self._free_moves(i)]
         return [*moves, ("drop", p.pair.points, "")]
 
     def _free_moves(self, i: int) -> list[tuple[SlotIndex, str]]:
-        """Every other slot meeting `i` could move to as things stand, with a free table there."""
+        """The first few other slots (`MOVES_PER_BLOCKER`) meeting `i` could move to as things
+        stand, each with a free table there."""
         if i not in self._moves:
             scene, state = self.scene, self.scene.state
             p = state.meetings[i]
@@ -111,6 +123,8 @@ class ChangeSearch:
                     table = _free_table(scene, p.pair, s, set())
                     if table is not None:
                         out.append((s, table))
+                        if len(out) == MOVES_PER_BLOCKER:
+                            break
             self._moves[i] = out
         return self._moves[i]
 
@@ -157,10 +171,12 @@ def _cost(steps: tuple[_Step, ...]) -> tuple[int, int]:
 def _free_table(
     scene: Scene, pair: Pair, slot: SlotIndex, taken: AbstractSet[str], freed: AbstractSet[str] = frozenset()
 ) -> str | None:
-    """A table the pair may use at `slot`: a shared one or one of its booths, neither in use then
-    (apart from those in `freed`) nor in `taken`."""
-    used = (scene.labels.get(slot, set()) - freed) | taken
-    labels: Iterator[str] = (
-        iter(scene.event.table_labels) if pair.locations == (SHARED,) else (str(loc) for loc in pair.locations)
-    )
-    return next((t for t in labels if t not in used), None)
+    """A table the pair may use at `slot`: one in `freed` (left by a meeting that goes), or a shared
+    one or one of its booths not in use then; never one in `taken`."""
+    labels: Iterable[str]
+    if pair.locations == (SHARED,):
+        labels = chain(sorted(freed & scene.shared_labels), scene.free_shared(slot))
+    else:
+        used = scene.labels.get(slot, set())
+        labels = (str(loc) for loc in pair.locations if loc not in used or loc in freed)
+    return next((t for t in labels if t not in taken), None)

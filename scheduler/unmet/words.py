@@ -18,8 +18,9 @@ def slot_blocker(event: Event, slot: SlotIndex) -> str:
     return event.slots[slot].label
 
 
-def meeting_blocker(event: Event, m: Meeting) -> str:
-    return f"{m.a} with {m.b} at {slot_blocker(event, m.slot)}"
+def meeting_blocker(m: Meeting, slot_label: str) -> str:
+    """`A with B at <slot>`, given the slot's blocker form (`slot_blocker`)."""
+    return f"{m.a} with {m.b} at {slot_label}"
 
 
 def name(event: Event, pid: ParticipantId) -> str:
