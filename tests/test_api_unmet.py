@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from api_helpers import client_for, solve, upload
 from fastapi.testclient import TestClient
-from unmet_oracle import Oracle
 
 from api import service
 from api.storage import EventRow
+from benchmarks.unmet_oracle import Oracle
 from scheduler.io.schedule_files import read_schedule_csv
 from scheduler.unmet import REASONS
 

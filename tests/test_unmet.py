@@ -16,8 +16,8 @@ from factories import DaySpec, PersonRow, event_files, make_event, pair_points_o
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from test_properties import Case, cases
-from unmet_oracle import ORDER, Oracle, meeting_text, slot_text
 
+from benchmarks.unmet_oracle import ORDER, Oracle, meeting_text, slot_text
 from scheduler.check.checker import check_schedule
 from scheduler.cli import main
 from scheduler.domain import Event, Meeting, Schedule

@@ -55,14 +55,19 @@ class Oracle:
         self.event, self.schedule = event, schedule
         self.cutoff = history_before
         self.busy: dict[str, set[SlotIndex]] = defaultdict(set)
-        self.at: dict[tuple[str, SlotIndex], Meeting] = {}
+        self.of: dict[str, list[Meeting]] = defaultdict(list)
+        self.windows: dict[frozenset[str], list[frozenset[SlotIndex]]] = defaultdict(list)
+        for w in event.wishes:
+            if not w.declined and w.window is not None:
+                self.windows[frozenset((w.requester, w.target))].append(w.window)
         self.tables_used: dict[SlotIndex, set[str]] = defaultdict(set)
         for m in schedule.meetings:
             self.tables_used[m.slot].add(m.table)
             for pid in (m.a, m.b):
                 self.busy[pid].add(m.slot)
-                self.at[(pid, m.slot)] = m
+                self.of[pid].append(m)
         self.met = {frozenset((m.a, m.b)) for m in schedule.meetings}
+        self._holes: dict[str, int] | None = None  # per person who meets, once asked
 
     def present(self, pid: str) -> bool:
         p = self.event.participants.get(pid)
@@ -71,12 +76,16 @@ class Oracle:
     def common(self, r: str, t: str) -> set[SlotIndex]:
         ev = self.event
         slots = set(ev.participants[r].available) & set(ev.participants[t].available)
-        for w in ev.wishes:
-            if not w.declined and {w.requester, w.target} == {r, t} and w.window is not None:
-                slots &= w.window
+        for window in self.windows.get(frozenset((r, t)), []):
+            slots &= window
         if self.cutoff is not None:
             slots = {s for s in slots if dt.datetime.combine(ev.slots[s].date, ev.slots[s].start) >= self.cutoff}
         return slots
+
+    def full(self, pid: str) -> bool:
+        """Whether the person has as many meetings as their max_meetings allows."""
+        cap = self.event.participants[pid].max_meetings
+        return cap is not None and len(self.of[pid]) >= cap
 
     def table_free(self, r: str, t: str, slot: SlotIndex) -> bool:
         ev = self.event
@@ -87,7 +96,11 @@ class Oracle:
     def caps_kept(self, r: str, t: str, slot: SlotIndex) -> bool:
         """Whether adding r-t at `slot` takes nobody above, or further above, a [fairness] cap."""
         ev = self.event
-        before = {pid: _holes(ev, slots) for pid, slots in self.busy.items() if slots}
+        if ev.max_holes is None and ev.max_hole_spread is None:
+            return True
+        if self._holes is None:
+            self._holes = {pid: _holes(ev, slots) for pid, slots in self.busy.items() if slots}
+        before = self._holes
         after = dict(before)
         for pid in (r, t):
             after[pid] = _holes(ev, self.busy[pid] | {slot})
@@ -113,11 +126,7 @@ class Oracle:
         common = self.common(r, t)
         if not common:
             out.append("no_common_time")
-        if any(
-            ev.participants[p].max_meetings is not None
-            and sum(1 for m in self.schedule.meetings if p in (m.a, m.b)) >= ev.participants[p].max_meetings  # type: ignore[operator]
-            for p in (r, t)
-        ):
+        if any(self.full(p) for p in (r, t)):
             out.append("cap_reached")
         free = [s for s in common if s not in self.busy[r] and s not in self.busy[t]]
         tabled = [s for s in free if self.table_free(r, t, s)]
@@ -135,18 +144,14 @@ class Oracle:
     def blocker_problems(self, w: Wish, reason: str, blockers: tuple[str, ...]) -> list[str]:
         """What is wrong with the blockers a reason names (empty when they are right)."""
         ev, r, t = self.event, w.requester, w.target
-        meetings = {meeting_text(ev, m): m for m in self.schedule.meetings}
+        meetings = {meeting_text(ev, m): m for m in self.of[r] + self.of[t]}  # r's and t's
         problems: list[str] = []
         if reason == "not_both_present":
             if set(blockers) != {p for p in (r, t) if not self.present(p)}:
                 problems.append(f"blockers {blockers} are not the absent people")
         elif reason == "cap_reached":
-            capped = {
-                p
-                for p in (r, t)
-                if ev.participants[p].max_meetings is not None and len(self.busy[p]) >= ev.participants[p].max_meetings  # type: ignore[operator]
-            }
-            expected = {meeting_text(ev, m) for m in self.schedule.meetings if {m.a, m.b} & capped}
+            capped = {p for p in (r, t) if self.full(p)}
+            expected = {meeting_text(ev, m) for p in capped for m in self.of[p]}
             if set(blockers) != expected:
                 problems.append(f"blockers {blockers} are not the meetings of {capped}")
         elif reason in ("no_table", "still_possible"):
@@ -161,7 +166,7 @@ class Oracle:
         elif reason == "busy":
             named = []
             for b in blockers:
-                if b not in meetings or not {meetings[b].a, meetings[b].b} & {r, t}:
+                if b not in meetings:
                     problems.append(f"blocker {b!r} is no meeting of {r} or {t}")
                 else:
                     named.append(meetings[b])
