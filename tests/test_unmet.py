@@ -359,3 +359,13 @@ def test_the_columns_and_every_reason_are_documented() -> None:
     for reason in REASONS:
         assert row_of(text, reason)[1], f"`{reason}` is not explained"
     assert f"separated by `{BLOCKER_SEPARATOR}`" in row_of(text, "blockers")[1]
+
+
+def test_the_benchmark_bar_passes_on_the_quick_event(tmp_path: Path) -> None:
+    """`python -m benchmarks.unmet` on the 40-person quick case: the real command, then the oracle."""
+    from benchmarks.unmet import measure, outcome_bars, outcome_table
+
+    outcome = measure(40, tmp_path)
+    assert outcome.unmet > 0 and outcome.failures == ()
+    assert [b.name for b in outcome_bars(outcome) if not b.passed] == []
+    assert outcome_table([outcome]).row(40)["confirmed"] == outcome.unmet
