@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 _IMPORTED = time.monotonic()  # the start of the command when no earlier clock was read (`main`)
 
@@ -45,6 +45,9 @@ from scheduler.results import (  # noqa: E402
     relative_gap,
 )
 
+if TYPE_CHECKING:
+    from scheduler.unmet import UnmetWish
+
 EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 3, 130, 141
 
 DEFAULT_TIME_LIMIT = 30.0
@@ -52,6 +55,8 @@ WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking
 MIN_SOLVE_SECONDS = 1.0  # the solver always gets at least this, even when loading ate the budget
 PROGRESS_INTERVAL = 2.0  # seconds between plain progress lines when stderr is not a terminal
 MAX_NAMES = 10  # people without a meeting listed by name in the report
+UNMET_SEARCH_SECONDS = 0.5  # the most the report's reasons spend looking for the trade behind busy wishes
+UNMET_EXAMPLES = 4  # unmet wishes shown in the report, one per reason
 
 
 class UserError(Exception):
@@ -185,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --previous: what dropping a still-possible meeting costs on top of its points (default %(default)s)",
     )
     solve.add_argument(
+        "--unmet",
+        metavar="FILE",
+        help="also write unmet.csv: one row per wish whose pair does not meet, with the reason, "
+        "in words, and what stands in the way (docs/formats.md, 'Unmet wishes')",
+    )
+    solve.add_argument(
         "--report-json",
         metavar="FILE",
         help="also write the report's figures as a JSON object (for benchmarks and scripts)",
@@ -309,8 +320,9 @@ def _reader_gone() -> int:
 def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     """Load, solve within what is left of the time limit, check, write, report."""
     out, report_json = Path(args.out), Path(args.report_json) if args.report_json else None
+    unmet_csv = Path(args.unmet) if args.unmet else None
     try:
-        for path in (out, report_json):
+        for path in (out, report_json, unmet_csv):
             if path is not None:
                 _ensure_writable(path)  # before solving: a typo should not cost the whole time limit
         loaded = _load(args.event_dir)
@@ -318,9 +330,9 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     except (UserError, EventError) as exc:
         return _bad_input(exc)
 
-    from scheduler.pipelines.solve import (
-        solve,  # imported here: it pulls in OR-Tools, which `check` and --help do not need
-    )
+    # Imported here: they pull in OR-Tools and NumPy, which `check` and --help do not need.
+    from scheduler.pipelines.solve import solve
+    from scheduler.unmet import explain_unmet, write_unmet_csv
 
     budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - WRITE_MARGIN)
     if args.cutoff is not None and previous is None:
@@ -355,15 +367,19 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     except MatchdayError as exc:
         return _bad_input(exc)
 
+    search = min(UNMET_SEARCH_SECONDS, max(0.0, started + args.time_limit - WRITE_MARGIN / 2 - time.monotonic()))
+    unmet = explain_unmet(loaded.event, result.schedule, search_seconds=search, history_before=args.cutoff)
     try:
         _write_text(out, write_schedule_csv(loaded.event, result.schedule))
+        if unmet_csv is not None:
+            _write_text(unmet_csv, write_unmet_csv(unmet))
         seconds = time.monotonic() - started
         if report_json is not None:
             _write_text(report_json, json.dumps(report_figures(result, seconds), indent=2) + "\n")
     except UserError as exc:
         return _bad_input(exc)
     _print_problems(result.warnings, sys.stdout)
-    _print_report(loaded.event, result, out, seconds, args.time_limit)
+    _print_report(loaded.event, result, out, seconds, args.time_limit, unmet)
     return EXIT_OK
 
 
@@ -413,7 +429,9 @@ def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
     }
 
 
-def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, limit: float) -> None:
+def _print_report(
+    event: Event, result: SolveResult, out: Path, seconds: float, limit: float, unmet: list[UnmetWish]
+) -> None:
     stats = result.stats
     lines = [
         f"Schedule for {event.name!r} written to {out}",
@@ -429,6 +447,7 @@ def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, 
         lines.append("  upper bound          not computed; gap unknown")
     lines.append(f"  without any meeting  {_people(event, stats)}")
     lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} per person")
+    lines.extend(_unmet_lines(unmet))
     if result.repair is not None:
         r = result.repair
         lines.append(
@@ -439,6 +458,23 @@ def _print_report(event: Event, result: SolveResult, out: Path, seconds: float, 
         lines.append(f"  points               before {r['points_before']}, after {r['points_after']}{fresh}")
     lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
     print("\n".join(lines))
+
+
+def _unmet_lines(unmet: list[UnmetWish]) -> list[str]:
+    """How many wishes were not met, by reason, and one example of each reason."""
+    from scheduler.unmet import reason_counts
+
+    counts = {reason: n for reason, n in reason_counts(unmet).items() if n}
+    lines = [
+        f"  unmet wishes         {len(unmet)}"
+        + (": " if counts else "")
+        + ", ".join(f"{r} {n}" for r, n in counts.items())
+    ]
+    firsts = {u.reason: u for u in reversed(unmet)}
+    for reason in list(counts)[:UNMET_EXAMPLES]:
+        u = firsts[reason]
+        lines.append(f"                       {u.requester} -> {u.target} ({reason}): {u.detail}")
+    return lines
 
 
 def _wish_lines(wishes: WishesMet) -> list[str]:
