@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import access, downloads, errors, overview, start
+from api.web import access, downloads, errors, overview, people, start, stats, unscheduled
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -19,6 +19,6 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> None:
     """Add the pages, their static files and the browser-friendly error pages to `app`."""
     errors.install(app, api_validation_error)
-    for module in (start, access, overview, downloads):
+    for module in (start, access, overview, downloads, people, unscheduled, stats):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
