@@ -157,7 +157,7 @@ class DayLine:
     slot: int | None
     table: str | None = None
     partner: Other | None = None
-    asked: str = ""  # "mutual", "they asked" (the partner), "you asked" (this person), "" (nobody)
+    asked: str = ""  # "mutual", "<first name> asked" (the partner or this person), "" (nobody asked)
     priority: str = ""
     locked: bool = False
 
@@ -212,7 +212,7 @@ def person_days(event_id: str, event: Event, shown: ShownVersion, pid: Participa
                         e.slot,
                         e.table,
                         _other(event_id, event, e.partner.id),
-                        _asked(pid, who),
+                        _asked(event, pid, e.partner.id, who),
                         _priorities(pid, who),
                         meeting.locked if meeting else False,
                     )
@@ -224,12 +224,17 @@ def person_days(event_id: str, event: Event, shown: ShownVersion, pid: Participa
     return days
 
 
-def _asked(pid: ParticipantId, who: dict[ParticipantId, int]) -> str:
+def _asked(event: Event, pid: ParticipantId, partner: ParticipantId, who: dict[ParticipantId, int]) -> str:
+    """Who asked for the meeting, as "mutual" or "Anna asked" (this person or their partner, by
+    first name: "they" and "you" would be ambiguous on the organiser's page)."""
     if len(who) == 2:
         return "mutual"
-    if pid in who:
-        return "you asked"
-    return "they asked" if who else ""
+    if not who:
+        return ""
+    asker = pid if pid in who else partner
+    p = event.participants.get(asker)
+    name = p.name.split()[0] if p is not None and p.name.strip() else asker
+    return f"{name} asked"
 
 
 def _priorities(pid: ParticipantId, who: dict[ParticipantId, int]) -> str:

@@ -85,45 +85,6 @@ def _without_reasons(event: Event, schedule: Schedule) -> list[UnmetLike]:
     ]
 
 
-@dataclass(frozen=True)
-class _Explained:
-    event: Event
-    schedule: Schedule
-    unmet: tuple[UnmetLike, ...]
-
-
-_CACHE: OrderedDict[tuple[str, int], _Explained] = OrderedDict()
-_CACHE_SIZE = 16
-_CACHE_LOCK = threading.Lock()
-
-
-def unmet_wishes(event_id: str, shown: ShownVersion) -> tuple[UnmetLike, ...]:
-    """The unmet wishes of the shown version, with reasons where the library gives them.
-
-    Explaining takes up to `SEARCH_SECONDS` and more on a large event, so the answer is kept per
-    (event, version) and served only to the same parsed event and schedule (a change of the files
-    makes a new `Event`, so reasons never outlive the people they speak of)."""
-    if shown.row is None or shown.schedule is None:
-        return ()
-    key = (event_id, shown.row.version)
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit.event is shown.event and hit.schedule is shown.schedule:
-            _CACHE.move_to_end(key)
-            return hit.unmet
-    explain = _library()
-    if explain is not None:
-        found = tuple(explain(shown.event, shown.schedule, search_seconds=SEARCH_SECONDS))
-    else:
-        found = tuple(_without_reasons(shown.event, shown.schedule))
-    with _CACHE_LOCK:
-        _CACHE[key] = _Explained(shown.event, shown.schedule, found)
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return found
-
-
 # --- the tray ---------------------------------------------------------------------------------
 
 REASON_LABELS = {
@@ -171,8 +132,13 @@ class UnmetPair:
         return self.a.priority is not None and self.b.priority is not None
 
     @property
-    def best_priority(self) -> int:
-        return min(p for p in (self.a.priority, self.b.priority) if p is not None)
+    def asked(self) -> str:
+        """Who asked, short enough for a phone: "priorities 1 and 2" (mutual) or "Anna asked, priority 2"."""
+        if self.mutual:
+            return f"priorities {self.a.priority} and {self.b.priority}"
+        asker = self.a if self.a.priority is not None else self.b
+        first = asker.name.split()[0] if asker.name.strip() else asker.id
+        return f"{first} asked, priority {asker.priority}"
 
 
 def _side(event_id: str, event: Event, pid: ParticipantId, priority: int | None) -> Side:
@@ -204,8 +170,57 @@ def unmet_pairs(event_id: str, event: Event, unmet: Sequence[UnmetLike]) -> list
     return out
 
 
+@dataclass(frozen=True)
+class _Explained:
+    event: Event
+    schedule: Schedule
+    unmet: tuple[UnmetLike, ...]
+    pairs: tuple[UnmetPair, ...]  # the tray's rows, in its order
+
+
+_CACHE: OrderedDict[tuple[str, int], _Explained] = OrderedDict()
+_CACHE_SIZE = 16
+_CACHE_LOCK = threading.Lock()
+
+
+def explained(event_id: str, shown: ShownVersion) -> _Explained | None:
+    """The unmet wishes of the shown version with reasons where the library gives them, and the
+    tray's rows; None before the first solve.
+
+    Explaining takes up to `SEARCH_SECONDS` and more on a large event (1.3 s for 1,500 people), so
+    the answer is kept per (event, version) and served only to the same parsed event and schedule
+    (a change of the files makes a new `Event`, so reasons never outlive the people they speak of)."""
+    if shown.row is None or shown.schedule is None:
+        return None
+    key = (event_id, shown.row.version)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit.event is shown.event and hit.schedule is shown.schedule:
+            _CACHE.move_to_end(key)
+            return hit
+    explain = _library()
+    if explain is not None:
+        unmet = tuple(explain(shown.event, shown.schedule, search_seconds=SEARCH_SECONDS))
+    else:
+        unmet = tuple(_without_reasons(shown.event, shown.schedule))
+    found = _Explained(shown.event, shown.schedule, unmet, tuple(unmet_pairs(event_id, shown.event, unmet)))
+    with _CACHE_LOCK:
+        _CACHE[key] = found
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
+
+
+def unmet_wishes(event_id: str, shown: ShownVersion) -> tuple[UnmetLike, ...]:
+    """The unmet wishes of the shown version (each direction of a pair its own), with reasons."""
+    found = explained(event_id, shown)
+    return found.unmet if found is not None else ()
+
+
 def _context(row: Any, shown: ShownVersion, q: str, reason: str | None, page: int) -> dict[str, Any]:
-    pairs = unmet_pairs(row.id, shown.event, unmet_wishes(row.id, shown))
+    found = explained(row.id, shown)
+    pairs = found.pairs if found is not None else ()
     counts = Counter(p.reason for p in pairs)
     shown_pairs = [
         p
