@@ -147,6 +147,14 @@ def test_person_page_counts_holes(tmp_path: Path) -> None:
         people = client.get(f"/events/{event_id}/people", headers=HTML).text
         p1 = next(r for r in _rows(people, "people") if "Søren" in r)
         assert re.findall(r'<td class="num">(\d+)', p1) == ["2", "1"]
+        # Olga (p4) leaves at 10:20; a hand-made version still has her meet at 11:00: the empty slots
+        # between, the ones she is away included, are one hole, as the list counts it
+        _store_version(client, event_id, [Meeting(0, "1", "p4", "p3"), Meeting(5, "2", "p4", "p6")])
+        olga = client.get(f"/events/{event_id}/people/p4", headers=HTML).text
+        assert "2 meetings, 1 hole</caption>" in olga and "not available between two meetings" in olga
+        people = client.get(f"/events/{event_id}/people", headers=HTML).text
+        p4 = next(r for r in _rows(people, "people") if "Ольга" in r)
+        assert re.findall(r'<td class="num">(\d+)', p4) == ["2", "1"]
 
 
 def test_marking_a_person_cancelled_stores_a_new_revision_and_asks_for_a_re_solve(tmp_path: Path) -> None:

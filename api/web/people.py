@@ -160,6 +160,7 @@ class DayLine:
     asked: str = ""  # "mutual", "<first name> asked" (the partner or this person), "" (nobody asked)
     priority: str = ""
     locked: bool = False
+    away: bool = False  # a hole in time they said they are not available
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class PersonDay:
 
 def person_days(event_id: str, event: Event, shown: ShownVersion, pid: ParticipantId) -> list[PersonDay]:
     """The person's every slot, day by day, in the shown version; empty slots between two of their
-    meetings on a day are holes."""
+    meetings on a day are holes, available or not (as `scheduler.report.holes_in` counts them)."""
     if shown.schedule is None:
         return []
     agenda = build_agenda(event, shown.schedule, pid, shown.version)
@@ -218,8 +219,8 @@ def person_days(event_id: str, event: Event, shown: ShownVersion, pid: Participa
                     )
                 )
             else:
-                hole = e.kind == "free" and e.slot is not None and first < e.slot < last
-                lines.append(DayLine("hole" if hole else e.kind, e.start, e.end, e.slot))
+                hole = e.kind != "break" and e.slot is not None and first < e.slot < last
+                lines.append(DayLine("hole" if hole else e.kind, e.start, e.end, e.slot, away=e.kind == "unavailable"))
         days.append(PersonDay(day.date, tuple(lines)))
     return days
 
