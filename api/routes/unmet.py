@@ -2,28 +2,25 @@
 event and for one person (`scheduler.unmet`; the same rows as `solve --unmet`).
 
 The reasons are computed from the stored event and version, with the version's re-plan cut-off
-when it has one, and kept per process for the version last asked about, so that the organiser's
-pages can ask for the event and then for person after person without computing them again.
+when it has one, once per version per process (`api.unmet`, shared with the organiser's pages).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 
 from api import service
+from api import unmet as reasons
 from api.deps import EventDep, SessionDep
 from api.routes._common import VersionQuery, current_schedule, no_store
 from api.schemas import PersonRef
 from api.storage import EventRow, ScheduleRow
-from scheduler.domain import Event, Schedule
-from scheduler.unmet import REASONS, UnmetWish, explain_unmet, reason_counts
+from scheduler.domain import Event
+from scheduler.unmet import REASONS, UnmetWish, reason_counts
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["unmet"], dependencies=[Depends(no_store)])
 
@@ -63,46 +60,13 @@ class PersonUnmetPublic(BaseModel):
     asked_by: list[UnmetWishPublic] = Field(description="Others' wishes to meet this person that were not met.")
 
 
-# --- the computation, kept for the version last asked about ------------------------------------
-
-
-@dataclass(frozen=True)
-class _Kept:
-    """The reasons of one version, valid while the parsed event and schedule are the same objects
-    (`service` parses each once; a change of the event's files makes a new Event)."""
-
-    event: Event
-    schedule: Schedule
-    unmet: list[UnmetWish]
-
-
-_KEPT: OrderedDict[tuple[str, int], _Kept] = OrderedDict()
-_KEPT_SIZE = 8
-_LOCK = threading.Lock()
-
-
-def _cutoff(srow: ScheduleRow) -> dt.datetime | None:
-    text = (srow.result or {}).get("cutoff")
-    return dt.datetime.fromisoformat(text) if text else None
-
-
 def version_unmet(
     session: SessionDep, row: EventRow, version: int | None
-) -> tuple[Event, ScheduleRow, list[UnmetWish]]:
+) -> tuple[Event, ScheduleRow, tuple[UnmetWish, ...]]:
     """The event, the stored version and its unmet wishes (404 when there is no such version)."""
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
-    key = (row.id, srow.version)
-    with _LOCK:
-        kept = _KEPT.get(key)
-    if kept is None or kept.event is not event or kept.schedule is not schedule:
-        kept = _Kept(event, schedule, explain_unmet(event, schedule, history_before=_cutoff(srow)))
-        with _LOCK:
-            _KEPT[key] = kept
-            _KEPT.move_to_end(key)
-            while len(_KEPT) > _KEPT_SIZE:
-                _KEPT.popitem(last=False)
-    return event, srow, kept.unmet
+    return event, srow, reasons.version_unmet(event, srow, schedule)
 
 
 def _person(event: Event, pid: str) -> PersonRef:
@@ -135,7 +99,7 @@ def read_unmet(row: EventDep, session: SessionDep, version: VersionQuery = None)
     return UnmetPublic(
         event_id=row.id,
         version=srow.version,
-        cutoff=_cutoff(srow),
+        cutoff=reasons.cutoff_of(srow),
         counts=reason_counts(unmet),
         unmet=[unmet_public(event, u) for u in unmet],
     )

@@ -11,7 +11,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import access, downloads, edit, errors, new_event, overview, publish, revise, schedule, start
+from api.web import (
+    access,
+    downloads,
+    edit,
+    errors,
+    new_event,
+    overview,
+    people,
+    publish,
+    revise,
+    schedule,
+    start,
+    stats,
+    unscheduled,
+)
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -20,6 +34,7 @@ def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> Non
     """Add the pages, their static files and the browser-friendly error pages to `app`."""
     errors.install(app, api_validation_error)
     # downloads last: its /download/{what} would take the other routes' downloads
-    for module in (start, new_event, access, overview, publish, revise, schedule, edit, downloads):
+    pages = (start, new_event, access, overview, publish, revise, schedule, edit, people, unscheduled, stats)
+    for module in (*pages, downloads):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
