@@ -1,5 +1,5 @@
-// The upload forms (new event, new participants or wishes): more day and break rows, and pages
-// that answer an upload with its problems (422, 413) swapped in like any other answer.
+// The upload forms (new event, new participants or wishes): more day and break rows. (Answers with
+// problems, 422 or 413, are swapped in like any other: base.html's htmx-config says so.)
 "use strict";
 (function () {
   if (window.matchdayUploadForms) return;  // htmx re-runs this file after a swap
@@ -39,14 +39,6 @@
     }
   });
 
-  // htmx leaves 4xx answers unswapped; an upload form's answer is always a page to show.
-  document.addEventListener("htmx:beforeSwap", function (e) {
-    var form = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("[data-upload-form]");
-    if (form && [400, 403, 409, 413, 422].indexOf(e.detail.xhr.status) >= 0) {
-      e.detail.shouldSwap = true;
-      e.detail.isError = false;
-    }
-  });
   document.addEventListener("htmx:afterSettle", function (e) { reveal(e.target); });
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });
 })();

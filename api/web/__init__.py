@@ -6,8 +6,6 @@ One module per part of the organiser's flow; each route is thin and calls `api.s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -26,8 +24,7 @@ from api.web import (
     stats,
     unscheduled,
 )
-
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+from api.web.pages import STATIC_DIR
 
 
 def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> None:

@@ -4,6 +4,8 @@ every page carries, and the CSRF cookie a page with forms needs."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -13,6 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from api.web.session import CSRF_FIELD, CSRF_HEADER, csrf_token, remember_csrf
 from scheduler.export.html import TEMPLATES_DIR, hour_minute, long_date
 from scheduler.export.tables import place
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 # Pages hold names, e-mails and private links: never cached, never indexed, never in a Referer.
 PAGE_HEADERS = {
@@ -52,7 +56,20 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.filters.update(date=long_date, hm=hour_minute, place=place, number=_number, percent=_percent, when=_when)
-ENV.globals.update(csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
+
+
+def _asset_version() -> str:
+    """A digest of the static files, appended to their addresses: a new release's CSS and scripts
+    reach every browser at once, however long it cached the old ones."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+ENV.globals.update(csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER, asset_version=_asset_version())
 
 
 def is_htmx(request: Request) -> bool:
