@@ -98,7 +98,9 @@ def unmet_pairs(event_id: str, event: Event, unmet: Sequence[UnmetWish]) -> list
     for (a, b), wishes in by_pair.items():
         wishes.sort(key=lambda u: REASON_ORDER.get(u.reason, len(REASON_ORDER)))
         priority = {u.requester: u.priority for u in wishes}
-        details = tuple(dict.fromkeys(u.detail for u in wishes if u.detail))
+        # Both directions of a pair with the same reason say the same in another order: one is enough.
+        same = len({u.reason for u in wishes}) == 1
+        details = tuple(dict.fromkeys(u.detail for u in wishes[: 1 if same else None] if u.detail))
         out.append(
             UnmetPair(
                 _side(event_id, event, a, priority.get(a)),
