@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.api_helpers import client_for, solve, upload, wait_for_job
+from tests.api_helpers import API_DATA, client_for, solve, upload, wait_for_job
 from tests.web_helpers import HTML, csrf_of, signed_in_event
 
 
@@ -154,3 +154,25 @@ def test_a_refused_all_request_shows_the_diagnosis_in_words(tmp_path: Path) -> N
         assert wait_for_job(client, job_id, headers)["state"] == "failed"
         page = client.get(f"/events/{event_id}", headers=HTML).text
         assert "The solve did not produce a schedule" in page and "not every wished meeting can be placed" in page
+
+
+def test_a_participant_reads_kindly_why_their_wishes_were_not_arranged(tmp_path: Path) -> None:
+    # Nora comes after Olga has left: her wish to meet Olga cannot be arranged.
+    participants = (
+        API_DATA / "participants.csv"
+    ).read_bytes() + "p9,Nora Myöhä,Late Oy,buyer,Finland,,11:20-12:00,\n".encode()
+    wishes = (API_DATA / "wishes.csv").read_bytes() + b"p9,p4,1,\n"
+    with client_for(tmp_path / "db.sqlite") as client:
+        event_id, headers = upload(client, participants=participants, wishes=wishes)
+        solve(client, event_id, headers)
+        unmet = client.get(f"/api/events/{event_id}/unmet", headers=headers).json()["unmet"]
+        assert [(u["requester"]["id"], u["reason"]) for u in unmet] == [("p9", "no_common_time")]
+        links = {
+            p["id"]: p["agenda_url"]
+            for p in client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
+        }
+        nora = client.get(links["p9"]).text
+        assert "Meetings you asked for that could not be arranged" in nora
+        assert "Ольга Кузнецова: you are not at the event at the same time" in nora
+        olga = client.get(links["p4"]).text  # the wish was Nora's, not hers
+        assert "could not be arranged" not in olga

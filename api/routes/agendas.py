@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from api import documents, service
+from api import unmet as reasons
 from api.deps import EventDep, SessionDep
 from api.routes._common import NO_STORE, PRIVATE_HEADERS, Responses, VersionQuery, current_schedule, disposition
 from api.storage import EventRow, ParticipantRow
@@ -21,6 +22,7 @@ from scheduler.export import pdf
 from scheduler.export.calendar import agenda_ics
 from scheduler.export.filenames import FileName, file_name
 from scheduler.export.html import agenda_page
+from scheduler.export.unmet_lines import participant_lines
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])
@@ -114,9 +116,15 @@ def my_agenda(owner: OwnerDep, session: SessionDep, request: Request) -> HTMLRes
     """Your agenda as a web page, with links to the PDF and the calendar file."""
     row, p = owner
     agenda = documents.personal_agenda(session, row, p.pid)
+    srow = service.published_row(session, row)
+    not_arranged: tuple[str, ...] = ()
+    if srow is not None:
+        event = service.load_event(row)
+        schedule = service.parse_schedule(event, srow)
+        not_arranged = participant_lines(event, schedule, reasons.version_unmet(event, srow, schedule), p.pid)
     token = request.path_params["token"]
     links = {"pdf": f"/agenda/{token}.pdf", "ics": f"/agenda/{token}.ics"}
-    return HTMLResponse(agenda_page(agenda, links), headers=PRIVATE_HEADERS)
+    return HTMLResponse(agenda_page(agenda, links, not_arranged), headers=PRIVATE_HEADERS)
 
 
 __all__ = ["organiser", "public"]

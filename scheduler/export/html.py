@@ -59,8 +59,13 @@ def generated_note(version: int | None, published: bool = True) -> str:
     return f"schedule version {version}, printed {stamp}" if version else f"Printed {stamp}"
 
 
-def agenda_page(agenda: AgendaData, links: Mapping[str, str] | None = None) -> str:
-    """One person's agenda as a web page; `links` ("pdf", "ics") adds download links at the top."""
+def agenda_page(agenda: AgendaData, links: Mapping[str, str] | None = None, not_arranged: tuple[str, ...] = ()) -> str:
+    """One person's agenda as a web page; `links` ("pdf", "ics") adds download links at the top,
+    `not_arranged` the sentences on their wishes that did not become meetings (`unmet_lines`)."""
     return render_html(
-        "agenda.html", a=agenda, note=generated_note(agenda.schedule_version, agenda.published), links=links
+        "agenda.html",
+        a=agenda,
+        note=generated_note(agenda.schedule_version, agenda.published),
+        links=links,
+        not_arranged=not_arranged,
     )
