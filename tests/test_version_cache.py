@@ -112,3 +112,28 @@ def test_the_cache_is_bounded_and_checks_the_stored_text(parses: list[int]) -> N
     assert len(service.parse_schedule(event, ScheduleRow(event_id="bounded", version=last, csv=two))) == 2
     assert len(parses) == parsed + 1
     service.forget("bounded")
+
+
+def test_version_cache_serves_the_same_parsed_objects_only() -> None:
+    from api.version_cache import VersionCache
+    from scheduler.domain import Schedule
+    from scheduler.io.loading import load_event_bytes
+    from tests.api_helpers import API_DATA
+
+    files = [(API_DATA / name).read_bytes() for name in ("event.toml", "participants.csv", "wishes.csv")]
+    event, again = load_event_bytes(*files).event, load_event_bytes(*files).event
+    schedule = Schedule.of([])
+    cache: VersionCache[int] = VersionCache(size=2)
+    made: list[int] = []
+
+    def make(n: int) -> int:
+        made.append(n)
+        return n
+
+    assert cache.get("e", 1, event, schedule, lambda: make(1)) == 1
+    assert cache.get("e", 1, event, schedule, lambda: make(99)) == 1  # a hit
+    assert cache.get("e", 1, again, schedule, lambda: make(2)) == 2  # an equal but newly parsed event: a miss
+    cache.get("e", 2, event, schedule, lambda: make(3))
+    cache.get("e", 3, event, schedule, lambda: make(4))  # evicts version 1, the least recently used
+    assert cache.get("e", 1, again, schedule, lambda: make(5)) == 5
+    assert made == [1, 2, 3, 4, 5]

@@ -7,8 +7,7 @@ The reasons come from `scheduler.unmet.explain_unmet`, computed once per version
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +17,12 @@ from fastapi.responses import HTMLResponse
 
 from api import unmet as reasons
 from api.deps import SessionDep
+from api.version_cache import VersionCache
 from api.web.deps import WebEventDep
 from api.web.pages import render
 from api.web.version_view import ShownVersion, matches, paged, person_path, shown_version
 from scheduler.candidates import pair_key, pair_points, wished_pairs
-from scheduler.domain import Event, ParticipantId, Schedule
+from scheduler.domain import Event, ParticipantId
 from scheduler.unmet import UnmetWish
 
 router = APIRouter(include_in_schema=False)
@@ -114,53 +114,32 @@ def unmet_pairs(event_id: str, event: Event, unmet: Sequence[UnmetWish]) -> list
     return out
 
 
-@dataclass(frozen=True)
-class _Explained:
-    event: Event
-    schedule: Schedule
-    unmet: tuple[UnmetWish, ...]
-    pairs: tuple[UnmetPair, ...]  # the tray's rows, in its order
+_PAIRS: VersionCache[tuple[UnmetPair, ...]] = VersionCache(16)
 
 
-_CACHE: OrderedDict[tuple[str, int], _Explained] = OrderedDict()
-_CACHE_SIZE = 16
-_CACHE_LOCK = threading.Lock()
-
-
-def explained(event_id: str, shown: ShownVersion) -> _Explained | None:
-    """The unmet wishes of the shown version with reasons where the library gives them, and the
-    tray's rows; None before the first solve.
-
-    Explaining takes up to `SEARCH_SECONDS` and more on a large event (1.3 s for 1,500 people), so
-    the answer is kept per (event, version) and served only to the same parsed event and schedule
-    (a change of the files makes a new `Event`, so reasons never outlive the people they speak of)."""
+def tray_pairs(event_id: str, shown: ShownVersion) -> tuple[UnmetPair, ...]:
+    """The tray's rows for the shown version, in its order (none before the first solve)."""
     if shown.row is None or shown.schedule is None:
-        return None
-    key = (event_id, shown.row.version)
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit.event is shown.event and hit.schedule is shown.schedule:
-            _CACHE.move_to_end(key)
-            return hit
-    unmet = reasons.version_unmet(shown.event, shown.row, shown.schedule)
-    found = _Explained(shown.event, shown.schedule, unmet, tuple(unmet_pairs(event_id, shown.event, unmet)))
-    with _CACHE_LOCK:
-        _CACHE[key] = found
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return found
+        return ()
+    row, event, schedule = shown.row, shown.event, shown.schedule
+    return _PAIRS.get(
+        event_id,
+        row.version,
+        event,
+        schedule,
+        lambda: tuple(unmet_pairs(event_id, event, reasons.version_unmet(event, row, schedule))),
+    )
 
 
 def unmet_wishes(event_id: str, shown: ShownVersion) -> tuple[UnmetWish, ...]:
     """The unmet wishes of the shown version (each direction of a pair its own), with reasons."""
-    found = explained(event_id, shown)
-    return found.unmet if found is not None else ()
+    if shown.row is None or shown.schedule is None:
+        return ()
+    return reasons.version_unmet(shown.event, shown.row, shown.schedule)
 
 
 def _context(row: Any, shown: ShownVersion, q: str, reason: str | None, page: int) -> dict[str, Any]:
-    found = explained(row.id, shown)
-    pairs = found.pairs if found is not None else ()
+    pairs = tray_pairs(row.id, shown)
     counts = Counter(p.reason for p in pairs)
     shown_pairs = [
         p
