@@ -27,6 +27,7 @@ from scheduler.export.filenames import FileName, file_name
 from scheduler.export.history import ScheduleVersion, latest_change
 from scheduler.export.plan import build_plan
 from scheduler.export.signs import build_table_signs
+from scheduler.io.codec import spreadsheet_cell
 
 CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
@@ -162,12 +163,6 @@ def participant_links_csv(row: EventRow, people: Iterable[LinkRow]) -> Document:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(LINK_COLUMNS)
     for p in people:
-        writer.writerow([spreadsheet_text(getattr(p, c)) for c in LINK_COLUMNS])
+        writer.writerow([spreadsheet_cell(getattr(p, c)) for c in LINK_COLUMNS])
     stamp = dt.date.today().isoformat()
     return Document(out.getvalue().encode("utf-8-sig"), file_name(row.name, "participant-links", stamp, ext="csv"), CSV)
-
-
-def spreadsheet_text(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (OWASP's CSV injection advice):
-    one starting with = + - @ (or a tab or carriage return) gets a leading apostrophe."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

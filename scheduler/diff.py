@@ -22,6 +22,7 @@ from typing import Any, Literal
 from scheduler import __version__
 from scheduler.candidates import pair_key
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex, table_sort_key
+from scheduler.io.codec import spreadsheet_cell
 
 ChangeKind = Literal["added", "cancelled", "moved", "table_changed"]
 _Place = tuple[SlotIndex, str]  # (slot, table)
@@ -200,7 +201,8 @@ CSV_COLUMNS = (
 
 
 def diff_to_csv(event: Event, diff: ScheduleDiff) -> str:
-    """One row per (person, change), by person id then time: a meeting change appears twice."""
+    """One row per (person, change), by person id then time: a meeting change appears twice. Cells
+    that would start a formula are marked as text (`spreadsheet_cell`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -208,17 +210,16 @@ def diff_to_csv(event: Event, diff: ScheduleDiff) -> str:
         for c in diff.for_person(pid):
             other = c.partner(pid)
             places = _old_new(event, c)
-            writer.writerow(
-                [
-                    pid,
-                    _name(event, pid),
-                    c.kind,
-                    other,
-                    _name(event, other),
-                    *_cells(places["old"]),
-                    *_cells(places["new"]),
-                ]
-            )
+            cells = [
+                pid,
+                _name(event, pid),
+                c.kind,
+                other,
+                _name(event, other),
+                *_cells(places["old"]),
+                *_cells(places["new"]),
+            ]
+            writer.writerow([spreadsheet_cell("" if cell is None else str(cell)) for cell in cells])
     return out.getvalue()
 
 

@@ -20,6 +20,7 @@ from api.storage import EventRow, ParticipantRow
 from scheduler.diff import ScheduleDiff, diff_as_dict, diff_schedules, diff_to_csv
 from scheduler.domain import Event, Schedule
 from scheduler.export.filenames import file_name
+from scheduler.io.codec import spreadsheet_cell
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["diffs"], dependencies=[Depends(no_store)])
 
@@ -132,7 +133,8 @@ def read_diff_csv(
     writer.writerow([*rows[0], "email", "agenda_url"])
     for record in rows[1:]:
         p = people[record[0]]
-        writer.writerow([*record, p.email, _links(request, settings, secret, p)["html"]])
+        link = _links(request, settings, secret, p)["html"]
+        writer.writerow([*record, spreadsheet_cell(p.email), spreadsheet_cell(link)])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -173,11 +173,29 @@ def parse_csv(text: str, delimiter: str, file: str, problems: Problems) -> list[
     return rows
 
 
-def write_csv(rows: list[list[str]], delimiter: str = ",") -> str:
+def write_csv(rows: list[list[str]], delimiter: str = ",", *, formula_safe: bool = False) -> str:
     """CSV text of `rows`, one line per record. A value holding any of the delimiters (not only
     this file's), a quote or a line break is quoted, so that `detect_delimiter` cannot mistake
-    the file's delimiter on reading it back."""
-    return "".join(delimiter.join(_quoted(cell) for cell in row) + "\n" for row in rows)
+    the file's delimiter on reading it back. `formula_safe`: every cell as `spreadsheet_cell`
+    (for the files we hand out; not for the organiser's own input files)."""
+    cell = spreadsheet_cell if formula_safe else str
+    return "".join(delimiter.join(_quoted(cell(value)) for value in row) + "\n" for row in rows)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """`value` as a cell a spreadsheet shows as text and never runs: a leading apostrophe before
+    a formula's first character, as spreadsheets themselves mark text. A value that starts with an
+    apostrophe gets one more, so `from_spreadsheet_cell` gives back exactly what was written."""
+    return f"'{value}" if value[:1] in FORMULA_STARTS or value[:1] == "'" else value
+
+
+def from_spreadsheet_cell(value: str) -> str:
+    """The value of a cell read back: without the text mark `spreadsheet_cell` (or a spreadsheet) put."""
+    return value[1:] if value[:1] == "'" else value
 
 
 def _quoted(cell: str) -> str:

@@ -1,10 +1,12 @@
 """schedule.csv in and out (formats.md, "schedule.csv").
 
-Writing gives the file organisers open in a spreadsheet. Reading accepts ours or anybody
-else's schedule, in any encoding, delimiter or workbook the `codec` reads, with the columns and
-aliases of `columns.SCHEDULE_COLUMNS` (a previous schedule to re-solve around, or one to check): it reports every
-malformed cell at once as an `EventError`, but leaves judging the hard rules to `validate`,
-so a schedule that breaks them still loads and can be explained.
+Writing gives the file organisers open in a spreadsheet: a cell that would start a formula (a
+name beginning with "=", say) is marked as text with a leading apostrophe, which reading removes.
+Reading accepts ours or anybody else's schedule, in any encoding, delimiter or workbook the
+`codec` reads, with the columns and aliases of `columns.SCHEDULE_COLUMNS` (a previous schedule
+to re-solve around, or one to check): it reports every malformed cell at once as an
+`EventError`, but leaves judging the hard rules to `validate`, so a schedule that breaks them
+still loads and can be explained.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 
 from scheduler.candidates import pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, Meeting, Schedule, Slot, table_sort_key
-from scheduler.io.codec import read_table, write_csv
+from scheduler.io.codec import from_spreadsheet_cell, read_table, write_csv
 from scheduler.io.columns import FALSE_WORDS, SCHEDULE_COLUMNS, TRUE_WORDS, header_names
 from scheduler.io.timegrid import WindowError, parse_date, parse_time
 from scheduler.problems import EventError, Problem, Problems
@@ -51,7 +53,7 @@ def write_schedule_csv(event: Event, schedule: Schedule) -> str:
                 "yes" if m.locked else "",
             ]
         )
-    return write_csv(rows)
+    return write_csv(rows, formula_safe=True)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ def _rows(data: bytes, file: str, problems: Problems) -> tuple[str, list[tuple[i
     for row, values in records[1:]:
         rec: dict[str, str] = {}
         for name, value in zip(header, values, strict=False):  # ragged rows happen
-            rec.setdefault(name, value.strip())  # the first of two same-named columns counts
+            rec.setdefault(name, from_spreadsheet_cell(value.strip()))  # the first of two same-named columns counts
         if any(rec.values()):
             out.append((row, rec))
     if not out:

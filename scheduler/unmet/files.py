@@ -28,7 +28,7 @@ def write_unmet_csv(unmet: Iterable[UnmetWish]) -> str:
                 BLOCKER_SEPARATOR.join(u.blockers),
             ]
         )
-    return write_csv(rows)
+    return write_csv(rows, formula_safe=True)
 
 
 def reason_counts(unmet: Iterable[UnmetWish]) -> dict[str, int]:
