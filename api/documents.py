@@ -27,7 +27,7 @@ from scheduler.export.filenames import FileName, file_name
 from scheduler.export.history import ScheduleVersion, latest_change
 from scheduler.export.plan import build_plan
 from scheduler.export.signs import build_table_signs
-from scheduler.io.codec import spreadsheet_cell
+from scheduler.io.codec import from_spreadsheet_cell, spreadsheet_cell
 
 CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
@@ -75,13 +75,17 @@ def schedule_xlsx(row: EventRow, srow: ScheduleRow) -> Document:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    records = list(csv.reader(io.StringIO(srow.csv)))
+    records = [[from_spreadsheet_cell(v) for v in r] for r in csv.reader(io.StringIO(srow.csv))]
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Schedule"
     for record in records:
         sheet.append([_cell(value) for value in record])
+    for line in sheet.iter_rows():
+        for cell in line:
+            if cell.data_type == "f":  # openpyxl takes text starting with "=" for a formula: it is text
+                cell.data_type = "s"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -96,7 +100,7 @@ def schedule_xlsx(row: EventRow, srow: ScheduleRow) -> Document:
 
 
 def _cell(value: str) -> str | int:
-    """Numbers as numbers (slot, points), everything else as text: never a formula."""
+    """Numbers as numbers (slot, points), everything else as text (never a formula: see above)."""
     return int(value) if value.isdigit() and len(value) < 10 else value
 
 

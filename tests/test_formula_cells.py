@@ -63,3 +63,22 @@ def test_diff_and_unmet_csv_cells_never_start_a_formula() -> None:
     unmet = [UnmetWish("=cmd", "p4", 2, False, "busy", "=1+1", ("@x with =cmd at 2027-03-10 #1 09:00",))]
     text = write_unmet_csv(unmet)
     assert _safe(text) and "'=1+1" in text
+
+
+def test_the_excel_download_holds_text_not_formulas() -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from api.documents import schedule_xlsx
+    from api.storage import EventRow, ScheduleRow
+
+    event = load_event_bytes(EVENT, PEOPLE, WISHES).event
+    text = write_schedule_csv(event, Schedule.of([Meeting(0, "1", "=cmd", "@x")]))
+    row = EventRow(id="e1", name="Formula")
+    srow = ScheduleRow(event_id="e1", version=1, csv=text, created_at=dt.datetime.now(dt.UTC))
+    sheet = load_workbook(io.BytesIO(schedule_xlsx(row, srow).data)).active
+    assert sheet is not None
+    values = [c.value for c in sheet[2]]
+    assert "=cmd" in values and "@x" in values  # the ids exactly, unmarked
+    assert all(c.data_type != "f" for line in sheet.iter_rows() for c in line)
