@@ -433,3 +433,22 @@ def test_pdf_never_fetches_remote_or_outside_files(monkeypatch: pytest.MonkeyPat
     for url in ("http://example.com/a.png", "file:///etc/passwd", f"file://{API_DATA}/event.toml"):
         with pytest.raises(OSError):
             fetcher.fetch(url)
+
+
+def test_a_failed_link_reissue_revokes_nothing(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes import events
+
+    event_id, headers = upload(client)
+    old = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"][1]["agenda_url"]
+    assert client.get(old).status_code == 200
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the answer could not be built")
+
+    monkeypatch.setattr(events, "participant_view", broken)
+    with pytest.raises(RuntimeError):
+        client.post(f"/api/events/{event_id}/participants/p2/link", headers=headers)
+    monkeypatch.undo()
+    assert client.get(old).status_code == 200  # the old link still works: the revocation was not stored
+    fresh = client.post(f"/api/events/{event_id}/participants/p2/link", headers=headers).json()["agenda_url"]
+    assert fresh != old and client.get(old).status_code == 404 and client.get(fresh).status_code == 200

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from api import service
 from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
-from api.routes._common import Responses, current_schedule, no_store, participant_public, participant_view
+from api.routes._common import Responses, commit, current_schedule, no_store, participant_public, participant_view
 from api.schemas import (
     EventCreated,
     EventCreateJSON,
@@ -174,5 +174,8 @@ def reissue_link(
     if p is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
     service.reissue_link(secret=secret, participant=p)
-    session.commit()
-    return participant_view(request, settings, secret, session, row, p)
+    # The answer is built before the commit: a failure then revokes nothing, and the organiser
+    # never loses the old link without getting the new one.
+    view = participant_view(request, settings, secret, session, row, p)
+    commit(session)
+    return view
