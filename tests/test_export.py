@@ -278,3 +278,26 @@ def test_export_knows_nothing_of_http_or_databases() -> None:
                 names = [node.module]
             for name in names:
                 assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
+
+
+def test_a_line_break_in_a_name_keeps_the_calendar_whole() -> None:
+    import datetime as dt
+
+    from icalendar import Calendar
+
+    from scheduler.domain import Meeting, Schedule
+    from scheduler.export.calendar import agenda_ics
+    from scheduler.export.history import ScheduleVersion
+    from scheduler.io.loading import load_event_bytes
+
+    toml = (
+        b'name = "Two\\nLines"\nslot_minutes = 20\ntables = 2\n'
+        b'[[days]]\ndate = "2027-03-10"\nstart = "09:00"\nend = "10:00"\n'
+    )
+    people = b'id,name,organisation\na,"Ann\nNewline",X\nb,"Bo\nB",Y\n'
+    event = load_event_bytes(toml, people, b"requester,target\na,b\n").event
+    version = ScheduleVersion(1, dt.datetime.now(dt.UTC), Schedule.of([Meeting(0, "1", "a", "b")]))
+    calendar = Calendar.from_ical(agenda_ics(event, "e1", "a", [version]))
+    assert str(calendar["X-WR-CALNAME"]) == "Two Lines – Ann Newline"
+    [meeting] = calendar.walk("VEVENT")
+    assert "Bo\nB" in str(meeting["SUMMARY"])  # a standard text property keeps it, escaped

@@ -61,7 +61,9 @@ def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: Sequen
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{event.name} – {event.participants[pid].name}")
+    # X- properties are not escaped as text: a line break in a name would break the file. A
+    # calendar's name is one line anyway.
+    cal.add("x-wr-calname", " ".join(f"{event.name} – {event.participants[pid].name}".split()))
     cal.add("x-wr-timezone", event.timezone)
     for other in sorted(histories, key=lambda o: (histories[o].last_slot, o)):
         h = histories[other]
