@@ -59,13 +59,13 @@ def process_runner(db: Database, settings: Settings) -> JobRunner:
 
 def _json_safe(error: dict[str, Any]) -> Any:
     """One validation error as JSON; what was sent (`input`, `ctx`) as text when it is no JSON,
-    e.g. a NaN or Infinity the body's JSON number held."""
+    e.g. a NaN or Infinity the body's JSON number held, or a lone surrogate UTF-8 cannot hold."""
     try:
         encoded = jsonable_encoder(error)
-        json.dumps(encoded, allow_nan=False)
+        json.dumps(encoded, allow_nan=False, ensure_ascii=False).encode("utf-8")
         return encoded
-    except (TypeError, ValueError):
-        return jsonable_encoder({k: repr(v) if k in ("input", "ctx") else v for k, v in error.items()})
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        return jsonable_encoder({k: ascii(v) if k in ("input", "ctx") else v for k, v in error.items()})
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from scheduler.results import MoveCosts
 
@@ -33,12 +33,27 @@ class InvalidEvent(BaseModel):
 # --- events ------------------------------------------------------------------------------------
 
 
+def _storable_text(text: str) -> str:
+    """Text that UTF-8 can hold: JSON may carry a lone UTF-16 surrogate, which no file can."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"holds a character that is not text at position {exc.start} (a lone UTF-16 surrogate); "
+            "send the file's contents as they are"
+        ) from None
+    return text
+
+
+FileText = Annotated[str, AfterValidator(_storable_text)]
+
+
 class EventCreateJSON(BaseModel):
     """The same three files as the multipart upload, as text."""
 
-    event: str = Field(description="Contents of event.toml.")
-    participants: str = Field(description="Contents of participants.csv.")
-    wishes: str = Field(description="Contents of wishes.csv.")
+    event: FileText = Field(description="Contents of event.toml.")
+    participants: FileText = Field(description="Contents of participants.csv.")
+    wishes: FileText = Field(description="Contents of wishes.csv.")
 
 
 class EventCreated(BaseModel):

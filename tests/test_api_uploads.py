@@ -9,7 +9,9 @@ refuses must store nothing.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -299,3 +301,14 @@ def test_a_participants_file_with_one_huge_cell_is_refused_with_its_row(client: 
     problem = next(p for p in r.json()["problems"] if p["code"] == "bad_csv")
     assert problem["file"] == "participants.csv" and problem["row"] == 3
     assert counts(client) == before
+
+
+def test_a_lone_surrogate_in_the_json_route_is_a_422_in_words(tmp_path: Path) -> None:
+    toml = json.dumps((API_DATA / "event.toml").read_text(encoding="utf-8"))
+    # a JSON escape for a lone surrogate: valid JSON, no valid text
+    body = '{"event": ' + toml + ', "participants": "id,name\\na,\\ud800x\\n", "wishes": "requester,target\\n"}'
+    with client_for(tmp_path / "db.sqlite") as client:
+        r = client.post("/api/events/json", content=body.encode(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, r.text
+        [error] = r.json()["detail"]
+        assert error["loc"] == ["body", "participants"] and "lone UTF-16 surrogate" in error["msg"]
