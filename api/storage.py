@@ -381,17 +381,23 @@ def _nul_problem(file: str, row: int) -> Problem:
     )
 
 
-def _nul_key(value: Any, key: str = "") -> str | None:
-    """The dotted key of the first TOML value holding a string with a NUL character."""
-    if isinstance(value, str):
-        return key if "\x00" in value else None
-    items: Any = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for k, v in items:
-        if isinstance(k, str) and "\x00" in k:
-            return f"{key}.{k!r}" if key else repr(k)
-        found = _nul_key(v, f"{key}.{k}" if key else str(k))
-        if found is not None:
-            return found
+def _nul_key(value: Any) -> str | None:
+    """The dotted key of the first TOML value holding a string with a NUL character. Iterative:
+    TOML nests as deep as a dotted key is long, deeper than Python's recursion limit."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, key = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return key
+            continue
+        items: Any = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = []
+        for k, v in items:
+            if isinstance(k, str) and "\x00" in k:
+                return f"{key}.{k!r}" if key else repr(k)
+            children.append((v, f"{key}.{k}" if key else str(k)))
+        stack.extend(reversed(children))  # depth first, in the file's order
     return None
 
 

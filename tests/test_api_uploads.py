@@ -16,7 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from api_helpers import API_DATA, client_for, solve
+from api_helpers import API_DATA, client_for, event_files, solve
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -312,3 +312,15 @@ def test_a_lone_surrogate_in_the_json_route_is_a_422_in_words(tmp_path: Path) ->
         assert r.status_code == 422, r.text
         [error] = r.json()["detail"]
         assert error["loc"] == ["body", "participants"] and "lone UTF-16 surrogate" in error["msg"]
+
+
+def test_a_dotted_key_deeper_than_the_recursion_limit_is_stored_with_a_warning(tmp_path: Path) -> None:
+    key = ".".join(["a"] * 1200)
+    toml = (API_DATA / "event.toml").read_bytes() + f"\n[x]\n{key} = 1\n".encode()
+    with client_for(tmp_path / "db.sqlite") as client:
+        r = client.post("/api/events", files=event_files(API_DATA, event=toml))
+        assert r.status_code == 201, r.text
+        assert [w["code"] for w in r.json()["warnings"]] == ["unknown_setting"]
+        nul = (API_DATA / "event.toml").read_bytes() + f'\n[x]\n{key} = "a\\u0000b"\n'.encode()
+        refused = client.post("/api/events", files=event_files(API_DATA, event=nul))
+        assert refused.status_code == 422 and "NUL" in refused.text
