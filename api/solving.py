@@ -77,7 +77,11 @@ def _options(session: Session, row: EventRow, asked: SolveSettings) -> dict[str,
         raise SolveRefused(409, "There is no schedule to repair yet; solve with mode 'fresh' first")
     options: dict[str, Any] = {"mode": "repair", "previous_version": latest.version}
     if asked.cutoff is not None:
-        options["cutoff"] = local_time(asked.cutoff, row.timezone).isoformat(timespec="minutes")
+        try:
+            cutoff = local_time(asked.cutoff, row.timezone)
+        except OverflowError:  # a moment at the very ends of the calendar, which no zone can shift
+            raise SolveRefused(422, f"the cut-off {asked.cutoff.isoformat()} is not a time of this event") from None
+        options["cutoff"] = cutoff.isoformat(timespec="minutes")
     if asked.move_cost is not None:
         options["move_cost"] = asked.move_cost
     if asked.drop_cost is not None:

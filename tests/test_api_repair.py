@@ -661,3 +661,11 @@ def test_a_cancel_that_breaks_a_hole_cap_is_refused_and_stores_nothing(client: T
     assert _schedule(client, event_id, headers)["version"] == before["version"]
     listed = client.get(f"/api/events/{event_id}/wishes", headers=headers).json()["data"]
     assert all(w["status"] != "declined" for w in listed)
+
+
+@pytest.mark.parametrize("cutoff", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_cutoff_at_the_ends_of_the_calendar_is_a_422_in_words(client: TestClient, cutoff: str) -> None:
+    event_id, headers = _new_event(client)
+    solve(client, event_id, headers)
+    r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 1, "cutoff": cutoff}, headers=headers)
+    assert r.status_code == 422 and "is not a time of this event" in r.json()["detail"]
