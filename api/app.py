@@ -16,6 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from api.docs_ui import add_docs_ui
 from api.jobs import JobRunner, ProcessJobRunner
@@ -99,6 +100,9 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     app = FastAPI(
         title="matchday", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
     )
+    # Every body is bounded before anything parses it (a 100 MB JSON upload used to be stored).
+    body_limit = settings.max_request_bytes or max(8 * settings.max_upload_bytes, 1_000_000)
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=body_limit)
     add_docs_ui(app)  # /docs from installed files, no CDN
     install_web_app(app, validation_error)  # the organiser's pages, and error pages for browsers
     app.include_router(events.router)

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         "failed (its server stopped); web processes sharing a database leave each other's live solves alone.",
     )
     max_upload_bytes: int = Field(10_000_000, gt=0, description="Largest accepted file per upload field.")
+    max_request_bytes: int | None = Field(
+        None,
+        gt=0,
+        description="Largest request body of any kind (413 above it, before anything is parsed); by default "
+        "8 × max_upload_bytes (at least 1 MB): three files, and the new-event page's kept files beside them.",
+    )
     progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
 
 

@@ -324,3 +324,18 @@ def test_a_dotted_key_deeper_than_the_recursion_limit_is_stored_with_a_warning(t
         nul = (API_DATA / "event.toml").read_bytes() + f'\n[x]\n{key} = "a\\u0000b"\n'.encode()
         refused = client.post("/api/events", files=event_files(API_DATA, event=nul))
         assert refused.status_code == 422 and "NUL" in refused.text
+
+
+def test_bodies_and_json_files_are_bounded_before_anything_is_stored(tmp_path: Path) -> None:
+    names = {"event": "event.toml", "participants": "participants.csv", "wishes": "wishes.csv"}
+    files = {name: (API_DATA / f).read_text(encoding="utf-8") for name, f in names.items()}
+    with client_for(tmp_path / "db.sqlite", max_upload_bytes=2_000, max_request_bytes=10_000) as client:
+        big = dict(files, participants=files["participants"] + "#" * 2_100)
+        r = client.post("/api/events/json", json=big)
+        assert r.status_code == 413 and "'participants' is larger than 2000 bytes" in r.text
+        body = b"{" + b" " * 20_000 + b"}"
+        huge = client.post("/api/events/json", content=body, headers={"Content-Type": "application/json"})
+        assert huge.status_code == 413  # refused as the body arrives, before it is parsed
+        with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            assert session.scalar(select(func.count()).select_from(EventRow)) == 0
+        assert client.post("/api/events/json", json=files).status_code == 201

@@ -92,13 +92,18 @@ def create_event(
 
 
 @router.post("/json", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID)
-def create_event_json(body: EventCreateJSON, session: SessionDep, secret: SecretDep) -> EventCreated | JSONResponse:
-    """Create an event from the three files' contents sent as JSON text."""
-    return _create(
-        session,
-        secret,
-        (body.event.encode("utf-8"), body.participants.encode("utf-8"), body.wishes.encode("utf-8")),
-    )
+def create_event_json(
+    body: EventCreateJSON, session: SessionDep, settings: SettingsDep, secret: SecretDep
+) -> EventCreated | JSONResponse:
+    """Create an event from the three files' contents sent as JSON text (each at most the upload limit)."""
+    files = {"event": body.event, "participants": body.participants, "wishes": body.wishes}
+    data = {name: text.encode("utf-8") for name, text in files.items()}
+    for name, content in data.items():
+        if len(content) > settings.max_upload_bytes:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE, detail=f"'{name}' is larger than {settings.max_upload_bytes} bytes"
+            )
+    return _create(session, secret, (data["event"], data["participants"], data["wishes"]))
 
 
 @router.get("/{event_id}", response_model=EventPublic)
