@@ -31,7 +31,7 @@ from scheduler.edits import NotFound
 from scheduler.export.history import ScheduleVersion
 from scheduler.io.loading import LoadedEvent, load_event_bytes
 from scheduler.io.schedule_files import read_schedule_csv, write_schedule_csv
-from scheduler.problems import EventError, Problem
+from scheduler.problems import EventError, Problem, summarised
 from scheduler.report import schedule_stats
 
 
@@ -58,7 +58,7 @@ def create_event(
         event_toml=event_toml,
         participants_csv=participants_csv,
         wishes_csv=wishes_csv,
-        warnings=[p.as_dict() for p in loaded.warnings],
+        warnings=[p.as_dict() for p in summarised(loaded.warnings)],
     )
     session.add(row)
     session.flush()  # assigns the id
@@ -166,7 +166,7 @@ def store_files(
     _check_storable(loaded, row.event_toml, participants_csv, wishes_csv)
     row.participants_csv, row.wishes_csv = participants_csv, wishes_csv
     row.revision = (row.revision or 1) + 1
-    row.warnings = [p.as_dict() for p in loaded.warnings]
+    row.warnings = [p.as_dict() for p in summarised(loaded.warnings)]
     sync_people(session=session, secret=secret, row=row, event=loaded.event)
     _remember(row, loaded.event)
     return loaded

@@ -41,6 +41,35 @@ class Problem:
         return asdict(self)
 
 
+SHOWN_PER_KIND = 50  # the records of one kind (severity and code) a listing shows before it summarises
+
+
+def summarised(problems: Sequence[Problem], per_kind: int = SHOWN_PER_KIND) -> list[Problem]:
+    """`problems` for a person to read: at most `per_kind` records of each kind (severity and code),
+    in their order, then one record per kind saying how many more there are. A file with a
+    million bad rows gives a page of them and a count, not a million records to send and store."""
+    seen: dict[tuple[str, str], int] = {}
+    shown: list[Problem] = []
+    for p in problems:
+        kind = (p.severity, p.code)
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= per_kind:
+            shown.append(p)
+    for (severity, code), count in seen.items():
+        if count > per_kind:
+            first = next(p for p in problems if (p.severity, p.code) == (severity, code))
+            more = count - per_kind
+            shown.append(
+                Problem(
+                    first.severity,
+                    code,
+                    f"… and {more:,} more like this ({count:,} in all), not listed one by one",
+                    first.file,
+                )
+            )
+    return shown
+
+
 class MatchdayError(Exception):
     """Base for every error a user can cause; carries a readable message."""
 

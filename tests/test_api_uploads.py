@@ -339,3 +339,21 @@ def test_bodies_and_json_files_are_bounded_before_anything_is_stored(tmp_path: P
         with client.app.state.db.session() as session:  # type: ignore[attr-defined]
             assert session.scalar(select(func.count()).select_from(EventRow)) == 0
         assert client.post("/api/events/json", json=files).status_code == 201
+
+
+def test_problem_and_warning_lists_are_summarised(tmp_path: Path) -> None:
+    bad = b"id,name,organisation\n" + b"".join(b"p%d,,Org\n" % i for i in range(500))  # 500 empty names
+    warned = (API_DATA / "wishes.csv").read_bytes() + b"p1,p2,1,\n" * 300  # 300 duplicate wishes
+    with client_for(tmp_path / "db.sqlite") as client:
+        r = client.post("/api/events", files=event_files(API_DATA, participants=bad))
+        assert r.status_code == 422
+        problems = r.json()["problems"]
+        assert len(problems) <= 60 and "and 450 more like this (500 in all)" in problems[-1]["message"]
+        ok = client.post("/api/events", files=event_files(API_DATA, wishes=warned))
+        assert ok.status_code == 201
+        warnings = ok.json()["warnings"]
+        assert len(warnings) <= 60 and any("more like this" in w["message"] for w in warnings)
+        stored = client.get(
+            f"/api/events/{ok.json()['id']}", headers={"Authorization": f"Bearer {ok.json()['organiser_token']}"}
+        )
+        assert len(stored.json()["warnings"]) == len(warnings)

@@ -18,7 +18,7 @@ from scheduler.domain import Event, Schedule
 from scheduler.edits import participant_cells
 from scheduler.export.filenames import FileName
 from scheduler.io.loading import whole_number
-from scheduler.problems import EventError
+from scheduler.problems import EventError, summarised
 
 NO_SCHEDULE = "No schedule yet: start a solve with POST /api/events/{id}/solve"
 MAX_VERSION = 2**31 - 1  # the largest version a query or path may name (the column is a 32-bit integer)
@@ -74,7 +74,7 @@ def invalid_change(exc: EventError) -> JSONResponse:
         content={
             "detail": f"The change makes the event invalid ({errors} problem{'s' if errors != 1 else ''}); "
             "nothing was changed",
-            "problems": [p.as_dict() for p in exc.problems],
+            "problems": [p.as_dict() for p in summarised(exc.problems)],
         },
     )
 

@@ -25,7 +25,7 @@ from api.schemas import (
 )
 from api.storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
 from scheduler.edits import participant_cells
-from scheduler.problems import EventError
+from scheduler.problems import EventError, summarised
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -38,7 +38,7 @@ def _invalid(exc: EventError) -> JSONResponse:
         status_code=422,
         content={
             "detail": f"{errors} problem{'s' if errors != 1 else ''} in the event files; nothing was stored",
-            "problems": [p.as_dict() for p in exc.problems],
+            "problems": [p.as_dict() for p in summarised(exc.problems)],
         },
     )
 
@@ -59,7 +59,7 @@ def _create(session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes])
     return EventCreated(
         id=created.row.id,
         organiser_token=created.organiser_token,
-        warnings=[ProblemPublic(**p.as_dict()) for p in created.warnings],
+        warnings=[ProblemPublic(**p.as_dict()) for p in summarised(created.warnings)],
     )
 
 

@@ -13,6 +13,7 @@ from api.security import digest, new_organiser_token
 from api.web.deps import CSRF, WebEventDep
 from api.web.pages import PAGE_HEADERS, render
 from api.web.session import ORGANISER_COOKIE, event_by_token, event_path, sign_in, sign_out
+from scheduler.problems import summarised
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,7 +31,7 @@ def created_page(request: Request, created: service.CreatedEvent) -> HTMLRespons
         event=created.row,
         link=organiser_link(request, created.organiser_token),
         token=created.organiser_token,
-        warnings=[p.as_dict() for p in created.warnings],
+        warnings=[p.as_dict() for p in summarised(created.warnings)],
         replaced=False,
     )
     sign_in(request, response, created.row.id, created.organiser_token)

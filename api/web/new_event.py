@@ -21,7 +21,7 @@ from api.web.event_form import EventForm, FieldProblems, on_the_form, time_zones
 from api.web.pages import render
 from api.web.uploads import UPLOAD_FORM, BadSeal, FormDep, TooLarge, Upload, read_upload, seal, unseal
 from scheduler.io.event_file import EVENT_FILE
-from scheduler.problems import EventError, Problem
+from scheduler.problems import EventError, Problem, summarised
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,7 +109,7 @@ def _page(
     from_form: bool = True,
 ) -> HTMLResponse:
     secret: str = request.app.state.link_secret
-    all_problems = [p.as_dict() for p in problems or []]
+    all_problems = [p.as_dict() for p in summarised(problems or [])]
     context: dict[str, Any] = {
         "form": settings_form,
         "rows": settings_form.rows(),

@@ -28,7 +28,7 @@ from scheduler import edits
 from scheduler.candidates import pair_key, wished_pairs
 from scheduler.domain import Event, Meeting, Participant, ParticipantId
 from scheduler.export.agenda import build_agenda
-from scheduler.problems import EventError
+from scheduler.problems import EventError, summarised
 from scheduler.report import holes_by_person
 from scheduler.unmet import UnmetWish
 
@@ -382,7 +382,7 @@ def change_status(
     except EventError as exc:
         session.rollback()
         context = person_context(request, session, settings, secret, row, participant_id)
-        context["problems"] = [p.as_dict() for p in exc.problems]
+        context["problems"] = [p.as_dict() for p in summarised(exc.problems)]
         return render(request, "person.html", status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, **context)
     commit(session)
     return RedirectResponse(f"{href}?changed={new_status}", status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)

@@ -23,7 +23,7 @@ from api.web.file_changes import file_changes
 from api.web.pages import PAGE_HEADERS, render
 from api.web.uploads import UPLOAD_FORM, BadSeal, FormDep, TooLarge, Upload, read_upload, seal, unseal
 from scheduler.io.loading import load_event_bytes
-from scheduler.problems import EventError, Problem
+from scheduler.problems import EventError, Problem, summarised
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +81,7 @@ def check_files(
         uploads=uploads,
         sealed={key: seal(secret, _purpose(row, revision, key), upload) for key, upload in uploads.items()},
         revision=revision,
-        warnings=[p.as_dict() for p in loaded.warnings],
+        warnings=[p.as_dict() for p in summarised(loaded.warnings)],
     )
 
 
@@ -140,7 +140,7 @@ def _form(
     failure: str = "",
     problems: list[Problem] | None = None,
 ) -> HTMLResponse:
-    all_problems = [p.as_dict() for p in problems or []]
+    all_problems = [p.as_dict() for p in summarised(problems or [])]
     event = service.load_event(row)
     context: dict[str, Any] = {
         "event": row,
