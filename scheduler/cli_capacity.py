@@ -105,14 +105,14 @@ def format_plan(plan: CapacityPlan, name: str) -> str:
     """The plan as a text table: one row per table count, the recommendation and today's count marked."""
     lines = [
         f"Shared tables for {name}: {plan.current} now; at most {plan.unlimited} can be used at once "
-        f"(with them: {plan.reference_points:,} points).",
+        f"(with them: {plan.reference_points:,} points found, {plan.rows[-1].bound:,} at most).",
         "",
         _header(),
     ]
     for row in plan.rows:
         notes = []
         if row.tables == plan.recommended:
-            notes.append(f"recommended: the fewest reaching {plan.target:.0%} of unlimited")
+            notes.append(f"recommended: the fewest reaching {plan.goal_points:,.0f} points")
         if row.tables == plan.current:
             notes.append("now")
         if row.tables == plan.unlimited:
@@ -125,9 +125,9 @@ def format_plan(plan: CapacityPlan, name: str) -> str:
             lines += [_line(r, "  ", "unlimited" if r is rows[-1] and len(rows) > 1 else "") for r in rows]
     lines += [
         "",
-        f"Recommended: {plan.recommended} shared tables ({plan.seconds:.0f} s). Points are those of short "
-        "heuristic solves (a full solve usually finds a little more); the bound is proven: no schedule can "
-        "do better.",
+        f"Recommended: {plan.recommended} shared tables, the fewest whose schedule reaches {plan.target:.0%} of "
+        f"the best possible with unlimited tables ({plan.seconds:.0f} s). Points are those of short heuristic "
+        "solves (a full solve usually finds a little more); the bound is proven: no schedule can do better.",
     ]
     return "\n".join(lines)
 

@@ -13,8 +13,11 @@ Two kinds of figures, both cheap:
 
 "Unlimited" is the most tables that could ever be used at once: half the people who could meet
 at a shared table in the busiest slot. The reference is the best points found for it, and the
-recommendation the smallest count whose schedule reaches the target share of those points; a
-binary search between the LP's threshold and unlimited finds it in a few solves.
+recommendation the smallest count whose schedule reaches the target share of the *proven bound*
+of unlimited tables (capped at the reference, when the short solves stay further from the bound):
+so the recommended count, solved, holds its share against any schedule with unlimited tables, and
+not only against the short solve's. A binary search between the LP's threshold and unlimited
+finds it in a few solves.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ class CapacityPlan:
     unlimited: int  # more tables than this can never be used at once
     reference_points: int  # the best points found with unlimited tables
     target: float
-    recommended: int  # the smallest count whose schedule reaches target x reference_points
+    recommended: int  # the smallest count reaching min(target x the bound of unlimited, reference_points)
+    goal_points: float  # that goal
     rows: tuple[CapacityRow, ...]  # the event's slots, by table count
     slot_rows: tuple[CapacityRow, ...]  # one slot fewer / more a day (recommended and unlimited tables)
     seconds: float
@@ -109,6 +113,7 @@ class CapacityPlan:
             "reference_points": self.reference_points,
             "target": self.target,
             "recommended": self.recommended,
+            "goal_points": self.goal_points,
             "rows": [r.as_dict() for r in self.rows],
             "slot_rows": [r.as_dict() for r in self.slot_rows],
             "seconds": self.seconds,
@@ -244,8 +249,14 @@ def plan_capacity(
         assert best is not None  # unlimited is solved first
         return best.points
 
+    def goal() -> float:
+        """`target` of the proven bound of unlimited tables, so that the recommendation holds against
+        any schedule with unlimited tables; but never more than the short solves reached with them
+        (where they stay further from the bound, the recommendation must match unlimited tables)."""
+        return min(options.target * planner.bound(unlimited), float(reference()))
+
     def reaches(points: int) -> bool:
-        return points >= options.target * reference() - 1e-9
+        return points >= goal() - 1e-9
 
     # The LP's threshold: no count below it can reach the target, whatever the schedule.
     threshold = _first(0, unlimited, lambda t: reaches(planner.bound(t)))
@@ -298,6 +309,7 @@ def plan_capacity(
         reference_points=ref,
         target=options.target,
         recommended=recommended,
+        goal_points=round(goal(), 2),
         rows=rows,
         slot_rows=tuple(slot_rows),
         seconds=round(time.monotonic() - started, 2),
