@@ -14,7 +14,7 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -76,15 +76,22 @@ def _stream_row(db: Database, request: Request, event_id: str) -> EventRow:
         return row
 
 
-@router.get("/events/{event_id}/capacity/stream", response_class=EventSourceResponse)
-async def planning_stream(event_id: str, request: Request, csrf: str = "") -> AsyncIterator[ServerSentEvent]:
-    """Runs the planning: "progress" (the bar, on every step), "phase" (a sentence for screen
-    readers, on a change of phase), "result" (the table, or why there is none), then "done".
-
-    It starts work, so it asks for this browser's CSRF token in the query, as a form would: the
-    token's cookie is SameSite=Strict, so another site cannot start it."""
+def stream_allowed(row: WebEventDep, request: Request, csrf: str = "") -> None:
+    """The stream starts work, so it asks for this browser's CSRF token in the query, as a form
+    would (its cookie is SameSite=Strict: another site cannot start it); checked before it opens."""
+    del row  # signed in to the event: checked by the dependency itself
     if not request.cookies.get(CSRF_COOKIE) or not hmac.compare_digest(csrf, csrf_token(request)):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Start the planning from its page.")
+
+
+@router.get(
+    "/events/{event_id}/capacity/stream",
+    response_class=EventSourceResponse,
+    dependencies=[Depends(stream_allowed)],
+)
+async def planning_stream(event_id: str, request: Request) -> AsyncIterator[ServerSentEvent]:
+    """Runs the planning: "progress" (the bar, on every step), "phase" (a sentence for screen
+    readers, on a change of phase), "result" (the table, or why there is none), then "done"."""
     db: Database = request.app.state.db
     row = await run_in_threadpool(_stream_row, db, request, event_id)
     loop = asyncio.get_running_loop()
