@@ -122,6 +122,9 @@ async def planning_stream(event_id: str, request: Request) -> AsyncIterator[Serv
             plan = work.result()
         except (PlanningBusy, MatchdayError) as exc:
             error = str(exc)
+        finished = "Planning finished: the result is below." if plan is not None else "The planning stopped."
+        yield ServerSentEvent(raw_data=f'<p class="hint">{finished}</p>', event="progress")
+        yield ServerSentEvent(raw_data=finished, event="phase")
         html = ENV.get_template("web/_capacity_result.html").render(event=row, plan=plan, error=error)
         yield ServerSentEvent(raw_data=_one_line(html), event="result")
         yield ServerSentEvent(raw_data="done", event="done")
