@@ -28,6 +28,7 @@ from rich.console import Console  # noqa: E402  (after the timestamp on purpose)
 from rich.text import Text  # noqa: E402
 
 from scheduler.check.checker import check_schedule  # noqa: E402
+from scheduler.cli_capacity import add_command as add_plan_capacity  # noqa: E402
 from scheduler.diff import diff_as_dict, diff_schedules, diff_to_csv  # noqa: E402
 from scheduler.domain import Event, Schedule  # noqa: E402
 from scheduler.io.loading import LoadedEvent, load_event_dir  # noqa: E402
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         "when the schedule is checked",
     )
     export.set_defaults(handler=_cmd_export)
+    add_plan_capacity(sub, EPILOG, _paragraph, _positive_float)
     return parser
 
 
