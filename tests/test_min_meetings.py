@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
+from pathlib import Path
 
 import pytest
 from factories import DaySpec, EventSpec, event_files, make_event, pairs_met, person, quick_solve, wish
 
 from scheduler.check.checker import check_schedule
+from scheduler.cli import main
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.io.event_file import EVENT_FILE
 from scheduler.io.loading import load_event_bytes
+from scheduler.minimum import SHORT_REASONS
 from scheduler.problems import EventError
 from scheduler.report import distribution, gini, schedule_stats
 
@@ -136,3 +140,35 @@ def test_the_distribution_of_a_hand_made_schedule() -> None:
 @pytest.mark.parametrize("values", [[0, 0, 0], [5], [1, 2, 3, 4], [0, 0, 0, 9], [7, 7, 7, 7]])
 def test_gini_matches_its_definition(values: list[int]) -> None:
     assert gini(values) == pytest.approx(_gini_by_definition(values))
+
+
+# --- the CLI report and the page ----------------------------------------------------------------------
+
+
+def test_every_reason_is_documented() -> None:
+    from test_docs_formats import section
+
+    documented = section("`[fairness]`")
+    assert [r for r in SHORT_REASONS if f"| `{r}` |" not in documented] == []
+
+
+def test_the_cli_report_shows_the_distribution_and_who_is_short(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml, people, wishes = event_files(["a", "b", "c"], [wish("a", "b"), wish("b", "c", 1)], EventSpec())
+    folder = tmp_path / "event"
+    folder.mkdir()
+    (folder / "event.toml").write_bytes(toml + b"\n[fairness]\nmin_meetings = 2\n")
+    (folder / "participants.csv").write_bytes(people)
+    (folder / "wishes.csv").write_bytes(wishes)
+    report = tmp_path / "report.json"
+    out = tmp_path / "schedule.csv"
+    code = main(["solve", str(folder), "--out", str(out), "--time-limit", "5", "--report-json", str(report)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "meetings per person  min 1, median 1, max 2 (3 active people; 100.0% below 3); Gini of points" in text
+    assert "below min_meetings   2 below 2: 2 few_partners" in text
+    assert "A (a), 1: only 1 wished partner they can meet" in text
+    figures = json.loads(report.read_text())
+    assert figures["min_meetings"] == 2 and [s["person"] for s in figures["below_minimum"]] == ["a", "c"]
+    assert figures["distribution"]["max_meetings"] == 2
