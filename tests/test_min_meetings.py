@@ -6,17 +6,26 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from factories import DaySpec, EventSpec, event_files, make_event, pairs_met, person, quick_solve, wish
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_properties import Case, cases
 
+from scheduler.candidates import candidate_pairs
 from scheduler.check.checker import check_schedule
 from scheduler.cli import main
 from scheduler.domain import Event, Meeting, Schedule
+from scheduler.heuristics.cover import raise_to_minimum
+from scheduler.heuristics.greedy import mutual_first
+from scheduler.heuristics.state import Placement
+from scheduler.heuristics.tables import assign_tables
 from scheduler.io.event_file import EVENT_FILE
 from scheduler.io.loading import load_event_bytes
-from scheduler.minimum import SHORT_REASONS
+from scheduler.minimum import SHORT_REASONS, shortfall, targets
 from scheduler.problems import EventError
 from scheduler.report import distribution, gini, schedule_stats
 
@@ -172,3 +181,27 @@ def test_the_cli_report_shows_the_distribution_and_who_is_short(
     figures = json.loads(report.read_text())
     assert figures["min_meetings"] == 2 and [s["person"] for s in figures["below_minimum"]] == ["a", "c"]
     assert figures["distribution"]["max_meetings"] == 2
+
+
+# --- a property of the heuristic ---------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(objective="maximise", fairness="never"), minimum=st.integers(1, 3))
+def test_raising_to_the_minimum_keeps_the_rules_and_never_takes_anyone_below_it(case: Case, minimum: int) -> None:
+    event = dataclasses.replace(case.event(), min_meetings=minimum)
+    pairs = candidate_pairs(event)
+    owed = targets(event, pairs)
+    before = mutual_first(event, pairs)
+    after = raise_to_minimum(event, before, pairs, owed, seconds=5.0)
+    assert check_schedule(event, assign_tables(event, after)) == []
+
+    def counts(placements: list[Placement]) -> Counter[str]:
+        return Counter(pid for p in placements for pid in p.pair.people)
+
+    old, new = counts(before), counts(after)
+    assert shortfall(new, owed) <= shortfall(old, owed)
+    assert [pid for pid, t in owed.items() if old[pid] >= t and new[pid] < t] == []
+    # a target is never more than the minimum nor more than the person's distinct partners
+    partners = Counter(pid for p in pairs for pid in p.people)
+    assert all(0 < t <= min(minimum, partners[pid]) for pid, t in owed.items())
