@@ -4,7 +4,7 @@ What a [fairness] min_meetings costs in points: each pinned benchmark size (`run
 is solved by the real command (`python -m scheduler solve … --report-json`, its pinned time limit,
 pinned to the benchmark's cores) once per minimum, and the table prints points, % of the bound,
 people below the minimum (in all, and those whose reason is not that they have too few wished
-partners or too low a limit of their own), the fewest and median meetings, the share below 3, the
+partners or too low a limit of their own), people left out, the fewest and median meetings, the share below 3, the
 Gini coefficient of points per person, seconds, and whether the independent checker accepts the
 schedule. The bound is the points' bound of the solve with no minimum (a minimum does not raise
 it). The machine's load is printed before and after: the figures depend on it.
@@ -38,6 +38,7 @@ class FairnessRow:
     bound: int | None
     below: int  # people who could meet somebody with fewer meetings than the minimum
     below_reachable: int  # of whom the reason is not their own (too few partners, own limit)
+    left_out: int | None  # people who could meet somebody and have no meeting
     distribution: dict[str, Any]
     seconds: float | None
     valid: bool | None
@@ -77,6 +78,7 @@ def measure(size: int, minimums: Sequence[int], work: Path, log: Console) -> lis
                 bound=result.bound,
                 below=len(short),
                 below_reachable=sum(1 for s in short if s["reason"] not in OWN_REASONS),
+                left_out=result.people_left_out,
                 distribution=report.get("distribution", {}),
                 seconds=result.seconds,
                 valid=result.valid,
@@ -102,6 +104,7 @@ def table(rows: list[FairnessRow]) -> Table:
                 "% of bound": share,
                 "below min": r.below if r.minimum else None,
                 "below, could reach": r.below_reachable if r.minimum else None,
+                "left out": r.left_out,
                 "min meetings": d.get("min_meetings"),
                 "median meetings": d.get("median_meetings"),
                 "% below 3": None if "share_below_3" not in d else round(100 * d["share_below_3"], 1),
@@ -113,7 +116,9 @@ def table(rows: list[FairnessRow]) -> Table:
     notes = [
         "cost: points given up against min_meetings = 0; % of bound: against the bound of the solve without a minimum",
         "below min: people who could meet somebody with fewer meetings than the minimum; "
-        "could reach: of them, those not short for reasons of their own (too few wished partners, own limit)",
+        "could reach: of them, those not short for reasons of their own (too few wished partners, own limit); "
+        "left out: people who could meet somebody and have no meeting",
+        "min meetings and the median are over every active person, those with no wished partner they can meet too",
     ]
     return Table("What a minimum of meetings costs", list(out[0]) if out else [], out, environment_lines(), notes)
 
