@@ -408,6 +408,28 @@ class PersonRef(BaseModel):
     name: str
 
 
+class DistributionPublic(BaseModel):
+    """How evenly meetings and points fall on the active people."""
+
+    people: int = Field(description="Active people counted (not cancelled or absent).")
+    min_meetings: int
+    median_meetings: float
+    max_meetings: int
+    share_below_3: float = Field(description="Fraction of them with fewer than 3 meetings.")
+    gini_points: float = Field(
+        description="Gini coefficient of points per person (a meeting's points count for both): 0 all equal."
+    )
+
+
+class ShortOfMinimumPublic(BaseModel):
+    """Someone who could meet somebody but has fewer meetings than [fairness] min_meetings."""
+
+    person: PersonRef
+    meetings: int
+    reason: str = Field(description="few_partners, own_limit, partners_full, no_table or not_found.")
+    detail: str
+
+
 class StatsPublic(BaseModel):
     version: int
     meetings: int
@@ -421,6 +443,11 @@ class StatsPublic(BaseModel):
     people_left_out: list[PersonRef] = Field(description="Active people who could have met somebody and did not.")
     wished_pairs: int
     table_use: list[TableUse]
+    distribution: DistributionPublic
+    min_meetings: int = Field(0, description="The event's [fairness] min_meetings (0: none).")
+    below_minimum: list[ShortOfMinimumPublic] = Field(
+        default_factory=list, description="Who is below min_meetings though they could meet somebody, and why."
+    )
     solve: dict[str, Any] = Field(default_factory=dict, description="Solver parameters, version and timing.")
     kind: VersionKind = "solve"
     based_on: int | None = None

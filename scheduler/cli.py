@@ -17,6 +17,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -422,6 +423,9 @@ def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
         "max_holes_per_person": stats.max_holes_per_person,
         "people_without_meeting": len(stats.people_without_meeting),
         "wishes": stats.wishes.as_dict(),
+        "distribution": stats.distribution.as_dict(),
+        "min_meetings": stats.min_meetings,
+        "below_minimum": [short.as_dict() for short in stats.below_minimum],
         "seconds": round(seconds, 3),
         "solve_seconds": result.seconds,
         "solve_time_limit": round(float(result.parameters["time_limit"]), 3),  # what the command left the solver
@@ -449,6 +453,7 @@ def _print_report(
         lines.append("  upper bound          not computed; gap unknown")
     lines.append(f"  without any meeting  {_people(event, stats)}")
     lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} per person")
+    lines.extend(_fairness_lines(event, stats))
     lines.extend(_unmet_lines(unmet))
     if result.repair is not None:
         r = result.repair
@@ -496,6 +501,28 @@ def _people(event: Event, stats: ScheduleStats) -> str:
     names = [f"{event.participants[p].name} ({p})" if p in event.participants else p for p in ids[:MAX_NAMES]]
     more = f", … and {len(ids) - MAX_NAMES} more" if len(ids) > MAX_NAMES else ""
     return f"{len(ids)}: " + ", ".join(names) + more
+
+
+def _fairness_lines(event: Event, stats: ScheduleStats) -> list[str]:
+    """The distribution of meetings and points, and who is below [fairness] min_meetings and why."""
+    d = stats.distribution
+    lines = [
+        f"  meetings per person  min {d.min_meetings}, median {d.median_meetings:g}, max {d.max_meetings} "
+        f"({d.people} active people; {100 * d.share_below_3:.1f}% below 3); Gini of points {d.gini_points:.3f}"
+    ]
+    if stats.min_meetings:
+        short = stats.below_minimum
+        reasons = Counter(s.reason for s in short)
+        lines.append(
+            f"  below min_meetings   {len(short)} below {stats.min_meetings}"
+            + (": " + ", ".join(f"{n} {reason}" for reason, n in reasons.most_common()) if short else "")
+        )
+        for s in short[:MAX_NAMES]:
+            name = event.participants[s.person].name if s.person in event.participants else s.person
+            lines.append(f"    {name} ({s.person}), {s.meetings}: {s.detail}")
+        if len(short) > MAX_NAMES:
+            lines.append(f"    … and {len(short) - MAX_NAMES} more (--report-json lists them all)")
+    return lines
 
 
 def _percent(gap: float | None) -> str:

@@ -93,6 +93,7 @@ class Event:
     weights: Weights = field(default_factory=Weights)
     max_holes: int | None = None  # per person; None means no cap
     max_hole_spread: int | None = None  # "all" mode fairness: max - min holes over people
+    min_meetings: int = 0  # [fairness]: meetings everyone who can should get, pursued before points
 
     @property
     def tables(self) -> int:

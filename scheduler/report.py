@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
+from statistics import median
 
 from scheduler.candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
 from scheduler.domain import Event, ParticipantId, Schedule, SlotIndex
-from scheduler.results import MetOf, ScheduleStats, WishesMet
+from scheduler.minimum import below_minimum
+from scheduler.results import Distribution, MetOf, ScheduleStats, WishesMet
 
 
 def holes_in(event: Event, slots: Iterable[SlotIndex]) -> int:
@@ -62,6 +64,9 @@ def schedule_stats(event: Event, schedule: Schedule, pairs: list[Pair] | None = 
         wished_pairs=len(pairs),
         table_use=dict(Counter(m.table for m in schedule.meetings)),
         wishes=wishes_met(event, schedule),
+        distribution=distribution(event, schedule),
+        min_meetings=event.min_meetings,
+        below_minimum=below_minimum(event, schedule, pairs),
     )
 
 
@@ -91,3 +96,41 @@ def wishes_met(event: Event, schedule: Schedule) -> WishesMet:
 
     priorities = sorted({w.priority for w in live})
     return WishesMet(of("total"), of("mutual"), of("one_sided"), {p: of("priority", p) for p in priorities})
+
+
+# --- fairness: how evenly the day falls on people ----------------------------------------------
+
+
+def distribution(event: Event, schedule: Schedule) -> Distribution:
+    """Meetings per active person (min, median, max, share below 3) and the Gini coefficient of
+    their points, where a person's points are the points of every meeting they have (a meeting
+    counts in full for both of its people)."""
+    asked = wished_pairs(event)
+    meetings: Counter[ParticipantId] = Counter()
+    earned: Counter[ParticipantId] = Counter()
+    for m in schedule.meetings:
+        value = pair_points(event, asked.get(pair_key(m.a, m.b), {}))
+        for pid in (m.a, m.b):
+            meetings[pid] += 1
+            earned[pid] += value
+    people = [pid for pid, p in event.participants.items() if p.active]
+    counts = sorted(meetings[pid] for pid in people)
+    return Distribution(
+        people=len(people),
+        min_meetings=counts[0] if counts else 0,
+        median_meetings=float(median(counts)) if counts else 0.0,
+        max_meetings=counts[-1] if counts else 0,
+        share_below_3=sum(1 for n in counts if n < 3) / len(counts) if counts else 0.0,
+        gini_points=gini([earned[pid] for pid in people]),
+    )
+
+
+def gini(values: list[int]) -> float:
+    """The Gini coefficient: the mean absolute difference between two values over twice their mean;
+    0 when all are equal (or all zero), (n - 1) / n when one holds everything."""
+    xs = sorted(values)
+    n, total = len(xs), sum(xs)
+    if n == 0 or total == 0:
+        return 0.0
+    ranked = sum(i * x for i, x in enumerate(xs, start=1))
+    return (2 * ranked) / (n * total) - (n + 1) / n

@@ -102,6 +102,41 @@ class WishesMet:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """How evenly meetings and points fall on the active people (see `report.distribution`)."""
+
+    people: int  # active people counted
+    min_meetings: int
+    median_meetings: float
+    max_meetings: int
+    share_below_3: float  # fraction of them with fewer than 3 meetings
+    gini_points: float  # Gini coefficient of points per person: 0 all equal, towards 1 all to one person
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "people": self.people,
+            "min_meetings": self.min_meetings,
+            "median_meetings": self.median_meetings,
+            "max_meetings": self.max_meetings,
+            "share_below_3": round(self.share_below_3, 6),
+            "gini_points": round(self.gini_points, 6),
+        }
+
+
+@dataclass(frozen=True)
+class ShortOfMinimum:
+    """A person who could meet somebody but has fewer meetings than [fairness] min_meetings, and why."""
+
+    person: ParticipantId
+    meetings: int
+    reason: str  # one of `minimum.SHORT_REASONS`
+    detail: str  # the reason in words, naming counts (no other person's meetings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"person": self.person, "meetings": self.meetings, "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class ScheduleStats:
     meetings: int
     mutual_meetings: int
@@ -112,6 +147,9 @@ class ScheduleStats:
     wished_pairs: int  # allowed pairs somebody asked for
     table_use: dict[str, int]  # meetings per table label over the event
     wishes: WishesMet
+    distribution: Distribution
+    min_meetings: int = 0  # the event's [fairness] min_meetings
+    below_minimum: tuple[ShortOfMinimum, ...] = ()  # people short of it who could meet somebody
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +162,9 @@ class ScheduleStats:
             "wished_pairs": self.wished_pairs,
             "table_use": dict(self.table_use),
             "wishes": self.wishes.as_dict(),
+            "distribution": self.distribution.as_dict(),
+            "min_meetings": self.min_meetings,
+            "below_minimum": [s.as_dict() for s in self.below_minimum],
         }
 
 

@@ -32,6 +32,7 @@ from api.routes._common import (
 )
 from api.schemas import (
     ChangeSummary,
+    DistributionPublic,
     EditPublic,
     MeetingPublic,
     PersonRef,
@@ -40,6 +41,7 @@ from api.schemas import (
     RepairReport,
     SchedulePublic,
     ScheduleVersionPublic,
+    ShortOfMinimumPublic,
     StatsPublic,
     TableUse,
 )
@@ -239,6 +241,18 @@ def read_stats(row: EventDep, session: SessionDep, version: VersionQuery = None)
         ],
         wished_pairs=stats.wished_pairs,
         table_use=use,
+        distribution=DistributionPublic(**stats.distribution.as_dict()),
+        min_meetings=stats.min_meetings,
+        below_minimum=[
+            ShortOfMinimumPublic(
+                person=PersonRef(id=s.person, name=event.participants[s.person].name),
+                meetings=s.meetings,
+                reason=s.reason,
+                detail=s.detail,
+            )
+            for s in stats.below_minimum
+            if s.person in event.participants
+        ],
         solve={k: result.get(k) for k in ("parameters", "version", "finished_at", "objective", "warnings")}
         | {"seconds": srow.seconds, "cutoff": result.get("cutoff")},
         kind=result.get("kind", "solve"),

@@ -136,7 +136,18 @@ def _context(row: Any, shown: ShownVersion) -> dict[str, Any]:
         tables=found.tables,
         booths=any(s.booths for d in found.days for s in d.slots),
     )
+    context.update(fairness=_fairness(row.id, event, found.stats))
     return context
+
+
+def _fairness(event_id: str, event: Event, stats: ScheduleStats) -> dict[str, Any]:
+    """The Fairness section: the distribution, and who is below [fairness] min_meetings and why."""
+    short = [
+        (event.participants[s.person], person_path(event_id, s.person), s)
+        for s in stats.below_minimum
+        if s.person in event.participants
+    ]
+    return {"distribution": stats.distribution, "minimum": stats.min_meetings, "short": short}
 
 
 @router.get("/events/{event_id}/stats", response_class=HTMLResponse)

@@ -40,7 +40,8 @@ SETTING_KEYS = {
 }
 DAY_KEYS = {"date", "start", "end", "breaks"}
 WEIGHT_KEYS = {"priority_points", "mutual_multiplier"}
-FAIRNESS_KEYS = {"max_holes", "max_spread"}
+FAIRNESS_KEYS = {"max_holes", "max_spread", "min_meetings"}
+MAX_MIN_MEETINGS = 1_000  # more than any day has slots; keeps the objective's weights small
 
 DaySpec = tuple[dt.date, dt.time, dt.time, list[tuple[dt.time, dt.time]]]  # date, start, end, breaks
 
@@ -142,7 +143,7 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
         objective = "maximise"
     fields["objective"] = objective
     fields["weights"] = _read_weights(raw.get("weights", {}), err, warn_unknown)
-    fields["max_holes"], fields["max_hole_spread"] = _read_fairness(
+    fields["max_holes"], fields["max_hole_spread"], fields["min_meetings"] = _read_fairness(
         raw.get("fairness", {}), objective, err, warn_unknown
     )
     days = _read_days(raw.get("days"), err, warn_unknown, slot_minutes)
@@ -222,8 +223,11 @@ def _read_weights(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> Weights:
     return Weights(priority_points=points, mutual_multiplier=2 if mult is None else mult)
 
 
-def _read_fairness(raw: Any, objective: str, err: _Err, warn_unknown: _WarnUnknown) -> tuple[int | None, int | None]:
-    """(max_holes, max_hole_spread): both default to 2 in "all" mode and to no cap otherwise."""
+def _read_fairness(
+    raw: Any, objective: str, err: _Err, warn_unknown: _WarnUnknown
+) -> tuple[int | None, int | None, int]:
+    """(max_holes, max_hole_spread, min_meetings): the caps default to 2 in "all" mode and to no cap
+    otherwise; min_meetings defaults to 0 (no minimum)."""
     if not isinstance(raw, dict):
         err("fairness", "[fairness] must be a table, e.g. max_holes = 2")
         raw = {}
@@ -233,7 +237,8 @@ def _read_fairness(raw: Any, objective: str, err: _Err, warn_unknown: _WarnUnkno
     for key in ("max_holes", "max_spread"):
         value = raw.get(key, default)
         out.append(None if value is None else _integer(f"fairness.{key}", value, 0, None, err))
-    return out[0], out[1]
+    minimum = _integer("fairness.min_meetings", raw.get("min_meetings", 0), 0, MAX_MIN_MEETINGS, err)
+    return out[0], out[1], minimum or 0
 
 
 def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown, slot_minutes: int | None) -> list[DaySpec] | None:

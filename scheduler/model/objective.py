@@ -1,4 +1,5 @@
-"""Objective terms for CP-SAT: wish points ("maximise" mode), holes ("all" mode), hole caps.
+"""Objective terms for CP-SAT: wish points ("maximise" mode), the [fairness] minimum's shortfall,
+holes ("all" mode), hole caps.
 
 Holes are counted as "meeting blocks minus one" per person and day: a block starts in a slot
 where the person is busy and was not busy in the slot before (slot numbers are gap-free across
@@ -18,6 +19,24 @@ from scheduler.model.variables import MeetingVars
 def wish_points(v: MeetingVars) -> cp_model.LinearExprT:
     """Primary objective of "maximise" mode: formats.md's points of every scheduled pair."""
     return cp_model.LinearExpr.weighted_sum([var for (i, _), var in v.x.items()], [v.pairs[i].points for (i, _) in v.x])
+
+
+def minimum_shortfall(
+    model: cp_model.CpModel, v: MeetingVars, owed: Mapping[ParticipantId, int]
+) -> cp_model.LinearExpr:
+    """Meetings missing below each person's [fairness] min_meetings target, summed (see `minimum`).
+
+    One integer per person below which the model might fall; minimised, it equals the shortfall."""
+    terms: list[cp_model.LinearExprT] = []
+    for pid in v.people():
+        target = owed.get(pid, 0)
+        if target <= 0:
+            continue
+        short = model.new_int_var(0, target, f"short[{pid}]")
+        model.add(short >= target - sum(v.by_person[pid]))
+        terms.append(short)
+    # people of the targets with no pair in this (restricted) model miss their whole target
+    return cp_model.LinearExpr.sum(terms) + sum(t for pid, t in owed.items() if pid not in v.by_person)
 
 
 def holes_per_person(

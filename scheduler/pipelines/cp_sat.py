@@ -13,10 +13,11 @@ from ortools.sat.python import cp_model
 from scheduler.candidates import Pair
 from scheduler.domain import SlotIndex
 from scheduler.heuristics.state import Placement
-from scheduler.model.objective import wish_points
+from scheduler.minimum import priority_weight
+from scheduler.model.objective import minimum_shortfall, wish_points
 from scheduler.model.rules import HARD_RULES
 from scheduler.model.variables import MeetingVars
-from scheduler.pipelines.run import Run, points
+from scheduler.pipelines.run import Run
 from scheduler.problems import NoScheduleError
 from scheduler.results import SolveOptions, StopCheck
 
@@ -115,6 +116,9 @@ def restricted_search(
             keep_value = 0 if old is None else costs.drop - (costs.move_slot if slot != old else 0)
             weights.append(pair.points + keep_value)
         model.maximize(cp_model.LinearExpr.weighted_sum(list(v.x.values()), weights))
+    elif run.owed:  # [fairness] min_meetings: each meeting missing below a target outweighs all points
+        weight = priority_weight(sub)
+        model.maximize(cp_model.LinearExpr.sum([wish_points(v), -weight * minimum_shortfall(model, v, run.owed)]))
     else:
         model.maximize(wish_points(v))
     v.hint(hint, index_of)
@@ -122,8 +126,11 @@ def restricted_search(
     def on_points(value: float, _cp_bound: float) -> bool:
         if preferred:  # the objective mixes points and move costs: nothing to show or stop on
             return False
-        run.report("search", points=int(round(value)), bound=bound)
-        return value >= bound
+        found = int(round(value))
+        if run.owed:  # points lie in [0, weight): the shortfall is what lifts the value to them
+            found += weight * max(0, -(found // weight))
+        run.report("search", points=found, bound=bound)
+        return found >= bound and found == int(round(value))
 
     s = solver(run, run.budget.cp_sat_share)
     s.parameters.use_lns_only = True
@@ -133,7 +140,7 @@ def restricted_search(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint
     found = extract(run, s, v)
-    return found if preferred else max(hint, found, key=points)
+    return found if preferred else max(hint, found, key=run.value)
 
 
 class _Listener(cp_model.CpSolverSolutionCallback):

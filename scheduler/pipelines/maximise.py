@@ -6,11 +6,13 @@ With `SolveOptions.cp_sat` off, step 4 (CP-SAT's search) is skipped: a heuristic
 
 from __future__ import annotations
 
-from scheduler.heuristics.cover import cover_people
+from collections import Counter
+
+from scheduler.heuristics.cover import cover_people, raise_to_minimum
 from scheduler.heuristics.greedy import mutual_first
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.selection import counting_limits, selection_lp
-from scheduler.heuristics.state import ScheduleState
+from scheduler.heuristics.state import Placement, ScheduleState
 from scheduler.pipelines.cp_sat import restricted_search
 from scheduler.pipelines.polish import polish, within_hole_caps
 from scheduler.pipelines.run import Outcome, Run, by_value, points
@@ -31,30 +33,33 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     run.report("bound", points=points(best), meetings=len(best), bound=bound)
 
     # 3. when: colour the chosen pairs, make room with Kempe swaps, fill with any pair that fits
-    if points(best) < bound and not run.stopped():
+    if run.improvable(best, bound) and not run.stopped():
         order = sorted((pairs[i] for i in chosen - fixed), key=lambda p: (len(p.slots), -p.points, p.key))
         placed = run.locked + mutual_first(event, pairs, ScheduleState(event, run.locked), order=order)
         placed = insert_pairs(
             event, placed, by_value(pairs[i] for i in chosen), clock.seconds(budget.insert_chosen_share)
         )
         placed = insert_pairs(event, placed, by_value(pairs), clock.seconds(budget.insert_any_share))
-        best = max(best, placed, key=points)
+        best = max(best, placed, key=run.value)
         run.report("search", points=points(best), meetings=len(best), bound=bound)
     if quick:
         best = within_hole_caps(run, best)
         return Outcome(best, points(best) >= bound, bound)
     # 4. CP-SAT's large-neighbourhood search on those pairs, where the model is small enough
-    if run.options.cp_sat and points(best) < bound and not run.stopped():
-        sub = sorted({run.index_of[p.pair.key] for p in best} | chosen)
+    if run.options.cp_sat and run.improvable(best, bound) and not run.stopped():
+        sub = sorted({run.index_of[p.pair.key] for p in best} | chosen | owed_pairs(run, best))
         variables = sum(len(pairs[i].slots) for i in sub)
         if variables <= budget.cp_sat_max_variables:
             placed = restricted_search(run, [pairs[i] for i in sub], best, bound)
             placed = insert_pairs(event, placed, by_value(pairs), clock.seconds(budget.insert_any_share))
-            best = max(best, placed, key=points)
-    optimal = points(best) >= bound
-    # 5. a meeting for people left without one, never lowering points
-    if not run.stopped():
+            best = max(best, placed, key=run.value)
+    # 5. a meeting for people left without one, never lowering points; or, with [fairness]
+    # min_meetings, meetings up to each person's target, at the cost of points where need be
+    if run.owed and not run.stopped():
+        best = raise_to_minimum(event, best, pairs, run.owed, clock.seconds(budget.insert_any_share))
+    elif not run.stopped():
         best = cover_people(event, best, pairs)
+    optimal = points(best) >= bound
     # 6. remove holes; halfway, refill with the pairs still out that fit the slots the search freed
     if not run.stopped():
         best = polish(run, best, bound, share=budget.first_polish_share, work=budget.first_polish_work)
@@ -70,3 +75,12 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     if capped != best:
         best, optimal = capped, points(capped) >= bound
     return Outcome(best, optimal, bound)
+
+
+def owed_pairs(run: Run, placements: list[Placement]) -> set[int]:
+    """The pairs of everyone below their [fairness] min_meetings target, for CP-SAT's search to use."""
+    if not run.owed:
+        return set()
+    count = Counter(pid for p in placements for pid in p.pair.people)
+    short = {pid for pid, target in run.owed.items() if count[pid] < target}
+    return {i for i, pair in enumerate(run.pairs) if short.intersection(pair.people)}

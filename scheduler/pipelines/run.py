@@ -4,12 +4,14 @@ placements that the steps compare by."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
 from scheduler.domain import Event, Meeting, SlotIndex
 from scheduler.heuristics.state import Placement
+from scheduler.minimum import shortfall, targets
 from scheduler.pipelines.budget import BUDGET, Budget, Clock
 from scheduler.pipelines.locked import locked_rows
 from scheduler.pipelines.repair_plan import RepairPlan
@@ -56,6 +58,20 @@ class Run:
         self.warnings: list[Problem] = list(plan.warnings) if plan else []
         # Meetings before a cut-off: never moved, but they make holes with later meetings that day.
         self.background = [history_placement(event, m) for m in (plan.history if plan else ())]
+        # [fairness] min_meetings: meetings each person is owed, pursued before points
+        self.owed = targets(event, self.pairs)
+
+    def short(self, placements: list[Placement]) -> int:
+        """Meetings missing below the people's targets (0 when the event sets no minimum)."""
+        return shortfall(Counter(pid for p in placements for pid in p.pair.people), self.owed) if self.owed else 0
+
+    def value(self, placements: list[Placement]) -> tuple[int, int]:
+        """What the steps compare schedules by: the minimum first, then points."""
+        return (-self.short(placements), points(placements))
+
+    def improvable(self, placements: list[Placement], bound: int) -> bool:
+        """Whether the search may still gain: points below the bound, or someone below their target."""
+        return points(placements) < bound or self.short(placements) > 0
 
     def elapsed(self) -> float:
         return self.clock.elapsed()
