@@ -8,8 +8,7 @@ someone who could have met."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
+from api.version_cache import VersionCache
 from api.web.deps import WebEventDep
 from api.web.pages import render
 from api.web.version_view import ShownVersion, person_path, shown_version
@@ -84,35 +84,28 @@ class _Figures:
     tables: tuple[TableUse, ...]
 
 
-_CACHE: OrderedDict[tuple[str, int], _Figures] = OrderedDict()
-_CACHE_SIZE = 16
-_CACHE_LOCK = threading.Lock()
+_FIGURES: VersionCache[_Figures] = VersionCache(16)
 
 
 def figures(event_id: str, shown: ShownVersion) -> _Figures | None:
-    """The version's figures, kept per (event, version) for the same parsed event and schedule
-    (the candidate pairs behind "could have met" take a while on a large event)."""
+    """The version's figures, computed once per version (the candidate pairs behind "could have
+    met" take a while on a large event)."""
     if shown.row is None or shown.schedule is None:
         return None
-    key = (event_id, shown.row.version)
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit.event is shown.event and hit.schedule is shown.schedule:
-            _CACHE.move_to_end(key)
-            return hit
-    found = _Figures(
-        shown.event,
-        shown.schedule,
-        schedule_stats(shown.event, shown.schedule),
-        tuple(slot_use(shown.event, shown.schedule)),
-        tuple(table_use(shown.event, shown.schedule)),
+    event, schedule = shown.event, shown.schedule
+    return _FIGURES.get(
+        event_id,
+        shown.row.version,
+        event,
+        schedule,
+        lambda: _Figures(
+            event,
+            schedule,
+            schedule_stats(event, schedule),
+            tuple(slot_use(event, schedule)),
+            tuple(table_use(event, schedule)),
+        ),
     )
-    with _CACHE_LOCK:
-        _CACHE[key] = found
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return found
 
 
 def _context(row: Any, shown: ShownVersion) -> dict[str, Any]:
