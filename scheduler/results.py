@@ -102,6 +102,37 @@ class WishesMet:
 
 
 @dataclass(frozen=True)
+class TableChanges:
+    """How often people change table between two consecutive meetings of theirs on one day
+    (booths count as tables), and which hosts (event.toml `hosts`) could not keep one table."""
+
+    changes: int = 0  # over everybody
+    consecutive: int = 0  # pairs of consecutive meetings, over everybody
+    mean_per_person: float = 0.0  # over the people who meet
+    max_per_person: int = 0
+    hosts: int = 0  # people the `hosts` setting names who meet
+    hosts_moving: dict[ParticipantId, int] = field(default_factory=dict)  # host -> changes, hosts who change
+    hosts_forced: int = 0  # of the hosts' changes, those to or from a booth or a meeting with another host
+
+    @property
+    def share(self) -> float:
+        """The share of consecutive meetings with a change of table (0 when nobody has two)."""
+        return self.changes / self.consecutive if self.consecutive else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changes": self.changes,
+            "consecutive": self.consecutive,
+            "share": round(self.share, 4),
+            "mean_per_person": round(self.mean_per_person, 3),
+            "max_per_person": self.max_per_person,
+            "hosts": self.hosts,
+            "hosts_moving": dict(self.hosts_moving),
+            "hosts_forced": self.hosts_forced,
+        }
+
+
+@dataclass(frozen=True)
 class ScheduleStats:
     meetings: int
     mutual_meetings: int
@@ -112,6 +143,7 @@ class ScheduleStats:
     wished_pairs: int  # allowed pairs somebody asked for
     table_use: dict[str, int]  # meetings per table label over the event
     wishes: WishesMet
+    table_changes: TableChanges = field(default_factory=TableChanges)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +156,7 @@ class ScheduleStats:
             "wished_pairs": self.wished_pairs,
             "table_use": dict(self.table_use),
             "wishes": self.wishes.as_dict(),
+            "table_changes": self.table_changes.as_dict(),
         }
 
 
