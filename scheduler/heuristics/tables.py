@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from scheduler.candidates import SHARED
@@ -166,28 +167,48 @@ def home_tables(event: Event, placements: Iterable[Placement], previous: Labels)
                 if label is not None:
                     used[pid][label] += 1
     order = sorted(busy, key=lambda h: (-len(busy[h]), h))
-    tables = list(event.table_labels)
-    occupied: dict[str, set[SlotIndex]] = {t: set() for t in tables}
+    tables = event.table_labels
+    column = {label: j for j, label in enumerate(tables)}
+    occupied = np.zeros((len(tables), len(event.slots)), dtype=np.int64)  # table x slot: a host sits there
     homes: dict[ParticipantId, str] = {}
     for start in range(0, len(order), len(tables)):
         group = order[start : start + len(tables)]
-        most = max((c for h in group for c in used[h].values()), default=0)
-        flow = SimpleMinCostFlow()
-        sink = len(group) + len(tables)
-        arcs: list[tuple[int, ParticipantId, str]] = []
+        here = np.zeros((len(group), len(event.slots)), dtype=np.int64)
+        uses = np.zeros((len(group), len(tables)), dtype=np.int64)
         for i, host in enumerate(group):
-            flow.set_node_supply(i, 1)
-            for j, table in enumerate(tables):
-                clash = len(busy[host] & occupied[table])
-                cost = clash * (most + 1) + most - used[host][table]
-                arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, len(group) + j, 1, cost), host, table))
-        for j in range(len(tables)):
-            flow.add_arc_with_capacity_and_unit_cost(len(group) + j, sink, 1, 0)
-        flow.set_node_supply(sink, -len(group))
-        if flow.solve() != flow.OPTIMAL:
-            raise RuntimeError("home tables: the matching of hosts to tables failed")
-        for arc, host, table in arcs:
-            if flow.flow(arc):
-                homes[host] = table
-                occupied[table] |= busy[host]
+            here[i, sorted(busy[host])] = 1
+            for label, n in used[host].items():
+                if label in column:
+                    uses[i, column[label]] = n
+        most = int(uses.max(initial=0))
+        cost = (here @ occupied.T) * (most + 1) + (most - uses)  # clashes first, then previous use
+        chosen = _matching(cost) if cost.any() else list(range(len(group)))  # all equal: in order
+        for i, j in enumerate(chosen):
+            homes[group[i]] = tables[j]
+            occupied[j] |= here[i]
     return homes
+
+
+def _matching(cost: np.ndarray) -> list[int]:
+    """The column of each row in a least-cost matching of rows to distinct columns (rows <= columns)."""
+    rows, cols = cost.shape
+    flow = SimpleMinCostFlow()
+    tails = np.repeat(np.arange(rows, dtype=np.int32), cols)
+    heads = np.tile(np.arange(rows, rows + cols, dtype=np.int32), rows)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tails, heads, np.ones(rows * cols, dtype=np.int64), cost.astype(np.int64).ravel()
+    )
+    sink = rows + cols
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.arange(rows, rows + cols, dtype=np.int32),
+        np.full(cols, sink, dtype=np.int32),
+        np.ones(cols, dtype=np.int64),
+        np.zeros(cols, dtype=np.int64),
+    )
+    flow.set_nodes_supplies(
+        np.append(np.arange(rows, dtype=np.int32), np.int32(sink)), np.append(np.ones(rows, dtype=np.int64), -rows)
+    )
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("home tables: the matching of hosts to tables failed")
+    taken = np.flatnonzero(flow.flows(arcs))
+    return [int(a % cols) for a in taken]  # arcs are row-major, one per row in row order
