@@ -15,7 +15,8 @@ Hosts get their home tables up front: the hosts with the most shared-table meeti
 min-cost matching per round of at most one host per table, where a table's cost for a host is the
 number of slots in which an earlier round's host already sits there (then one of the two moves).
 Where there are at least as many tables as hosts meeting at shared tables, every host has a table
-of their own and never moves.
+of their own and moves only to meet at a booth or with another host (two hosts cannot both be at
+home); `report.table_changes` tells those moves from the ones for want of tables.
 """
 
 from __future__ import annotations
