@@ -430,6 +430,27 @@ class ShortOfMinimumPublic(BaseModel):
     detail: str
 
 
+class HostMoving(BaseModel):
+    id: str
+    name: str
+    changes: int = Field(description="Times this host changes table between consecutive meetings of a day.")
+
+
+class TableChangesPublic(BaseModel):
+    """How often people change table between two consecutive meetings of theirs on one day."""
+
+    changes: int
+    consecutive: int = Field(description="Pairs of consecutive meetings on one day, over everybody.")
+    share: float = Field(description="changes / consecutive.")
+    mean_per_person: float
+    max_per_person: int
+    hosts: int = Field(0, description="People the event's `hosts` setting names who meet.")
+    hosts_moving: list[HostMoving] = Field(default_factory=list, description="The hosts who change table.")
+    hosts_forced: int = Field(
+        0, description="Of the hosts' changes, those to or from a booth or a meeting with another host."
+    )
+
+
 class StatsPublic(BaseModel):
     version: int
     meetings: int
@@ -453,6 +474,7 @@ class StatsPublic(BaseModel):
     based_on: int | None = None
     changes: ChangeSummary | None = Field(None, description="Against the version it is based on.")
     repair: RepairReport | None = Field(None, description="For a repair: what it bought.")
+    table_changes: TableChangesPublic
 
 
 # --- hand edits of the schedule -----------------------------------------------------------------

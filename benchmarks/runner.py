@@ -43,6 +43,7 @@ from scheduler.heuristics.tables import assign_tables
 from scheduler.io.loading import load_event_dir
 from scheduler.io.schedule_files import read_schedule_csv
 from scheduler.report import schedule_stats
+from scheduler.results import ScheduleStats
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "benchmarks" / "results"
@@ -118,6 +119,7 @@ class MethodResult:
     holes: int | None = None
     max_holes: int | None = None
     people_left_out: int | None = None
+    table_changes: float | None = None  # % of a person's consecutive meetings that day at another table
     seconds: float | None = None  # wall time (whole command for matchday)
     peak_mb: float | None = None  # only for the subprocess row
     valid: bool | None = None
@@ -199,6 +201,7 @@ def measure_placements(event: Event, method: str, heuristic: Callable[[Event], l
         holes=stats.holes,
         max_holes=stats.max_holes_per_person,
         people_left_out=len(stats.people_without_meeting),
+        table_changes=_table_change_percent(stats),
         seconds=seconds,
         valid=not violations,
         violations=violations,
@@ -354,9 +357,15 @@ def run_matchday(
     row.points, row.meetings, row.mutual = stats.points, stats.meetings, stats.mutual_meetings
     row.holes, row.max_holes = stats.holes, stats.max_holes_per_person
     row.people_left_out = len(stats.people_without_meeting)
+    row.table_changes = _table_change_percent(stats)
     row.valid, row.violations = not violations and row.error is None, violations
     row.extra["report_mismatch"] = _report_mismatch(row)
     return row
+
+
+def _table_change_percent(stats: ScheduleStats) -> float:
+    """The share of consecutive meetings (one person, one day) at another table, in percent."""
+    return round(100.0 * stats.table_changes.share, 1)
 
 
 def _report_mismatch(row: MethodResult) -> list[str]:
@@ -418,6 +427,7 @@ SIZE_COLUMNS = [
     "mutual",
     "holes",
     "people left out",
+    "table changes %",
     "seconds",
     "peak memory (MB)",
     "valid",
@@ -437,6 +447,7 @@ def size_table(case: SizeCase, results: list[MethodResult], bound_source: str = 
                 "mutual": r.mutual,
                 "holes": r.holes,
                 "people left out": r.people_left_out,
+                "table changes %": r.table_changes,
                 "seconds": None if r.seconds is None else round(r.seconds, 2),
                 "peak memory (MB)": None if r.peak_mb is None else round(r.peak_mb, 1),
                 "valid": r.valid,

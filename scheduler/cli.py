@@ -43,6 +43,7 @@ from scheduler.results import (  # noqa: E402
     ScheduleStats,
     SolveOptions,
     SolveResult,
+    TableChanges,
     WishesMet,
     relative_gap,
 )
@@ -432,6 +433,7 @@ def report_figures(result: SolveResult, seconds: float) -> dict[str, Any]:
         "optimal": result.optimal,
         "objective": result.objective,
         "repair": result.repair,
+        "table_changes": stats.table_changes.as_dict(),
     }
 
 
@@ -454,6 +456,7 @@ def _print_report(
     lines.append(f"  without any meeting  {_people(event, stats)}")
     lines.append(f"  holes                {stats.holes} in total, at most {stats.max_holes_per_person} per person")
     lines.extend(_fairness_lines(event, stats))
+    lines.extend(_table_change_lines(event, stats.table_changes))
     lines.extend(_unmet_lines(unmet))
     if result.repair is not None:
         r = result.repair
@@ -465,6 +468,28 @@ def _print_report(
         lines.append(f"  points               before {r['points_before']}, after {r['points_after']}{fresh}")
     lines.append(f"  time                 {seconds:.1f} s (limit {limit:g} s; solver {result.seconds:.1f} s)")
     print("\n".join(lines))
+
+
+def _table_change_lines(event: Event, changes: TableChanges) -> list[str]:
+    """How often people change table and, with `hosts`, the hosts who cannot keep one table."""
+    lines = [
+        f"  table changes        {_percent(changes.share)} of consecutive meetings; "
+        f"{changes.mean_per_person:.1f} per person on average, at most {changes.max_per_person}"
+    ]
+    if changes.hosts:
+        moving = changes.hosts_moving
+        if not moving:
+            lines.append(f"  hosts                all {changes.hosts} keep one table all day")
+        else:
+            total = sum(moving.values())
+            worst = sorted(moving, key=lambda pid: (-moving[pid], pid))[:3]
+            names = ", ".join(f"{event.participants[pid].name} ({moving[pid]})" for pid in worst)
+            lines.append(
+                f"  hosts                {len(moving)} of {changes.hosts} change table, {total} times "
+                f"({changes.hosts_forced} to meet at a booth or with another host; "
+                f"{total - changes.hosts_forced} for want of tables); most: {names}"
+            )
+    return lines
 
 
 def _unmet_lines(unmet: list[UnmetWish]) -> list[str]:

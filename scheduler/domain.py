@@ -8,6 +8,7 @@ solved, checked and rendered concurrently without defensive copies.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -79,6 +80,31 @@ class Wish:
 
 
 @dataclass(frozen=True)
+class HostRule:
+    """Who stays put: the people whose `column` of participants.csv is `value` (ignoring case and
+    surrounding spaces). Their shared-table meetings keep one table all day where tables allow."""
+
+    column: str  # "role" for `hosts = "seller"`
+    value: str
+
+    def matches(self, person: Participant) -> bool:
+        column = _header_key(self.column)
+        if column in _PERSON_COLUMNS:
+            raw = getattr(person, column)
+        else:
+            raw = next((v for k, v in person.extra.items() if _header_key(k) == column), "")
+        return str(raw or "").strip().lower() == self.value.strip().lower()
+
+
+_PERSON_COLUMNS = ("id", "name", "organisation", "email", "role", "country", "status", "table")
+
+
+def _header_key(header: str) -> str:
+    """A column name as the loader matches headers: any case, spaces and hyphens as underscores."""
+    return re.sub(r"[\s\-]+", "_", header.strip().lower())
+
+
+@dataclass(frozen=True)
 class Event:
     name: str
     timezone: str
@@ -94,6 +120,7 @@ class Event:
     max_holes: int | None = None  # per person; None means no cap
     max_hole_spread: int | None = None  # "all" mode fairness: max - min holes over people
     min_meetings: int = 0  # [fairness]: meetings everyone who can should get, pursued before points
+    hosts: HostRule | None = None  # the people who stay at one table all day (event.toml `hosts`)
 
     @property
     def tables(self) -> int:
@@ -106,6 +133,14 @@ class Event:
                     return self.slots[day.slots[number - 1]]
                 return None
         return None
+
+
+def host_ids(event: Event) -> frozenset[ParticipantId]:
+    """The active people the event's `hosts` setting names (none without the setting)."""
+    rule = event.hosts
+    if rule is None:
+        return frozenset()
+    return frozenset(pid for pid, p in event.participants.items() if p.active and rule.matches(p))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Figures about a schedule: points, mutual meetings, wishes met, holes, people left out, table use."""
+"""Figures about a schedule: points, mutual meetings, wishes met, holes, people left out, table use,
+table changes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from itertools import pairwise
 from statistics import median
 
 from scheduler.candidates import Pair, candidate_pairs, pair_key, pair_points, wished_pairs
-from scheduler.domain import Event, ParticipantId, Schedule, SlotIndex
+from scheduler.domain import Event, ParticipantId, Schedule, SlotIndex, host_ids
 from scheduler.minimum import below_minimum
-from scheduler.results import Distribution, MetOf, ScheduleStats, WishesMet
+from scheduler.results import Distribution, MetOf, ScheduleStats, TableChanges, WishesMet
 
 
 def holes_in(event: Event, slots: Iterable[SlotIndex]) -> int:
@@ -67,6 +68,41 @@ def schedule_stats(event: Event, schedule: Schedule, pairs: list[Pair] | None = 
         distribution=distribution(event, schedule),
         min_meetings=event.min_meetings,
         below_minimum=below_minimum(event, schedule, pairs),
+        table_changes=table_changes(event, schedule),
+    )
+
+
+def table_changes(event: Event, schedule: Schedule) -> TableChanges:
+    """Table changes per person: between two consecutive meetings of theirs on one day, a change
+    is a different table label (a booth is a table). For the hosts named by `hosts`, which of them
+    change, and how many of their changes no labelling avoids: to or from a meeting at a booth or
+    with another host (two hosts cannot both be at home)."""
+    hosts = host_ids(event)
+    shared = set(event.table_labels)
+    visits: dict[ParticipantId, list[tuple[SlotIndex, str, bool]]] = defaultdict(list)  # (slot, table, forced)
+    for m in schedule.meetings:
+        forced = m.table not in shared or (m.a in hosts and m.b in hosts)
+        visits[m.a].append((m.slot, m.table, forced))
+        visits[m.b].append((m.slot, m.table, forced))
+    per_person: dict[ParticipantId, int] = {}
+    consecutive = forced_changes = 0
+    for pid, mine in visits.items():
+        mine.sort()
+        steps = [(x, y) for x, y in pairwise(mine) if event.slots[x[0]].day == event.slots[y[0]].day]
+        consecutive += len(steps)
+        moves = [(x, y) for x, y in steps if x[1] != y[1]]
+        per_person[pid] = len(moves)
+        if pid in hosts:
+            forced_changes += sum(1 for x, y in moves if x[2] or y[2])
+    meeting_hosts = sorted(hosts & per_person.keys())
+    return TableChanges(
+        changes=sum(per_person.values()),
+        consecutive=consecutive,
+        mean_per_person=sum(per_person.values()) / len(per_person) if per_person else 0.0,
+        max_per_person=max(per_person.values(), default=0),
+        hosts=len(meeting_hosts),
+        hosts_moving={pid: per_person[pid] for pid in meeting_hosts if per_person[pid]},
+        hosts_forced=forced_changes,
     )
 
 

@@ -124,6 +124,37 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class TableChanges:
+    """How often people change table between two consecutive meetings of theirs on one day
+    (booths count as tables), and which hosts (event.toml `hosts`) could not keep one table."""
+
+    changes: int = 0  # over everybody
+    consecutive: int = 0  # pairs of consecutive meetings, over everybody
+    mean_per_person: float = 0.0  # over the people who meet
+    max_per_person: int = 0
+    hosts: int = 0  # people the `hosts` setting names who meet
+    hosts_moving: dict[ParticipantId, int] = field(default_factory=dict)  # host -> changes, hosts who change
+    hosts_forced: int = 0  # of the hosts' changes, those to or from a booth or a meeting with another host
+
+    @property
+    def share(self) -> float:
+        """The share of consecutive meetings with a change of table (0 when nobody has two)."""
+        return self.changes / self.consecutive if self.consecutive else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changes": self.changes,
+            "consecutive": self.consecutive,
+            "share": round(self.share, 4),
+            "mean_per_person": round(self.mean_per_person, 3),
+            "max_per_person": self.max_per_person,
+            "hosts": self.hosts,
+            "hosts_moving": dict(self.hosts_moving),
+            "hosts_forced": self.hosts_forced,
+        }
+
+
+@dataclass(frozen=True)
 class ShortOfMinimum:
     """A person who could meet somebody but has fewer meetings than [fairness] min_meetings, and why."""
 
@@ -150,6 +181,7 @@ class ScheduleStats:
     distribution: Distribution
     min_meetings: int = 0  # the event's [fairness] min_meetings
     below_minimum: tuple[ShortOfMinimum, ...] = ()  # people short of it who could meet somebody
+    table_changes: TableChanges = field(default_factory=TableChanges)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -165,6 +197,7 @@ class ScheduleStats:
             "distribution": self.distribution.as_dict(),
             "min_meetings": self.min_meetings,
             "below_minimum": [s.as_dict() for s in self.below_minimum],
+            "table_changes": self.table_changes.as_dict(),
         }
 
 

@@ -170,6 +170,9 @@ def test_stats(client: TestClient, solved: dict[str, Any]) -> None:
     left_out = {p["id"] for p in stats["people_left_out"]}
     met = {m[k] for m in solved["schedule"]["meetings"] for k in ("participant_a", "participant_b")}
     assert not left_out & met
+    changes = stats["table_changes"]  # the event names no hosts
+    assert 0 <= changes["changes"] <= changes["consecutive"] and changes["hosts"] == 0
+    assert changes["share"] == (changes["changes"] / changes["consecutive"] if changes["consecutive"] else 0)
 
 
 def test_schedule_before_solve_is_404(client: TestClient) -> None:

@@ -84,7 +84,7 @@ def test_solve_writes_a_schedule_that_check_accepts(event_dir: Path, tmp_path: P
     text = out.read_text(encoding="utf-8")
     assert text.startswith("day,slot,start,end,table,participant_a,participant_b")
     assert "Ann Åberg" in text and "Ben Bērziņš" in text  # non-ASCII names survive
-    for word in ("meetings", "points", "bound", "gap", "holes", "without any meeting", "time"):
+    for word in ("meetings", "points", "bound", "gap", "holes", "without any meeting", "table changes", "time"):
         assert word in report
     assert "19" in report  # every wish fits: 12 (mutual, both priority 1) + 2 + 1 + 2 + 2
     assert "wishes met           6 of 6 (100.0 %); mutual 2 of 2, one-sided 4 of 4" in report

@@ -32,7 +32,7 @@ from scheduler.io.columns import (
     WISH_COLUMNS,
     WISH_STATUSES,
 )
-from scheduler.io.event_file import DAY_KEYS, FAIRNESS_KEYS, SETTING_KEYS, WEIGHT_KEYS
+from scheduler.io.event_file import DAY_KEYS, FAIRNESS_KEYS, HOST_KEYS, SETTING_KEYS, WEIGHT_KEYS
 from scheduler.io.loading import load_event_bytes
 from scheduler.io.schedule_files import (
     COLUMNS,
@@ -120,7 +120,7 @@ def test_every_column_is_documented_with_its_aliases_and_whether_it_is_required(
 def test_every_event_toml_key_is_documented() -> None:
     """Every key, as `key`, or as `[key]` / `[[key]]` for the tables that TOML writes that way."""
     text = section("event.toml")
-    for key in SETTING_KEYS | DAY_KEYS | WEIGHT_KEYS | FAIRNESS_KEYS:
+    for key in SETTING_KEYS | DAY_KEYS | WEIGHT_KEYS | FAIRNESS_KEYS | HOST_KEYS:
         assert any(f"`{form}`" in text for form in (key, f"[{key}]", f"[[{key}]]")), f"`{key}` is not documented"
 
 

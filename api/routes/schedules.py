@@ -34,6 +34,7 @@ from api.schemas import (
     ChangeSummary,
     DistributionPublic,
     EditPublic,
+    HostMoving,
     MeetingPublic,
     PersonRef,
     PublishRequest,
@@ -43,6 +44,7 @@ from api.schemas import (
     ScheduleVersionPublic,
     ShortOfMinimumPublic,
     StatsPublic,
+    TableChangesPublic,
     TableUse,
 )
 from api.storage import EventRow, ScheduleRow
@@ -52,7 +54,7 @@ from scheduler.export.filenames import file_name
 from scheduler.export.meetings import meeting_rows
 from scheduler.export.tables import table_use
 from scheduler.report import schedule_stats
-from scheduler.results import relative_gap
+from scheduler.results import TableChanges, relative_gap
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["schedules"], dependencies=[Depends(no_store)])
 
@@ -259,4 +261,14 @@ def read_stats(row: EventDep, session: SessionDep, version: VersionQuery = None)
         based_on=result.get("based_on"),
         changes=change_summary(result),
         repair=repair_report(result),
+        table_changes=table_changes_public(event, stats.table_changes),
     )
+
+
+def table_changes_public(event: Event, changes: TableChanges) -> TableChangesPublic:
+    """The table-change figures, hosts named."""
+    figures = changes.as_dict() | {"share": changes.share, "mean_per_person": changes.mean_per_person}
+    figures["hosts_moving"] = [
+        HostMoving(id=pid, name=event.participants[pid].name, changes=n) for pid, n in changes.hosts_moving.items()
+    ]
+    return TableChangesPublic(**figures)

@@ -1,4 +1,4 @@
-"""event.toml: the settings of an event (name, time zone, slots, tables, days, weights, fairness).
+"""event.toml: the settings of an event (name, time zone, slots, tables, days, weights, fairness, hosts).
 
 Every setting is checked and every problem recorded before anything is given up, so one bad value
 does not hide the next. A problem's row is the line of the setting, as far as it can be found, and
@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.domain import Day, Slot, Weights
+from scheduler.domain import Day, HostRule, Slot, Weights
 from scheduler.io.codec import NotText, decode
+from scheduler.io.columns import PARTICIPANT_COLUMNS, normalise_header
 from scheduler.io.timegrid import WindowError, build_grid, minutes, parse_date, parse_range, parse_time
 from scheduler.problems import Problems
 
@@ -37,11 +38,14 @@ SETTING_KEYS = {
     "days",
     "weights",
     "fairness",
+    "hosts",
 }
 DAY_KEYS = {"date", "start", "end", "breaks"}
 WEIGHT_KEYS = {"priority_points", "mutual_multiplier"}
 FAIRNESS_KEYS = {"max_holes", "max_spread", "min_meetings"}
 MAX_MIN_MEETINGS = 1_000  # more than any day has slots; keeps the objective's weights small
+HOST_KEYS = {"column", "value"}
+HOST_COLUMN_UNFIT = {"available", "max_meetings"}  # windows and numbers, not a kind of person
 
 DaySpec = tuple[dt.date, dt.time, dt.time, list[tuple[dt.time, dt.time]]]  # date, start, end, breaks
 
@@ -146,6 +150,7 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
     fields["max_holes"], fields["max_hole_spread"], fields["min_meetings"] = _read_fairness(
         raw.get("fairness", {}), objective, err, warn_unknown
     )
+    fields["hosts"] = _read_hosts(raw["hosts"], err, warn_unknown) if "hosts" in raw else None
     days = _read_days(raw.get("days"), err, warn_unknown, slot_minutes)
     return Settings(fields=fields, days=days if slot_minutes is not None else None, table_labels=labels)
 
@@ -239,6 +244,32 @@ def _read_fairness(
         out.append(None if value is None else _integer(f"fairness.{key}", value, 0, None, err))
     minimum = _integer("fairness.min_meetings", raw.get("min_meetings", 0), 0, MAX_MIN_MEETINGS, err)
     return out[0], out[1], minimum or 0
+
+
+def _read_hosts(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> HostRule | None:
+    """Who stays at one table: `hosts = "seller"` (a `role` value) or
+    `hosts = { column = "sector", value = "Food" }` (any other participants.csv column)."""
+    if isinstance(raw, str) and raw.strip():
+        return HostRule("role", raw.strip())
+    example = 'hosts = "seller" (a role) or hosts = { column = "sector", value = "Food" }'
+    if not isinstance(raw, dict):
+        err("hosts", f"'hosts' must look like {example}, not {raw!r}")
+        return None
+    warn_unknown(raw, HOST_KEYS, "hosts.")
+    column, value = raw.get("column"), raw.get("value")
+    ok = True
+    if not isinstance(column, str) or not column.strip():
+        err("hosts.column", f"hosts needs a column of participants.csv, e.g. {example}")
+        ok = False
+    else:
+        column = next((c.name for c in PARTICIPANT_COLUMNS if c.matches(column)), normalise_header(column))
+        if column in HOST_COLUMN_UNFIT:
+            err("hosts.column", f"hosts cannot be chosen by '{column}'; name a column such as role or sector")
+            ok = False
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        err("hosts.value", f"hosts needs the value that marks a host, e.g. {example}")
+        ok = False
+    return HostRule(str(column), str(value).strip()) if ok else None
 
 
 def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown, slot_minutes: int | None) -> list[DaySpec] | None:

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scheduler.domain import Event, Participant, ParticipantId, SlotIndex, Wish
+from scheduler.domain import Event, Participant, ParticipantId, SlotIndex, Wish, host_ids
 from scheduler.io.codec import file_label, read_table
 from scheduler.io.columns import (
     PARTICIPANT_COLUMNS,
@@ -158,6 +158,7 @@ def _load(
         days=grid.days, slots=grid.slots, participants=people.participants, wishes=tuple(wishes), **settings.fields
     )
     _warn_unmeetable(event, people.rows, problems)
+    _warn_no_hosts(event, problems)
     return LoadedEvent(event=event, warnings=[p for p in _in_place(problems.items, places) if p.severity == "warning"])
 
 
@@ -489,6 +490,20 @@ def _wishes(
 def _did_you_mean(pid: str, known: Mapping[ParticipantId, int]) -> str:
     near = [k for k in known if k.casefold() == pid.casefold()]
     return f" (did you mean '{near[0]}'? ids are case-sensitive)" if near else ""
+
+
+def _warn_no_hosts(event: Event, problems: Problems) -> None:
+    """Warn when the `hosts` setting names nobody (most likely a misspelt value or column)."""
+    if event.hosts is None or host_ids(event):
+        return
+    rule = event.hosts
+    problems.warn(
+        "no_hosts",
+        f"hosts: no active participant has {rule.column} = '{rule.value}'; nobody is kept at one table",
+        EVENT_FILE,
+        None,
+        "hosts",
+    )
 
 
 def _warn_unmeetable(event: Event, rows: Mapping[ParticipantId, int], problems: Problems) -> None:

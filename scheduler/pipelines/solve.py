@@ -86,7 +86,8 @@ def solve(
     bound = outcome.bound
     previous = options.previous.meetings if options.previous else ()
     labels = {pair_key(m.a, m.b) + (m.slot,): m.table for m in previous}
-    schedule = assign_tables(event, outcome.placements, {**labels, **run.locked_labels})
+    history = plan.history if plan else ()
+    schedule = assign_tables(event, outcome.placements, {**labels, **run.locked_labels}, before=history)
     repair_figures = None
     if plan is not None:
         assert options.previous is not None  # a plan is made from it
