@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from factories import EventSpec, make_event, person, wish
+from factories import EventSpec, event_files, make_event, person, wish
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +32,7 @@ from scheduler.standby import (
 AT = dt.datetime(2027, 3, 10, 9, 0)
 
 
-def hand_event(**settings: object) -> Event:
+def hand_event_files(**settings: object) -> tuple[bytes, bytes, bytes]:
     """p was to meet the absent a at 09:20. Around p: x1 (mutual, priority 1: 12 points), x2 (asked
     p, priority 2: 2 points), x3 (p asked, priority 3: 1 point), and six people who may not take
     a's place: b1 is busy then, w1 only in a later window, u1 arrives at 10:00, c1 is p's colleague,
@@ -68,7 +68,11 @@ def hand_event(**settings: object) -> Event:
         wish("p", "x4", 1),
         wish("a", "r", 2),
     ]
-    return make_event(people, wishes, EventSpec(**settings))  # type: ignore[arg-type]
+    return event_files(people, wishes, EventSpec(**settings))  # type: ignore[arg-type]
+
+
+def hand_event(**settings: object) -> Event:
+    return load_event_bytes(*hand_event_files(**settings)).event
 
 
 def hand_schedule() -> Schedule:
