@@ -188,15 +188,16 @@ class _Finder:
         partners = {m.b if m.a == absent else m.a for m in freed}
         self.asked = wished_pairs(event)
         self.partners: dict[ParticipantId, list[PairKey]] = defaultdict(list)
-        for key in self.asked:
-            for pid in key:
-                if pid in partners:
-                    self.partners[pid].append(key)
         self.windows: dict[PairKey, frozenset[SlotIndex]] = {}
-        self.wishes_of: dict[PairKey, list[int]] = defaultdict(list)
+        self.wishes_of: dict[PairKey, list[int]] = defaultdict(list)  # each pair's rows of event.wishes
         for i, w in enumerate(event.wishes):
-            key = pair_key(w.requester, w.target)
-            self.wishes_of[key].append(i)
+            key = (w.requester, w.target) if w.requester < w.target else (w.target, w.requester)
+            rows = self.wishes_of[key]
+            rows.append(i)
+            if len(rows) == 1 and key in self.asked:
+                for pid in key:
+                    if pid in partners:
+                        self.partners[pid].append(key)
             if w.window is not None and not w.declined:
                 self.windows[key] = self.windows.get(key, w.window) & w.window
         self.meetings = list(schedule.meetings)
@@ -214,7 +215,7 @@ class _Finder:
             wanted = {j for m in freed for j in self.by_slot[m.slot]}
             wanted.update(j for pid in people for j in self.by_person.get(pid, ()))
             read = sorted(wanted)
-        shared = set(event.table_labels)
+        self.shared = shared = set(event.table_labels)
         placements = []
         for j in read:
             m = self.meetings[j]
@@ -226,7 +227,7 @@ class _Finder:
     def _meeting_pair(self, m: Meeting) -> Pair:
         """A scheduled meeting as the state holds it: only its people, key and place are read."""
         a, b = pair_key(m.a, m.b)
-        return Pair(a, b, {}, 0, frozenset(), (SHARED if m.table in self.event.table_labels else m.table,))
+        return Pair(a, b, {}, 0, frozenset(), (SHARED if m.table in self.shared else m.table,))
 
     def pair(self, key: PairKey) -> Pair | None:
         """The wished pair `key` with its slots and places, or None when it may not meet at all
@@ -309,7 +310,7 @@ class _Finder:
         if pair.uses_shared_table:
             if not SharedTableCapacity.room(self.state, slot):
                 return None
-            if freed.table in self.event.table_labels:
+            if freed.table in self.shared:
                 return freed.table
             used = {self.meetings[j].table for j in self.by_slot[slot] if self.meetings[j] != freed}
             return next((t for t in self.event.table_labels if t not in used), None)
@@ -338,7 +339,7 @@ class _Finder:
         table (the whole slot when the change adds a meeting to the shared tables), with the wishes
         of those pairs. The spread cap, which reads everyone's holes, was judged by `HoleCaps`."""
         slot, table = s.freed.slot, s.meeting.table
-        shared = self.event.table_labels
+        shared = self.shared
         whole_slot = table in shared and s.freed.table not in shared
         near = {j for j in self.by_slot[slot] if whole_slot or self.meetings[j].table == table}
         for pid in (self.absent, s.partner, s.other):
