@@ -14,8 +14,8 @@ alone and the whole schedule checked.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import statistics
 import sys
 import time
