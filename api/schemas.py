@@ -303,7 +303,7 @@ class MeetingPublic(BaseModel):
     locked: bool
 
 
-VersionKind = Literal["solve", "repair", "cancel", "move", "pin"]
+VersionKind = Literal["solve", "repair", "cancel", "move", "pin", "standby"]
 
 
 class SchedulePublic(BaseModel):
@@ -353,10 +353,11 @@ class ChangeSummary(BaseModel):
 class EditPublic(BaseModel):
     """A hand edit of the schedule, stored as a new version."""
 
-    action: Literal["cancel", "move", "pin", "unpin"]
+    action: Literal["cancel", "move", "pin", "unpin", "standby"]
     a: str
     b: str
     locked: bool | None = None
+    replacement: str | None = Field(None, description="For standby: who met b instead of a (absent).")
 
 
 class ScheduleVersionPublic(BaseModel):

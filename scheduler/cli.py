@@ -1,4 +1,4 @@
-"""The command line: `python -m scheduler solve|check|diff|export`, a thin layer over the library.
+"""The command line: `python -m scheduler solve|check|diff|export|standby`, a thin layer over the library.
 
 Everything here is input/output: parse arguments, load files, call `solve` or `check_schedule`,
 print what happened and map the outcome to an exit code. No scheduling logic lives here, so the
@@ -75,7 +75,8 @@ exit codes:
      solve: the solver's schedule failed the independent check (a bug; please report
      it): nothing is written to --out, the schedule goes to OUT.rejected.csv
   2  bad input: a missing or malformed file, a bad option, an unwritable output path,
-     locked rows of --previous that break a hard rule
+     locked rows of --previous that break a hard rule; standby: an unknown person, a
+     time outside the event
   3  solve: no schedule exists (infeasible) or none was found within the time limit
   141  the reader of the output went away (as in `… | head`); ends quietly
 """
@@ -274,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=_cmd_export)
     add_plan_capacity(sub, EPILOG, _paragraph, _positive_float)
+
+    from scheduler import cli_standby  # the command's own module (it imports this one's helpers)
+
+    cli_standby.add_parser(sub, EPILOG, _paragraph, _local_datetime)
     return parser
 
 

@@ -21,6 +21,7 @@ from api.web import (
     publish,
     revise,
     schedule,
+    standby,
     start,
     stats,
     unscheduled,
@@ -32,7 +33,21 @@ def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> Non
     """Add the pages, their static files and the browser-friendly error pages to `app`."""
     errors.install(app, api_validation_error)
     # downloads last: its /download/{what} would take the other routes' downloads
-    pages = (start, new_event, access, overview, publish, revise, schedule, edit, people, unscheduled, stats, capacity)
+    pages = (
+        start,
+        new_event,
+        access,
+        overview,
+        publish,
+        revise,
+        schedule,
+        edit,
+        people,
+        standby,
+        unscheduled,
+        stats,
+        capacity,
+    )
     for module in (*pages, downloads):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
