@@ -80,7 +80,8 @@ def put_wish(
 # --- hand edits of the schedule -------------------------------------------------------------------
 
 
-def _latest(session: Session, row: EventRow) -> tuple[Event, ScheduleRow, Schedule]:
+def latest_version(session: Session, row: EventRow) -> tuple[Event, ScheduleRow, Schedule]:
+    """The event and its latest stored version, parsed: what every hand edit starts from."""
     event = service.load_event(row)
     srow = service.schedule_row(session, row.id)
     if srow is None:
@@ -88,7 +89,7 @@ def _latest(session: Session, row: EventRow) -> tuple[Event, ScheduleRow, Schedu
     return event, srow, service.parse_schedule(event, srow)
 
 
-def _store(
+def store_edit(
     session: Session,
     row: EventRow,
     event: Event,
@@ -99,6 +100,7 @@ def _store(
     edit: Mapping[str, object],
     by: str,
 ) -> ScheduleRow:
+    """Store a hand edit's schedule as the next version, with what was done and by whom."""
     return service.add_schedule_version(
         session=session,
         row=row,
@@ -124,7 +126,7 @@ def cancel_meeting(
 ) -> Edit:
     """Remove the meeting in a new version and decline both directions of its wish; refused when
     that breaks a rule (a [fairness] hole cap), before anything is stored."""
-    event, base, schedule = _latest(session, row)
+    event, base, schedule = latest_version(session, row)
     meeting = edits.find_meeting(event, schedule, a, b, version=base.version)
     new = edits.cancel(event, schedule, meeting)
     wishes = edits.decline_pair(row.wishes_csv, a, b)
@@ -133,7 +135,7 @@ def cancel_meeting(
             session=session, secret=secret, row=row, participants_csv=row.participants_csv, wishes_csv=wishes
         ).event
     edit = {"action": "cancel", "a": meeting.a, "b": meeting.b}
-    version = _store(session, row, event, base, schedule, new, "cancel", edit, by)
+    version = store_edit(session, row, event, base, schedule, new, "cancel", edit, by)
     return Edit(version, True, None, _affected(meeting, None))
 
 
@@ -149,13 +151,13 @@ def move_meeting(
     by: str = "api",
 ) -> Edit:
     """Move the meeting to `slot` (and `table`) in a new version; refused when that breaks a rule."""
-    event, base, schedule = _latest(session, row)
+    event, base, schedule = latest_version(session, row)
     meeting = edits.find_meeting(event, schedule, a, b, version=base.version)
     moved, new = edits.move(event, schedule, meeting, slot, table, locked)
     if new is schedule:
         return Edit(base, False, meeting, [])
     edit = {"action": "move", "a": meeting.a, "b": meeting.b, "locked": locked}
-    version = _store(session, row, event, base, schedule, new, "move", edit, by)
+    version = store_edit(session, row, event, base, schedule, new, "move", edit, by)
     return Edit(version, True, moved, _affected(meeting, moved))
 
 
@@ -163,11 +165,11 @@ def pin_meeting(
     *, session: Session, row: EventRow, a: ParticipantId, b: ParticipantId, locked: bool, by: str = "api"
 ) -> Edit:
     """Lock (or unlock) the meeting where it is, in a new version; nobody's agenda changes."""
-    event, base, schedule = _latest(session, row)
+    event, base, schedule = latest_version(session, row)
     meeting = edits.find_meeting(event, schedule, a, b, version=base.version)
     pinned, new = edits.pin(event, schedule, meeting, locked)
     if new is schedule:
         return Edit(base, False, meeting, [])
     edit = {"action": "pin" if locked else "unpin", "a": meeting.a, "b": meeting.b, "locked": locked}
-    version = _store(session, row, event, base, schedule, new, "pin", edit, by)
+    version = store_edit(session, row, event, base, schedule, new, "pin", edit, by)
     return Edit(version, True, pinned, [])

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from api import service
-from api.changes import Edit
+from api.changes import Edit, latest_version, store_edit
 from api.storage import EventRow, ScheduleRow
 from scheduler import edits
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule
@@ -35,20 +34,11 @@ class Question:
     freed: list[FreedMeeting]
 
 
-def latest(session: Session, row: EventRow) -> tuple[Event, ScheduleRow, Schedule]:
-    """The event and its latest schedule version; NotFound when there is none yet."""
-    event = service.load_event(row)
-    srow = service.schedule_row(session, row.id)
-    if srow is None:
-        raise edits.NotFound("No schedule yet: solve the event first")
-    return event, srow, service.parse_schedule(event, srow)
-
-
 def ask(session: Session, row: EventRow, absent: ParticipantId, at: dt.datetime | None) -> Question:
     """The suggestions for `absent` at the local time `at` (by default now in the event's time
     zone, or the start of their next meeting outside the event). Raises NotFound for an unknown
     person or no schedule, StandbyError for a time outside the event."""
-    event, srow, schedule = latest(session, row)
+    event, srow, schedule = latest_version(session, row)
     if absent not in event.participants:
         raise edits.NotFound(f"'{absent}' is not a participant of this event")
     when = at if at is not None else default_time(event, schedule, absent, dt.datetime.now(ZoneInfo(event.timezone)))
@@ -69,7 +59,7 @@ def confirm(
     """Replace the meeting of `absent` and `partner` in the latest version by a locked meeting of
     `partner` and `other` in the same slot, at `table` (by default a fixed table of either, else the
     freed table, else the first free shared one), as a new version. Raises NotFound, EditRefused."""
-    event, base, schedule = latest(session, row)
+    event, base, schedule = latest_version(session, row)
     freed = edits.find_meeting(event, schedule, absent, partner, version=base.version)
     if other not in event.participants:
         raise edits.NotFound(f"'{other}' is not a participant of this event")
@@ -80,14 +70,5 @@ def confirm(
     replacement = dataclasses.replace(draft, table=label)
     new = apply_suggestion(event, schedule, absent, freed, replacement)
     edit = {"action": "standby", "a": absent, "b": partner, "replacement": other, "locked": True}
-    version = service.add_schedule_version(
-        session=session,
-        row=row,
-        event=event,
-        schedule=new,
-        kind="standby",
-        based_on=base,
-        previous=schedule,
-        result={"edit": edit, "by": by},
-    )
+    version = store_edit(session, row, event, base, schedule, new, "standby", edit, by)
     return Edit(version, True, replacement, sorted({absent, partner, other}))
