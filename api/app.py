@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from api import openapi
 from api.docs_ui import add_docs_ui
 from api.jobs import JobRunner, ProcessJobRunner
 from api.routes import agendas, capacity, changes, diffs, events, jobs, meetings, schedules, standby, unmet
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     app.include_router(agendas.public)
     # The agenda page's inlined CSS names its bundled fonts relative to /agenda/.
     app.mount("/agenda/fonts", StaticFiles(directory=TEMPLATES_DIR / "fonts"), name="fonts")
+    openapi.install(app)  # the answers around the routes (401, 404, 400, 413, 422) documented too
     return app
 
 
