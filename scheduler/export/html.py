@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from scheduler.domain import Event
 from scheduler.export.agenda import AgendaData
 from scheduler.export.qr import qr_svg_data_uri
 from scheduler.export.tables import place
@@ -94,3 +95,9 @@ def agenda_page(
     meeting under way and the next one on top; `links` ("pdf", "ics", "webcal") adds the buttons;
     `not_arranged` the sentences on their wishes that did not become meetings (`unmet_lines`)."""
     return render_html("agenda.html", a=agenda, links=links or {}, not_arranged=not_arranged, today=today)
+
+
+def link_problem_page(event: Event | None) -> str:
+    """The page a wrong, replaced or expired agenda link leads to: what to do, and whom to ask when
+    the event is known (its contact settings)."""
+    return render_html("agenda_missing.html", event=event)
