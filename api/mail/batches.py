@@ -76,7 +76,7 @@ class Request:
         if self.already_sent:
             n = len(self.already_sent)
             parts.append(
-                f"{n} {'person was' if n == 1 else 'people were'} already sent this message, and will not get it twice."
+                f"{n} {'person was' if n == 1 else 'people were'} already sent this message (or their address was refused): nobody gets it twice."
             )
         if self.without_email:
             n = len(self.without_email)
@@ -118,10 +118,23 @@ def recipients(
     return version, before, [pid for pid in diff.people_affected if pid in event.participants], diff
 
 
-def request_batch(*, session: Session, row: EventRow, kind: str, attach_pdf: bool, base_url: str) -> Request:
-    """Queue the messages of `kind` for the published version (the caller commits, then hands the
-    batch to a runner). Raises NothingToSend."""
-    lock_event(session, row)  # two requests at once: the second sees the first's rows
+@dataclass
+class Plan:
+    """Who a kind of message for the published version would go to now, before anything is queued."""
+
+    kind: str
+    version: int
+    previous_version: int | None
+    todo: list[tuple[ParticipantRow, MailMessageRow | None]]  # with the row of an earlier failed try
+    already_sent: list[Person]  # sent, or given up on after a batch stopped mid-conversation
+    without_email: list[Person]
+    in_progress: list[Person] = field(default_factory=list)  # queued or being sent by a running batch
+    refused: list[Person] = field(default_factory=list)  # the server refused the address: not tried again
+
+
+def plan(session: Session, row: EventRow, kind: str) -> Plan:
+    """Sort the people the message is for: to send (new, or failed before), already sent (or
+    refused: sent, or being sent, by another batch), and without an address. Raises NothingToSend."""
     event = service.load_event(row)
     version, before, pids, _diff = recipients(session, row, event, kind)
     existing = {
@@ -132,59 +145,68 @@ def request_batch(*, session: Session, row: EventRow, kind: str, attach_pdf: boo
             )
         )
     }
-    active_batches = set(
+    active = set(
         session.scalars(
             select(MailBatchRow.id).where(MailBatchRow.event_id == row.id, MailBatchRow.state.in_(BATCH_ACTIVE))
         )
     )
-    result = Request(kind, version, before, None, 0)
     people = {p.pid: p for p in service.participants_of(session, row.id)}
-    batch = MailBatchRow(
-        event_id=row.id, kind=kind, version=version, previous_version=before, attach_pdf=attach_pdf, base_url=base_url
-    )
-    todo: list[tuple[ParticipantRow, MailMessageRow | None]] = []
+    out = Plan(kind, version, before, [], [], [])
     for pid in pids:
         p = people.get(pid)
         if p is None:
             continue
         if not p.email.strip():
-            result.without_email.append(Person(pid, p.name))
+            out.without_email.append(Person(pid, p.name))
             continue
         old = existing.get(pid)
         waiting = old is not None and (
-            old.status == "failed" or (old.status == "queued" and old.batch_id not in active_batches)
+            old.status == "failed" or (old.status == "queued" and old.batch_id not in active)
         )
         if old is not None and not waiting:
-            result.already_sent.append(Person(pid, p.name))
-            continue
-        todo.append((p, old))
-    batch.without_email = [{"id": x.id, "name": x.name} for x in result.without_email]
-    if not todo:
+            out.already_sent.append(Person(pid, p.name))
+        else:
+            out.todo.append((p, old))
+    return out
+
+
+def request_batch(*, session: Session, row: EventRow, kind: str, attach_pdf: bool, base_url: str) -> Request:
+    """Queue the messages of `kind` for the published version (the caller commits, then hands the
+    batch to a runner). Raises NothingToSend."""
+    lock_event(session, row)  # two requests at once: the second sees the first's rows
+    todo = plan(session, row, kind)
+    done = todo.already_sent + todo.in_progress + todo.refused  # none of them is sent it by this request
+    result = Request(kind, todo.version, todo.previous_version, None, 0, done, todo.without_email)
+    if not todo.todo:
         return result
+    batch = MailBatchRow(
+        event_id=row.id,
+        kind=kind,
+        version=todo.version,
+        previous_version=todo.previous_version,
+        attach_pdf=attach_pdf,
+        base_url=base_url,
+        without_email=[{"id": x.id, "name": x.name} for x in todo.without_email],
+    )
     session.add(batch)
     session.flush()
-    for p, old in todo:
+    for p, old in todo.todo:
+        email = p.email.strip()
         if old is None:
             session.add(
                 MailMessageRow(
                     batch_id=batch.id,
                     event_id=row.id,
-                    version=version,
+                    version=todo.version,
                     kind=kind,
                     pid=p.pid,
                     name=p.name,
-                    email=p.email.strip(),
+                    email=email,
                 )
             )
         else:  # failed before, or left queued by a batch that stopped: this batch tries it again
-            old.batch_id, old.status, old.attempts, old.email, old.updated_at = (
-                batch.id,
-                "queued",
-                0,
-                p.email.strip(),
-                utcnow(),
-            )
-    result.batch, result.queued = batch, len(todo)
+            old.batch_id, old.status, old.attempts, old.email, old.updated_at = batch.id, "queued", 0, email, utcnow()
+    result.batch, result.queued = batch, len(todo.todo)
     return result
 
 
