@@ -351,3 +351,50 @@ def test_a_change_touching_7_of_300_sends_exactly_7_messages(tmp_path: Path, sin
         for partner in cancelled:  # each of this person's changes, and nobody else's
             assert f"Cancelled: your meeting with {people[partner]['name']} on " in content
         assert content.count("Cancelled: ") == len(cancelled)
+
+
+# --- the batch function itself: resumable, idempotent ------------------------------------------------
+
+
+def test_run_mail_batch_is_idempotent_and_never_resends_an_interrupted_message(tmp_path: Path, sink: Sink) -> None:
+    from sqlalchemy import select, update
+
+    from api.mail.batches import INTERRUPTED, request_batch, run_mail_batch
+    from api.mail.rows import MailMessageRow
+    from api.storage import Database, EventRow
+
+    settings = mail_settings(tmp_path, sink)
+    with mail_client(tmp_path, sink) as client:
+        event_id, headers = upload(client)
+        solve(client, event_id, headers)
+    db = Database(settings.database_url)
+    try:
+        with db.session() as s:
+            row = s.get(EventRow, event_id)
+            assert row is not None
+            batch = request_batch(session=s, row=row, kind="agenda", attach_pdf=False, base_url="https://x.example")
+            assert batch.batch is not None and batch.queued == 2
+            batch_id = batch.batch.id
+            # a run that stopped while talking to the server about Søren: whether it arrived is unknown
+            s.flush()
+            s.execute(
+                update(MailMessageRow)
+                .where(MailMessageRow.batch_id == batch_id, MailMessageRow.pid == "p1")
+                .values(status="sending")
+            )
+        seen: list[tuple[int, int]] = []
+        kwargs: dict[str, Any] = {
+            "settings": settings,
+            "secret": "s3cret",
+            "progress": lambda d, t: seen.append((d, t)),
+        }
+        assert run_mail_batch(db, batch_id, **kwargs) == "done"
+        assert run_mail_batch(db, batch_id, **kwargs) == "done"  # again: nothing more is sent
+        with db.session() as s:
+            rows = {m.pid: m for m in s.scalars(select(MailMessageRow).where(MailMessageRow.batch_id == batch_id))}
+    finally:
+        db.dispose()
+    assert (rows["p1"].status, rows["p1"].answer) == ("failed", INTERRUPTED)
+    assert rows["p2"].status == "sent" and rows["p2"].sent_at is not None
+    assert [m["To"].addresses[0].addr_spec for m in sink.received] == ["janis@example.lv"]
+    assert seen == [(2, 2)]

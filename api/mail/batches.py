@@ -76,7 +76,8 @@ class Request:
         if self.already_sent:
             n = len(self.already_sent)
             parts.append(
-                f"{n} {'person was' if n == 1 else 'people were'} already sent this message (or their address was refused): nobody gets it twice."
+                f"{n} {'person was' if n == 1 else 'people were'} already sent this message (or their address "
+                "was refused): nobody gets it twice."
             )
         if self.without_email:
             n = len(self.without_email)
@@ -287,7 +288,8 @@ def run_mail_batch(
     except MailNotConfigured as exc:
         return _finish(db, batch_id, "failed", str(exc))
     work = _Work.load(db, batch_id, secret, config.reply_to)
-    total = len(work.ids)
+    with db.session() as s:
+        total = sum(counts(s, batch_id).values())  # the whole batch, what earlier runs settled included
     with Mailer(config) as mailer:
         for message_id in work.ids:
             if should_stop():
