@@ -139,6 +139,7 @@ def change_lines(event: Event, changes: Iterable[MeetingChange], pid: Participan
 
 
 def _render(kind: str, **context: Any) -> tuple[str, str, str]:
+    context.setdefault("lang", "en")  # the HTML's language, for when catalogues choose one per person
     subject = ENV.get_template(f"mail/{kind}.subject.txt").render(**context)
     text = ENV.get_template(f"mail/{kind}.txt").render(**context)
     html = ENV.get_template(f"mail/{kind}.html").render(**context)
