@@ -316,7 +316,7 @@ class _Work:
     batch: MailBatchRow
     event: Event
     schedule: Schedule
-    old: Schedule
+    diff: ScheduleDiff  # old → schedule: each person's changes ("changes" batches)
     ids: list[int]
     secret: str
     reply_to: str | None
@@ -342,7 +342,7 @@ class _Work:
             )
             schedule = service.parse_schedule(event, srow)
             old = service.parse_schedule(event, prev) if prev is not None else Schedule.of([])
-            return _Work(batch, event, schedule, old, ids, secret, reply_to)
+            return _Work(batch, event, schedule, diff_schedules(event, old, schedule), ids, secret, reply_to)
 
 
 def _claim(db: Database, message_id: int) -> bool:
@@ -374,7 +374,7 @@ def _deliver(
     event, batch = work.event, work.batch
     links = Links.of(batch.base_url, service.agenda_token(secret=work.secret, participant=p))
     contact = reply_address(event, work.reply_to)
-    changes = diff_schedules(event, work.old, work.schedule).for_person(m.pid) if batch.kind == "changes" else []
+    changes = work.diff.for_person(m.pid) if batch.kind == "changes" else []
     if batch.kind == "agenda":
         draft = agenda_draft(event, work.schedule, m.pid, links, contact, batch.attach_pdf)
     else:
