@@ -21,7 +21,8 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from api import openapi
 from api.docs_ui import add_docs_ui
 from api.jobs import JobRunner, ProcessJobRunner
-from api.routes import agendas, capacity, changes, diffs, events, jobs, meetings, schedules, standby, unmet
+from api.mail.runner import MailRunner
+from api.routes import agendas, capacity, changes, diffs, events, jobs, mail, meetings, schedules, standby, unmet
 from api.security import redact_access_log
 from api.settings import Settings, get_settings
 from api.storage import Database, get_or_create_secret
@@ -92,9 +93,13 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         runner = runner_factory(db, settings)
         app.state.runner = runner
         runner.start()
+        mailer = MailRunner(db, settings, app.state.link_secret)  # e-mail batches, in a thread
+        app.state.mailer = mailer
+        mailer.start()
         try:
             yield
         finally:
+            mailer.shutdown()
             runner.shutdown()
             db.dispose()
 
@@ -115,6 +120,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     app.include_router(unmet.router)
     app.include_router(capacity.router)
     app.include_router(standby.router)
+    app.include_router(mail.router)
     app.include_router(agendas.organiser)
     app.include_router(agendas.public)
     # The agenda page's inlined CSS names its bundled fonts relative to /agenda/.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,28 @@ class Settings(BaseSettings):
         "8 × max_upload_bytes (at least 1 MB): three files, and the new-event page's kept files beside them.",
     )
     progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
+    # E-mail to participants (api/mail): off until smtp_host and mail_from are set.
+    smtp_host: str | None = Field(None, description="SMTP server that sends participants' e-mail; unset: no e-mail.")
+    smtp_port: int | None = Field(
+        None, ge=1, le=65535, description="SMTP port; by default 25 (none), 587 (starttls) or 465 (tls)."
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        "starttls", description="none: plain SMTP; starttls: upgrade the connection; tls: TLS from the start."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login, when the server asks for one.")
+    smtp_password: str | None = Field(None, description="SMTP password of smtp_user.")
+    smtp_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the SMTP server before giving up.")
+    mail_from: str | None = Field(
+        None, description="Sender of participants' e-mail, e.g. 'Matchday team <agenda@example.org>'."
+    )
+    mail_reply_to: str | None = Field(
+        None,
+        description="Where participants' replies go when the event names no contact_email (the organiser's address).",
+    )
+    mail_attempts: int = Field(3, ge=1, le=10, description="Tries per recipient on temporary failures (4xx replies).")
+    mail_retry_seconds: float = Field(
+        2.0, ge=0, le=60, description="Wait before the second try; doubled before each further one."
+    )
 
 
 @lru_cache
