@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,34 @@ class Settings(BaseSettings):
         "8 × max_upload_bytes (at least 1 MB): three files, and the new-event page's kept files beside them.",
     )
     progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
+    # --- job engine (api/jobs/) ---
+    job_engine: Literal["embedded", "procrastinate"] = Field(
+        "embedded",
+        description="embedded: each web process runs solves in child processes of its own (SQLite or "
+        "PostgreSQL, one command). procrastinate: web processes only enqueue; solves run on any number of "
+        "`python -m api.worker` processes (needs a PostgreSQL database_url).",
+    )
+    job_max_attempts: int = Field(
+        2,
+        ge=1,
+        description="procrastinate: how many times a solve is taken up when the worker running it dies "
+        "(killed, machine lost); after that it fails with a message saying so.",
+    )
+    solve_overrun_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A solve's process is killed from outside once it runs this much longer than its time "
+        "limit (loading and storing included), whatever the solver does.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        5.0, gt=0, description="procrastinate: how often a worker tells the database it is alive."
+    )
+    worker_stalled_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="procrastinate: a worker silent this long counts as dead, and the solve it ran is taken "
+        "up by another worker; keep it several heartbeats long.",
+    )
 
 
 @lru_cache
