@@ -101,10 +101,11 @@ def test_two_web_processes_and_two_workers_survive_a_killed_worker(tmp_path: Pat
         owner_pid = int(owner.split(":")[1])
         [victim] = [w for w in workers if w.process.pid == owner_pid]
         children = solver_children(owner_pid)
+        assert children, "the big solve's child process was not found"
         os.kill(owner_pid, signal.SIGKILL)
         victim.process.wait(timeout=WAIT)
-        for child in children:  # its solver child dies with it
-            wait_for("the killed worker's solver child to end", lambda child=child: gone(child), 15.0, logs)
+        # Its solver child dies with it.
+        wait_for("the killed worker's solver child to end", lambda: all(gone(c) for c in children), 15.0, logs)
 
         results: dict[str, dict[str, Any]] = {}
 
@@ -127,6 +128,36 @@ def test_two_web_processes_and_two_workers_survive_a_killed_worker(tmp_path: Pat
             assert schedule.meetings, event_id
             assert check_schedule(event, schedule) == [], event_id
     engine.dispose()
+
+
+def test_a_cancel_through_the_web_stops_the_solve_on_the_worker_within_seconds(tmp_path: Path) -> None:
+    url = database_url(tmp_path / "cancel")
+    env = {"MATCHDAY_DATABASE_URL": url, "MATCHDAY_JOB_ENGINE": "procrastinate", "MATCHDAY_CANCEL_GRACE_SECONDS": "2"}
+    with ExitStack() as stack:
+        web = stack.enter_context(started_server(tmp_path, env, name="web"))
+        worker = stack.enter_context(started_worker(tmp_path, env, name="worker"))
+        client = stack.enter_context(httpx2.Client(base_url=web.url, timeout=30))
+        event_id, headers = upload_http(client, **big_event())
+        r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 300}, headers=headers)
+        job_id = r.json()["job_id"]
+
+        def progressing() -> bool:
+            job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+            return bool(job["state"] == "running" and (job["progress"].get("elapsed") or 0) > 0)
+
+        wait_for("the solve under way on the worker", progressing, WAIT, [web, worker])
+        children = solver_children(worker.process.pid)
+        assert children
+        asked = time.monotonic()
+        assert client.post(f"/api/jobs/{job_id}/cancel", headers=headers).status_code == 200
+
+        def cancelled() -> bool:
+            return bool(client.get(f"/api/jobs/{job_id}", headers=headers).json()["state"] == "cancelled")
+
+        wait_for("the job cancelled", cancelled, 20.0, [web, worker])
+        wait_for("the solver child gone", lambda: all(gone(c) for c in children), 10.0, [web, worker])
+        assert time.monotonic() - asked < 20.0
+        assert worker.process.poll() is None  # the worker itself carries on
 
 
 _FILES = {"event": "event.toml", "participants": "participants.csv", "wishes": "wishes.csv"}

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx2
 import psutil  # type: ignore[import-untyped]
-from api_helpers import big_event, event_files
+from api_helpers import API_DATA, big_event, event_files
 from server_process import Server, log_tail, started_server
 
 from api.jobs import STOPPED_BY_SERVER
@@ -20,7 +20,7 @@ WAIT = 60.0  # seconds: generous, the machine is shared
 
 
 def upload_http(client: httpx2.Client, **replace: bytes) -> tuple[str, dict[str, str]]:
-    r = client.post("/api/events", files=event_files(**replace))
+    r = client.post("/api/events", files=event_files(API_DATA, **replace))
     assert r.status_code == 201, r.text
     body = r.json()
     return body["id"], {"Authorization": f"Bearer {body['organiser_token']}"}
