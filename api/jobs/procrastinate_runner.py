@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import logging
 import time
 from dataclasses import dataclass
@@ -48,9 +49,13 @@ WATCH_SECONDS = 0.5  # how often a worker's solve task looks at its child and th
 _SCHEMA_LOCK = 0x6D64_7072  # "mdpr": one process at a time applies procrastinate's schema
 
 #: Every task a worker runs. Other long work (documents, e-mail batches) registers here with
-#: `@tasks.task(name="…", queue=QUEUE)` in a module `api.worker` imports, and is deferred with
-#: `defer_task(runner, "matchday:…", …)`.
+#: `@tasks.task(name="…", queue=QUEUE)` in a module listed in TASK_MODULES, and the web defers it
+#: with `defer_task(runner, "matchday:…", …)` (None in the embedded mode: do the work in place).
 tasks = procrastinate.Blueprint()
+
+#: Modules whose import registers more tasks on `tasks`; a worker imports them before it starts.
+#: E.g. "api.mail.tasks" once e-mail batches (`run_mail_batch`) run as tasks.
+TASK_MODULES: tuple[str, ...] = ()
 
 
 def conninfo(database_url: str) -> str:
@@ -84,6 +89,8 @@ def ensure_schema(database_url: str) -> bool:
 
 def worker_app(database_url: str) -> procrastinate.App:
     """The app a worker runs (asynchronous connector), with every registered task."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
     app.add_tasks_from(tasks, namespace=NAMESPACE)
     return app
