@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -83,6 +83,22 @@ class Settings(BaseSettings):
         description="procrastinate: a worker silent this long counts as dead, and the solve it ran is taken "
         "up by another worker; keep it several heartbeats long.",
     )
+
+    @model_validator(mode="after")
+    def _engine_fits_database(self) -> Settings:
+        if self.job_engine == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "job_engine 'procrastinate' needs a PostgreSQL database_url "
+                "(postgresql+psycopg://user:password@host/database); use job_engine 'embedded' with SQLite"
+            )
+        if self.worker_stalled_seconds < 2 * self.worker_heartbeat_seconds:
+            raise ValueError(
+                "worker_stalled_seconds must be at least twice worker_heartbeat_seconds, or live workers "
+                "would be taken for dead"
+            )
+        return self
+
+    # --- end of the job engine's settings ---
 
 
 @lru_cache

@@ -125,5 +125,7 @@ def test_a_solve_over_its_wall_clock_limit_is_killed_from_outside(tmp_path: Path
 
 def test_the_procrastinate_engine_refuses_sqlite_with_a_clear_message() -> None:
     with pytest.raises(ValueError, match="needs a PostgreSQL database_url"):
+        Settings(database_url="sqlite:///matchday.db", job_engine="procrastinate")
+    with pytest.raises(ValueError, match="needs a PostgreSQL database_url"):
         conninfo("sqlite:///matchday.db")
     assert conninfo("postgresql+psycopg://u:p@127.0.0.1:5432/d") == "postgresql://u:p@127.0.0.1:5432/d"
