@@ -20,7 +20,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from api import openapi
 from api.docs_ui import add_docs_ui
-from api.jobs import JobRunner, ProcessJobRunner
+from api.jobs import JobRunner, make_runner
 from api.mail.runner import MailRunner
 from api.routes import agendas, capacity, changes, diffs, events, jobs, mail, meetings, schedules, standby, unmet
 from api.security import redact_access_log
@@ -50,14 +50,8 @@ RunnerFactory = Callable[[Database, Settings], JobRunner]
 
 
 def process_runner(db: Database, settings: Settings) -> JobRunner:
-    return ProcessJobRunner(
-        db,
-        max_concurrent=settings.max_concurrent_jobs,
-        solver_workers=settings.solver_workers,
-        progress_interval=settings.progress_interval,
-        cancel_grace=settings.cancel_grace_seconds,
-        stale_after=settings.job_stale_seconds,
-    )
+    """The runner `job_engine` names: embedded child processes, or procrastinate workers."""
+    return make_runner(db, settings)
 
 
 def _json_safe(error: dict[str, Any]) -> Any:

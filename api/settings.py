@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -77,6 +77,50 @@ class Settings(BaseSettings):
     mail_retry_seconds: float = Field(
         2.0, ge=0, le=60, description="Wait before the second try; doubled before each further one."
     )
+    # --- job engine (api/jobs/) ---
+    job_engine: Literal["embedded", "procrastinate"] = Field(
+        "embedded",
+        description="embedded: each web process runs solves in child processes of its own (SQLite or "
+        "PostgreSQL, one command). procrastinate: web processes only enqueue; solves run on any number of "
+        "`python -m api.worker` processes (needs a PostgreSQL database_url).",
+    )
+    job_max_attempts: int = Field(
+        2,
+        ge=1,
+        description="procrastinate: how many times a solve is taken up when the worker running it dies "
+        "(killed, machine lost); after that it fails with a message saying so.",
+    )
+    solve_overrun_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A solve's process is killed from outside once it runs this much longer than its time "
+        "limit (loading and storing included), whatever the solver does.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        5.0, gt=0, description="procrastinate: how often a worker tells the database it is alive."
+    )
+    worker_stalled_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="procrastinate: a worker silent this long counts as dead, and the solve it ran is taken "
+        "up by another worker; keep it several heartbeats long.",
+    )
+
+    @model_validator(mode="after")
+    def _engine_fits_database(self) -> Settings:
+        if self.job_engine == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "job_engine 'procrastinate' needs a PostgreSQL database_url "
+                "(postgresql+psycopg://user:password@host/database); use job_engine 'embedded' with SQLite"
+            )
+        if self.worker_stalled_seconds < 2 * self.worker_heartbeat_seconds:
+            raise ValueError(
+                "worker_stalled_seconds must be at least twice worker_heartbeat_seconds, or live workers "
+                "would be taken for dead"
+            )
+        return self
+
+    # --- end of the job engine's settings ---
 
 
 @lru_cache
