@@ -37,9 +37,12 @@ def _load(fairness: str) -> Event:
     return load_event_bytes(toml + f"\n[fairness]\n{fairness}\n".encode(), people, wishes).event
 
 
-def test_min_meetings_defaults_to_zero_and_is_read() -> None:
-    assert _load("max_holes = 1").min_meetings == 0
+def test_min_meetings_defaults_to_one_and_is_read() -> None:
+    toml, people, wishes = event_files(["a", "b"], [wish("a", "b")], EventSpec())
+    assert load_event_bytes(toml, people, wishes).event.min_meetings == 1  # no [fairness] table at all
+    assert _load("max_holes = 1").min_meetings == 1
     assert _load("min_meetings = 3").min_meetings == 3
+    assert _load("min_meetings = 0").min_meetings == 0
 
 
 @pytest.mark.parametrize("value", ["-1", '"two"', "1.5", "true", "1001"])

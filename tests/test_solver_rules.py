@@ -11,6 +11,7 @@ slot 1 at 09:00, slot 2 at 09:20, slot 3 at 09:40, slot 4 at 10:00, and ten shar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -343,9 +344,10 @@ def test_the_mutual_priority_one_pair_wins_when_pairs_conflict() -> None:
 
 def test_the_mutual_pair_beats_two_one_sided_pairs_it_blocks() -> None:
     # One slot: a-b mutual (2+2)*2 = 8 against a-c and b-d, one-sided priority 1 (3 + 3 = 6).
+    # Points alone (min_meetings 0): the default minimum of 1 would rightly prefer a-c and b-d.
     people = [person(p, available=SLOT1) for p in "abcd"]
     wishes = [("a", "b"), ("b", "a"), ("c", "a", 1), ("d", "b", 1)]
-    result = solved(make_event(people, wishes))
+    result = solved(dataclasses.replace(make_event(people, wishes), min_meetings=0))
     assert pairs_met(result.schedule) == {pair("a", "b")}
     assert result.stats.points == 8
 
