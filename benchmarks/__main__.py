@@ -113,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _show(console, [outcome.table, bars_table])
             sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
             raw["repair"].append(repair.raw(outcome))  # type: ignore[union-attr]
+        if not args.quick:  # time-to-quality curves: the fresh 300 day, and its 5 % cancellation re-solve
+            from benchmarks import curves
+
+            table = curves.run_curves(base_work / "event", args.out / "repair-300" / "cancel", log)
+            _show(console, [table])
+            sections.append((table.title, [table], []))
 
     if args.web:
         from benchmarks import web
