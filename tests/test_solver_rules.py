@@ -761,3 +761,13 @@ def test_a_re_solve_refills_around_the_untouched_meetings_and_frees_only_the_peo
     assert {Meeting(0, "2", "c", "d"), Meeting(1, "1", "a", "c")} <= set(result.schedule.meetings)
     assert any(m.pair == pair("a", "e") for m in result.schedule.meetings)
     assert check_schedule(event, result.schedule) == []
+
+
+def test_meetings_before_the_cutoff_count_towards_the_minimum() -> None:
+    # a met b before the cut-off: a is not owed another meeting by the default minimum; c is.
+    event = make_event(["a", "b", "c"], [("a", "b"), ("c", "a")])
+    previous = Schedule.of([Meeting(0, "1", "a", "b")])
+    cutoff = dt.datetime.combine(event.slots[1].date, event.slots[1].start)
+    plan = plan_repair(event, previous, cutoff)
+    run = Run(plan.future, SolveOptions(previous=previous, cutoff=cutoff), None, None, plan, pairs=list(plan.pairs))
+    assert run.owed == {"c": 1}
