@@ -44,7 +44,7 @@ class Curve:
         """The first second at which the points reached `share` of the bound."""
         if not self.bound:
             return None
-        return next((s for s, p, _ in self.snapshots if p >= share * self.bound), None)
+        return min((s for s, p, _ in self.snapshots if p >= share * self.bound), default=None)
 
 
 def record(
