@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.domain import Day, HostRule, Slot, Weights
+from scheduler.domain import DEFAULT_MIN_MEETINGS, Day, HostRule, Slot, Weights
 from scheduler.io.codec import NotText, decode
 from scheduler.io.columns import PARTICIPANT_COLUMNS, normalise_header
 from scheduler.io.timegrid import WindowError, build_grid, minutes, parse_date, parse_range, parse_time
@@ -266,7 +266,7 @@ def _read_fairness(
     raw: Any, objective: str, err: _Err, warn_unknown: _WarnUnknown
 ) -> tuple[int | None, int | None, int]:
     """(max_holes, max_hole_spread, min_meetings): the caps default to 2 in "all" mode and to no cap
-    otherwise; min_meetings defaults to 0 (no minimum)."""
+    otherwise; min_meetings defaults to `DEFAULT_MIN_MEETINGS` (1: nobody who can meet is left out)."""
     if not isinstance(raw, dict):
         err("fairness", "[fairness] must be a table, e.g. max_holes = 2")
         raw = {}
@@ -276,8 +276,8 @@ def _read_fairness(
     for key in ("max_holes", "max_spread"):
         value = raw.get(key, default)
         out.append(None if value is None else _integer(f"fairness.{key}", value, 0, None, err))
-    minimum = _integer("fairness.min_meetings", raw.get("min_meetings", 0), 0, MAX_MIN_MEETINGS, err)
-    return out[0], out[1], minimum or 0
+    minimum = _integer("fairness.min_meetings", raw.get("min_meetings", DEFAULT_MIN_MEETINGS), 0, MAX_MIN_MEETINGS, err)
+    return out[0], out[1], DEFAULT_MIN_MEETINGS if minimum is None else minimum
 
 
 def _read_hosts(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> HostRule | None:
