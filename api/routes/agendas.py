@@ -196,7 +196,7 @@ def my_agenda_ics(token: str, session: SessionDep, secret: SecretDep, request: R
     row, p = owner
     event = service.load_event(row)
     ics = agenda_ics(event, row.id, p.pid, service.published_versions(session, row, event))
-    headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda"), inline=True) | PRIVATE_HEADERS
+    headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda")) | PRIVATE_HEADERS
     return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
