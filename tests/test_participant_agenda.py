@@ -243,6 +243,10 @@ def test_the_printed_agenda_carries_a_qr_code_of_the_private_link(published: dic
     url = f"/api/events/{published['event_id']}/participants/{me['id']}/agenda.pdf"
     organiser = client.get(url, headers=published["headers"])
     assert _qr_codes(organiser.content, tmp_path / "organiser") == [me["agenda_url"]]
+    token = published["headers"]["Authorization"].removeprefix("Bearer ")
+    assert client.get(f"/o/{token}", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303
+    web = client.get(f"/events/{published['event_id']}/people/{me['id']}/agenda.pdf")  # the organiser's web app
+    assert web.status_code == 200 and _qr_codes(web.content, tmp_path / "web") == [me["agenda_url"]]
 
 
 def test_a_replaced_link_gets_a_page_with_the_organisers_contact(published: dict[str, Any]) -> None:
