@@ -17,16 +17,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.docs_ui import add_docs_ui
 from api.jobs import JobRunner, ProcessJobRunner
 from api.routes import agendas, capacity, changes, diffs, events, jobs, meetings, schedules, standby, unmet
 from api.security import redact_access_log
-from api.settings import Settings, get_settings
+from api.settings import REQUEST_LIMITS, Settings, get_settings
 from api.storage import Database, get_or_create_secret
 from api.web import install as install_web_app
 from scheduler import __version__
 from scheduler.export.html import TEMPLATES_DIR
+from scheduler.io.limits import Limits
 
 log = logging.getLogger("matchday.api")
 
@@ -77,6 +79,21 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     )
 
 
+class UploadLimits:
+    """ASGI middleware: the app's upload limits as `api.settings.current_limits()` for each request,
+    so every route that loads new files (uploads, changes, revisions) is bounded by this app's settings."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app, self.limits = app, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = REQUEST_LIMITS.set(self.limits)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_LIMITS.reset(token)
+
+
 def create_app(settings: Settings | None = None, runner_factory: RunnerFactory = process_runner) -> FastAPI:
     settings = settings or get_settings()
     redact_access_log()
@@ -103,6 +120,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     # Every body is bounded before anything parses it (a 100 MB JSON upload used to be stored).
     body_limit = settings.max_request_bytes or max(8 * settings.max_upload_bytes, 1_000_000)
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=body_limit)
+    app.add_middleware(UploadLimits, limits=settings.upload_limits())
     add_docs_ui(app)  # /docs from installed files, no CDN
     install_web_app(app, validation_error)  # the organiser's pages, and error pages for browsers
     app.include_router(events.router)

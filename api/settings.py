@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scheduler.io.limits import Limits
 
 
 class Settings(BaseSettings):
@@ -55,8 +58,47 @@ class Settings(BaseSettings):
     )
     progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
 
+    # --- Hardening and operations (issue 12: limits, headers, links, health, logs, metrics) ---
+    # Upload limits: checked from event.toml's numbers and the files' row counts before anything is
+    # built; the defaults lie well above the largest real event (~2,300 people, ~100,000 wishes,
+    # 4 days of 40 slots, a few hundred tables).
+    max_event_days: int = Field(31, ge=1, description="Most [[days]] an event may have.")
+    max_slots_per_day: int = Field(288, ge=1, description="Most slots in one day (288: every 5 minutes, all day).")
+    max_event_slots: int = Field(2_000, ge=1, description="Most slots over all the event's days.")
+    min_slot_minutes: int = Field(5, ge=1, le=1440, description="Shortest slot_minutes accepted.")
+    max_tables: int = Field(1_000, ge=1, le=10_000, description="Most shared tables (tables, table_labels).")
+    max_participants: int = Field(10_000, ge=1, description="Most data rows of a participants file.")
+    max_wishes: int = Field(300_000, ge=1, description="Most data rows of a wishes file.")
+    max_label_chars: int = Field(200, ge=1, description="Longest event name or table label, in characters.")
+    max_cell_chars: int = Field(2_000, ge=1, description="Longest cell of a participants or wishes file.")
+
+    def upload_limits(self) -> Limits:
+        """The library's `Limits` for what this service accepts."""
+        return Limits(
+            max_days=self.max_event_days,
+            max_slots_per_day=self.max_slots_per_day,
+            max_slots=self.max_event_slots,
+            min_slot_minutes=self.min_slot_minutes,
+            max_tables=self.max_tables,
+            max_participants=self.max_participants,
+            max_wishes=self.max_wishes,
+            max_label_chars=self.max_label_chars,
+            max_cell_chars=self.max_cell_chars,
+        )
+
 
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings (overridden in tests through ``create_app(settings)``)."""
     return Settings()
+
+
+# The limits of the app serving the current request (set by `api.app` for each request): service
+# functions that load new files read them here, so every route that uploads or edits is bounded.
+REQUEST_LIMITS: ContextVar[Limits | None] = ContextVar("matchday_upload_limits", default=None)
+
+
+def current_limits() -> Limits:
+    """What an upload or a change may ask for: the serving app's limits, else the process settings'
+    (a worker process, a script)."""
+    return REQUEST_LIMITS.get() or get_settings().upload_limits()
