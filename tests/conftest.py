@@ -14,10 +14,8 @@ if not os.environ.get("MATCHDAY_TEST_DATABASE_URL") and _SETUP_POSTGRES_URL.is_f
     os.environ["MATCHDAY_TEST_DATABASE_URL"] = _SETUP_POSTGRES_URL.read_text(encoding="utf-8").strip()
 
 # TestClient's requests name the host "testserver": answered as a development host (a server
-# without public_base_url answers only local names). The link key file of every test database
-# (the key is never kept in the database) lies in the untracked .venv.
+# without public_base_url answers only local names).
 os.environ.setdefault("MATCHDAY_ALLOWED_HOSTS", '["testserver"]')
-os.environ.setdefault("MATCHDAY_SECRET_KEY_FILE", str(REPO_ROOT / ".venv" / "test-link-secret.key"))
 
 
 @pytest.fixture(scope="session")
