@@ -68,14 +68,24 @@ class JsonFormatter(logging.Formatter):
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact_private_links(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and value is not None:
                 out[key] = value if isinstance(value, str | int | float | bool) else str(value)
         if record.exc_info:
-            out["exception"] = self.formatException(record.exc_info)
+            out["exception"] = redact_private_links(self.formatException(record.exc_info))
         return json.dumps(out, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """The usual text line with the request id, link tokens redacted in whatever was logged."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_private_links(super().format(record))
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -91,7 +101,7 @@ def configure_logging(fmt: Literal["text", "json"], level: str = "INFO") -> None
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler._matchday = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(ContextIds())
     handler.addFilter(RedactPrivateLinks())
     root.addHandler(handler)

@@ -41,7 +41,8 @@ class JobCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self.db.session() as s:
-            counts = dict(s.execute(select(JobRow.state, func.count()).group_by(JobRow.state)).tuples().all())
+            rows = s.execute(select(JobRow.state, func.count()).group_by(JobRow.state))
+            counts: dict[str, int] = {state: n for state, n in rows}
             oldest = s.scalar(select(func.min(JobRow.submitted_at)).where(JobRow.state == "queued"))
         jobs = GaugeMetricFamily("matchday_jobs", "Jobs by state, as the job table holds them.", labels=["state"])
         for state in sorted(set(JOB_STATES) | set(counts)):
