@@ -56,6 +56,8 @@ def test_private_link_responses_are_never_stored(solved: tuple[TestClient, str, 
         "links csv (web)": client.get(f"/events/{event_id}/download/participant-links.csv"),
         "agendas zip (web)": client.get(f"/events/{event_id}/download/agendas.zip"),
         "people page (web)": client.get(f"/events/{event_id}/people", headers=HTML),
+        "participant changed": client.patch(f"{api}/participants/p3", json={"organisation": "Neu"}, headers=headers),
+        "participant added": client.post(f"{api}/participants", json={"id": "p99", "name": "Late"}, headers=headers),
         "token rotated": client.post(f"{api}/token/rotate", headers=headers),
     }
     for what, r in responses.items():

@@ -48,7 +48,7 @@ def test_days_are_counted_before_any_is_read_or_laid_out(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(event_file, "build_grid", no_grid)
     p = only(problems_of(Limits(max_days=31), toml=huge_toml()))
-    assert (p.file, p.column) == ("event.toml", "days")
+    assert (p.file, p.column, p.row) == ("event.toml", "days", 3 + 4 * 31)  # the 32nd [[days]] block
     assert "400" in p.message and "31" in p.message
 
 
@@ -80,10 +80,10 @@ def test_short_slots_many_tables_long_labels() -> None:
 
 def test_rows_of_a_file_are_counted_and_reading_stops_past_the_limit() -> None:
     people = b"id,name\n" + b"".join(b"p%d,Person %d\n" % (i, i) for i in range(1, 50_001))
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: a busy machine does not count
     p = only(problems_of(Limits(max_participants=1_000), people=people))
     assert p.file == "participants.csv" and p.row == 1_002 and "1,000" in p.message
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     wishes = WISHES + b"".join(b"p1,p%d,2,\n" % i for i in range(2, 2_000))
     assert only(problems_of(Limits(max_wishes=100), wishes=wishes)).file == "wishes.csv"
 
@@ -136,13 +136,13 @@ def test_a_24_kb_event_toml_is_refused_quickly_and_cheaply(tmp_path: Path) -> No
     assert 20_000 < len(toml) < 25_000
     with client_for(tmp_path / "db.sqlite") as client:
         tracemalloc.start()
-        started = time.monotonic()
+        started = time.process_time()  # CPU time: a busy machine does not count
         try:
             r = client.post("/api/events", files=event_files(event=toml))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert time.monotonic() - started < 5
+        assert time.process_time() - started < 5
     assert r.status_code == 422, r.text
     assert peak < 50_000_000, f"{peak / 1e6:.0f} MB allocated"
     found = {(p["file"], p["column"]) for p in r.json()["problems"] if p["code"] == TOO_LARGE}

@@ -118,8 +118,8 @@ def read_settings(data: bytes, problems: Problems, default_name: str, limits: Li
     def err(key: str, message: str) -> None:
         problems.error("bad_setting", message, file=EVENT_FILE, row=lines.find(key), column=key)
 
-    def big(key: str, message: str) -> None:
-        problems.error(TOO_LARGE, message, file=EVENT_FILE, row=lines.find(key), column=key)
+    def big(key: str, message: str, at: str | None = None) -> None:
+        problems.error(TOO_LARGE, message, file=EVENT_FILE, row=lines.find(at or key), column=key)
 
     def warn_unknown(table: Mapping[str, Any], known: set[str], prefix: str) -> None:
         for key in table:
@@ -182,7 +182,11 @@ def read_settings(data: bytes, problems: Problems, default_name: str, limits: Li
     fields["hosts"] = _read_hosts(raw["hosts"], err, warn_unknown) if "hosts" in raw else None
     raw_days = raw.get("days")
     if isinstance(raw_days, list) and over(len(raw_days), limits.max_days):
-        big("days", f"the event has {len(raw_days):,} [[days]] blocks; at most {limits.max_days:,} days are accepted")
+        big(
+            "days",
+            f"the event has {len(raw_days):,} [[days]] blocks; at most {limits.max_days:,} days are accepted",
+            at=f"days[{(limits.max_days or 0) + 1}]",  # the first block too many
+        )
         days = None
     else:
         days = _read_days(raw_days, err, warn_unknown, slot_minutes, limits, big)
