@@ -33,7 +33,12 @@ JOB_ID: ContextVar[str | None] = ContextVar("matchday_job_id", default=None)
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # What every LogRecord has; anything else on a record was passed as `extra` and goes into the JSON.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 request_log = logging.getLogger("matchday.request")
 
