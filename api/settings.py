@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     max_tables: int = Field(500, ge=1, le=10_000, description="Most shared tables (tables, table_labels).")
     max_participants: int = Field(10_000, ge=1, description="Most data rows of a participants file.")
     max_wishes: int = Field(300_000, ge=1, description="Most data rows of a wishes file.")
-    max_label_chars: int = Field(200, ge=1, description="Longest event name or table label, in characters.")
+    max_label_chars: int = Field(2_000, ge=1, description="Longest event name or table label, in characters.")
     max_cell_chars: int = Field(2_000, ge=1, description="Longest cell of a participants or wishes file.")
 
     def upload_limits(self) -> Limits:
