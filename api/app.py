@@ -26,7 +26,7 @@ from api.headers import SecurityHeaders
 from api.hosts import LocalHostsOnly
 from api.jobs import JobRunner, make_runner
 from api.logs import RequestContext, configure_logging
-from api.mail.runner import MailRunner
+from api.mail.runner import batch_runner
 from api.metrics import Metrics, RequestMetrics
 from api.routes import (
     agendas,
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         runner = runner_factory(db, settings)
         app.state.runner = runner
         runner.start()
-        mailer = MailRunner(db, settings, app.state.link_secret)  # e-mail batches, in a thread
+        mailer = batch_runner(db, settings, app.state.link_secret, runner)  # e-mail: a thread, or the workers
         app.state.mailer = mailer
         mailer.start()
         try:
