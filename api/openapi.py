@@ -3,8 +3,9 @@ route of its kind can give.
 
 Some answers come from the layers around a route rather than from the route: the organiser
 token dependency (401), a path naming an event, job, participant or link that does not exist
-(404), a body that is not UTF-8 JSON (400) or is too large (413), and FastAPI's request
-validation (422 with its list of errors, beside a route's own 422 shape). Declaring them once
+(404), a body that is not UTF-8 JSON (400) or is too large (413), a busy database (503), and
+FastAPI's request validation (422 with its list of errors, beside a route's own 422 shape). Outside
+`/api/` an error comes as a page for a browser that asks for HTML, JSON otherwise. Declaring them once
 here, for every route they apply to, keeps the document true for routes added later, which a
 schema-driven fuzzer (schemathesis, in the tests) checks.
 """
@@ -91,8 +92,10 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             if operation.get("parameters") or body is not None:
                 _add_validation_shape(answers.setdefault("422", _validation_answer()))
             for code, answer in answers.items():
-                if code.startswith("4") and "content" not in answer:
+                if code[0] in "45" and "content" not in answer:
                     answer["content"] = _answer("")["content"]
+                if code[0] in "45" and not path.startswith("/api/"):  # a browser gets a page it can read
+                    answer["content"].setdefault("text/html", {"schema": {"type": "string"}})
     return document
 
 

@@ -193,7 +193,7 @@ def test_access_logs_never_show_a_private_link(
 def test_agenda_before_any_schedule_says_so(client: TestClient) -> None:
     event_id, headers = upload(client)
     link = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"][0]
-    assert "has not been published yet" in client.get(link["agenda_url"]).text
+    assert "have not been published" in client.get(link["agenda_url"]).text
     assert client.get(link["agenda_ics_url"]).status_code == 200
 
 

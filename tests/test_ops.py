@@ -170,7 +170,7 @@ def test_job_counts_come_from_the_job_table_in_every_process(tmp_path: Path) -> 
                 text(
                     "INSERT INTO jobs (id, event_id, state, time_limit, options, progress, "
                     "cancel_requested, submitted_at) SELECT 'f1', event_id, 'failed', 1, '{}', '{}', "
-                    "0, submitted_at FROM jobs LIMIT 1"
+                    "false, submitted_at FROM jobs LIMIT 1"
                 )
             )
         with TestClient(create_app(settings, runner_factory=lambda db, s: IdleRunner())) as second:
