@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     max_time_limit: float = Field(3600.0, gt=0, description="Longest solve a request may ask for.")
     max_concurrent_jobs: int = Field(1, ge=1, description="Solves running at once (one worker process each).")
     solver_workers: int = Field(0, ge=0, description="CP-SAT workers per solve; 0 means every core.")
+    solver_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="Niceness added to each solve's process: pages, PDFs and API answers get the CPU before "
+        "a solve does (the solve loses only what they use); 0 treats them alike.",
+    )
     cancel_grace_seconds: float = Field(
         5.0,
         gt=0,

@@ -45,4 +45,5 @@ def make_runner(db: Database, settings: Settings) -> JobRunner:
         cancel_grace=settings.cancel_grace_seconds,
         stale_after=settings.job_stale_seconds,
         overrun=settings.solve_overrun_seconds,
+        solver_nice=settings.solver_nice,
     )

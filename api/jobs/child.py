@@ -44,6 +44,7 @@ class ChildSpec:
     job_id: str
     solver_workers: int = 0
     progress_interval: float = 0.5
+    nice: int = 10  # added to the child's niceness: pages and PDFs go before a solve's CPU
 
 
 class Verdict(NamedTuple):
@@ -147,6 +148,7 @@ def die_with_parent(parent_pid: int) -> None:
 def main() -> None:
     die_with_parent(int(sys.argv[1]))
     spec = ChildSpec(**json.loads(sys.stdin.buffer.read()))
+    os.nice(spec.nice)  # a solve is batch work: the web process answering people comes first
     from api.jobs.solve import run_job  # after the parent watch is armed: importing the solver takes a while
 
     run_job(spec.database_url, spec.job_id, spec.solver_workers, spec.progress_interval)

@@ -42,10 +42,12 @@ class ProcessJobRunner:
         poll: float = 0.2,
         stale_after: float = 30.0,
         overrun: float = 60.0,
+        solver_nice: int = 10,
     ):
         self.db = db
         self.max_concurrent = max_concurrent
         self.solver_workers = solver_workers
+        self.solver_nice = solver_nice
         self.progress_interval = progress_interval
         self.cancel_grace = cancel_grace
         self.overrun = overrun
@@ -153,7 +155,7 @@ class ProcessJobRunner:
             with self.db.session() as s:
                 time_limit = s.scalar(select(JobRow.time_limit).where(JobRow.id == job_id)) or 0.0
             child = SolveChild(
-                ChildSpec(self.db.url, job_id, self.solver_workers, self.progress_interval),
+                ChildSpec(self.db.url, job_id, self.solver_workers, self.progress_interval, self.solver_nice),
                 time_limit=time_limit,
                 overrun=self.overrun,
                 cancel_grace=self.cancel_grace,

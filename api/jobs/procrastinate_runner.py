@@ -199,7 +199,7 @@ def run_claimed(ctx: WorkerContext, job_id: str) -> None:
     with ctx.db.session() as s:
         time_limit = s.scalar(select(JobRow.time_limit).where(JobRow.id == job_id)) or 0.0
     child = SolveChild(
-        ChildSpec(ctx.db.url, job_id, settings.solver_workers, settings.progress_interval),
+        ChildSpec(ctx.db.url, job_id, settings.solver_workers, settings.progress_interval, settings.solver_nice),
         time_limit=time_limit,
         overrun=settings.solve_overrun_seconds,
         cancel_grace=settings.cancel_grace_seconds,
