@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -54,6 +55,7 @@ FAULT_SIZE = 300  # people of the events the faults strike: a solve that is stil
 class Latencies:
     seconds: list[float] = field(default_factory=list)
     errors: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # what the errors were: status or exception
 
     def row(self, name: str) -> list[str]:
         s = sorted(self.seconds)
@@ -230,15 +232,16 @@ def wait_done(jobs: Sequence[tuple[Created, str]], timeout: float = JOB_TIMEOUT)
 def _timed_get(url: str, latencies: Latencies, lock: threading.Lock) -> None:
     started = time.perf_counter()
     try:
-        ok = requests.get(url, timeout=60).status_code == 200
-    except requests.RequestException:
-        ok = False
+        outcome = str(requests.get(url, timeout=60).status_code)
+    except requests.RequestException as exc:
+        outcome = type(exc).__name__
     elapsed = time.perf_counter() - started
     with lock:
-        if ok:
+        if outcome == "200":
             latencies.seconds.append(elapsed)
         else:
             latencies.errors += 1
+            latencies.failures[outcome] = latencies.failures.get(outcome, 0) + 1
 
 
 def load_part(service: Service, urls: Sequence[str], args: argparse.Namespace, console: Console) -> bool:
@@ -270,6 +273,9 @@ def load_part(service: Service, urls: Sequence[str], args: argparse.Namespace, c
     table.add_row(*pages.row("agenda page"))
     table.add_row(*pdfs.row("agenda PDF"))
     console.print(table)
+    for name, latencies in (("agenda page", pages), ("agenda PDF", pdfs)):
+        if latencies.failures:
+            console.print(f"{name} errors: {latencies.failures} (the service's log: {service.directory})")
     all_done = counts.get("done", 0) == args.events
     console.print(
         f"solves: {counts} in {total:.0f} s; peak memory of the service's processes {peak_mb:.0f} MB "
@@ -430,37 +436,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-faults", action="store_true")
     args = parser.parse_args(argv)
     console = Console()
-    with tempfile.TemporaryDirectory(prefix="matchday-load-") as tmp:
-        directory = Path(tmp)
-        env = {**os.environ, "MATCHDAY_MAX_CONCURRENT_JOBS": str(args.concurrent), "MATCHDAY_SOLVER_WORKERS": "1"}
-        if args.mode == "embedded":
-            env["MATCHDAY_DATABASE_URL"] = f"sqlite:///{directory / 'matchday.db'}"
-        else:
-            args.database_url = args.database_url or _fresh_postgres_database()
-            env["MATCHDAY_DATABASE_URL"] = args.database_url
-        service = Service(directory, env)
-        try:
-            urls = [service.start_web()]
+    directory = Path(tempfile.mkdtemp(prefix="matchday-load-"))  # kept when a bar fails: the logs are there
+    ok = False
+    env = {**os.environ, "MATCHDAY_MAX_CONCURRENT_JOBS": str(args.concurrent), "MATCHDAY_SOLVER_WORKERS": "1"}
+    if args.mode == "embedded":
+        env["MATCHDAY_DATABASE_URL"] = f"sqlite:///{directory / 'matchday.db'}"
+    else:
+        args.database_url = args.database_url or _fresh_postgres_database()
+        env["MATCHDAY_DATABASE_URL"] = args.database_url
+    service = Service(directory, env)
+    try:
+        urls = [service.start_web()]
+        if args.mode == "distributed":
+            urls.append(service.start_web())
+            for _ in range(args.workers):
+                service.start_worker()
+        ok = load_part(service, urls, args, console)
+        if not args.skip_faults:
+            rows = [kill_web_part(service, args)]
             if args.mode == "distributed":
-                urls.append(service.start_web())
-                for _ in range(args.workers):
-                    service.start_worker()
-            ok = load_part(service, urls, args, console)
-            if not args.skip_faults:
-                rows = [kill_web_part(service, args)]
-                if args.mode == "distributed":
-                    rows.append(kill_worker_part(service, args))
-                    rows.append(kill_connections_part(service, args))
-                table = Table(title=f"Faults ({args.mode})")
-                for column in ("fault", "outcome", "orphans", "versions"):
-                    table.add_column(column)
-                for row in rows:
-                    table.add_row(*row)
-                console.print(table)
-                ok = ok and all(row[2] in ("0 orphans", "-") for row in rows)
-                ok = ok and all(row[3].split("/")[0] == row[3].split("/")[1].split()[0] for row in rows)
-        finally:
-            service.stop()
+                rows.append(kill_worker_part(service, args))
+                rows.append(kill_connections_part(service, args))
+            table = Table(title=f"Faults ({args.mode})")
+            for column in ("fault", "outcome", "orphans", "versions"):
+                table.add_column(column)
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
+            ok = ok and all(row[2] in ("0 orphans", "-") for row in rows)
+            ok = ok and all(row[3].split("/")[0] == row[3].split("/")[1].split()[0] for row in rows)
+    finally:
+        service.stop()
+    if ok:
+        shutil.rmtree(directory, ignore_errors=True)
+    else:
+        console.print(f"the service's logs and database: {directory}")
     return 0 if ok else 1
 
 
