@@ -64,6 +64,7 @@ class Participant:
     status: str = "registered"
     table: str | None = None  # fixed table / booth label
     extra: dict[str, str] = field(default_factory=dict)
+    language: str | None = None  # agenda language (a supported ISO 639-1 code); None: the event's
 
     @property
     def active(self) -> bool:
@@ -96,7 +97,7 @@ class HostRule:
         return str(raw or "").strip().lower() == self.value.strip().lower()
 
 
-_PERSON_COLUMNS = ("id", "name", "organisation", "email", "role", "country", "status", "table")
+_PERSON_COLUMNS = ("id", "name", "organisation", "email", "role", "country", "status", "table", "language")
 
 
 def _header_key(header: str) -> str:
@@ -121,6 +122,12 @@ class Event:
     max_hole_spread: int | None = None  # "all" mode fairness: max - min holes over people
     min_meetings: int = 0  # [fairness]: meetings everyone who can should get, pursued before points
     hosts: HostRule | None = None  # the people who stay at one table all day (event.toml `hosts`)
+    language: str = "en"  # agendas' language for people without their own (event.toml `language`)
+
+    def language_of(self, pid: ParticipantId) -> str:
+        """The language of a person's agenda: their own, else the event's."""
+        person = self.participants.get(pid)
+        return (person.language if person is not None else None) or self.language
 
     @property
     def tables(self) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler.domain import Day, HostRule, Slot, Weights
+from scheduler.i18n.languages import DEFAULT_LANGUAGE, parse_language, supported_list
 from scheduler.io.codec import NotText, decode
 from scheduler.io.columns import PARTICIPANT_COLUMNS, normalise_header
 from scheduler.io.timegrid import WindowError, build_grid, minutes, parse_date, parse_range, parse_time
@@ -39,6 +40,7 @@ SETTING_KEYS = {
     "weights",
     "fairness",
     "hosts",
+    "language",
 }
 DAY_KEYS = {"date", "start", "end", "breaks"}
 WEIGHT_KEYS = {"priority_points", "mutual_multiplier"}
@@ -151,6 +153,7 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
         raw.get("fairness", {}), objective, err, warn_unknown
     )
     fields["hosts"] = _read_hosts(raw["hosts"], err, warn_unknown) if "hosts" in raw else None
+    fields["language"] = _language(raw.get("language", DEFAULT_LANGUAGE), err)
     days = _read_days(raw.get("days"), err, warn_unknown, slot_minutes)
     return Settings(fields=fields, days=days if slot_minutes is not None else None, table_labels=labels)
 
@@ -164,6 +167,19 @@ def _timezone(value: Any, err: _Err) -> str:
             pass
     err("timezone", f'{value!r} is not an IANA time zone name such as "Europe/Helsinki"')
     return "UTC"
+
+
+def _language(value: Any, err: _Err) -> str:
+    """The agendas' default language: a supported ISO 639-1 code, any case, region ignored."""
+    code = parse_language(value) if isinstance(value, str) else None
+    if code is None:
+        err(
+            "language",
+            f"'language' must be a language agendas can be written in, as an ISO 639-1 code "
+            f'such as "fr" or "fr-FR" (supported: {supported_list()}), not {value!r}',
+        )
+        return DEFAULT_LANGUAGE
+    return code
 
 
 def _integer(key: str, value: Any, minimum: int, maximum: int | None, err: _Err) -> int | None:
