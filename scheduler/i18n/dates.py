@@ -17,13 +17,18 @@ from scheduler.i18n.languages import BABEL_LOCALES
 EN_DASH = "–"
 
 
+# CLDR's full pattern, except English: "Wednesday 17 February 2027", as matchday has always printed
+# it (en_GB's CLDR pattern adds a comma after the weekday).
+_LONG_DATE = {"en": "EEEE d MMMM y"}
+
+
 def _locale(language: str) -> str:
     return BABEL_LOCALES[language]
 
 
 def long_date(value: dt.date, language: str) -> str:
     """The full date with its weekday: "mercredi 17 février 2027"."""
-    return format_date(value, "full", locale=_locale(language))
+    return format_date(value, _LONG_DATE.get(language, "full"), locale=_locale(language))
 
 
 def short_date(value: dt.date, language: str) -> str:
