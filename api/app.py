@@ -18,9 +18,11 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from api import openapi
 from api.docs_ui import add_docs_ui
-from api.jobs import JobRunner, ProcessJobRunner
-from api.routes import agendas, capacity, changes, diffs, events, jobs, meetings, schedules, standby, unmet
+from api.jobs import JobRunner, make_runner
+from api.mail.runner import MailRunner
+from api.routes import agendas, capacity, changes, diffs, events, jobs, mail, meetings, schedules, standby, unmet
 from api.security import redact_access_log
 from api.settings import Settings, get_settings
 from api.storage import Database, get_or_create_secret
@@ -48,14 +50,8 @@ RunnerFactory = Callable[[Database, Settings], JobRunner]
 
 
 def process_runner(db: Database, settings: Settings) -> JobRunner:
-    return ProcessJobRunner(
-        db,
-        max_concurrent=settings.max_concurrent_jobs,
-        solver_workers=settings.solver_workers,
-        progress_interval=settings.progress_interval,
-        cancel_grace=settings.cancel_grace_seconds,
-        stale_after=settings.job_stale_seconds,
-    )
+    """The runner `job_engine` names: embedded child processes, or procrastinate workers."""
+    return make_runner(db, settings)
 
 
 def _json_safe(error: dict[str, Any]) -> Any:
@@ -91,9 +87,13 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         runner = runner_factory(db, settings)
         app.state.runner = runner
         runner.start()
+        mailer = MailRunner(db, settings, app.state.link_secret)  # e-mail batches, in a thread
+        app.state.mailer = mailer
+        mailer.start()
         try:
             yield
         finally:
+            mailer.shutdown()
             runner.shutdown()
             db.dispose()
 
@@ -114,10 +114,12 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     app.include_router(unmet.router)
     app.include_router(capacity.router)
     app.include_router(standby.router)
+    app.include_router(mail.router)
     app.include_router(agendas.organiser)
     app.include_router(agendas.public)
     # The agenda page's inlined CSS names its bundled fonts relative to /agenda/.
     app.mount("/agenda/fonts", StaticFiles(directory=TEMPLATES_DIR / "fonts"), name="fonts")
+    openapi.install(app)  # the answers around the routes (401, 404, 400, 413, 422) documented too
     return app
 
 

@@ -7,10 +7,11 @@ and an ASCII twin) and the media type; routes only wrap it in a response.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -104,8 +105,14 @@ def _cell(value: str) -> str | int:
     return int(value) if value.isdigit() and len(value) < 10 else value
 
 
-def agendas_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:
+def agendas_pdf(
+    row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule, links: Mapping[str, str] | None = None
+) -> Document:
+    """Everybody's agenda, one sheet per person and day; `links` (participant id → private agenda
+    address) prints each person's link as a QR code."""
     agendas = build_agendas(event, schedule, schedule_version=srow.version)
+    if links:
+        agendas = [dataclasses.replace(a, link=links.get(a.person.id)) for a in agendas]
     return Document(pdf.agendas_pdf(event.name, agendas, srow.version), _name(row, "agendas", srow, "pdf"), PDF)
 
 

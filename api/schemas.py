@@ -277,6 +277,9 @@ class JobPublic(BaseModel):
     progress: ProgressPublic
     error: str | None = Field(None, description="Why the job failed, for a person.")
     cancel_requested: bool
+    attempts: int = Field(
+        0, description="How many times a worker took the solve up: 2 or more when a worker stopped mid-solve."
+    )
     schedule_version: int | None = Field(None, description="The schedule version this job produced.")
     submitted_at: dt.datetime
     started_at: dt.datetime | None

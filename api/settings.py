@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +55,72 @@ class Settings(BaseSettings):
         "8 × max_upload_bytes (at least 1 MB): three files, and the new-event page's kept files beside them.",
     )
     progress_interval: float = Field(0.5, gt=0, description="Seconds between progress writes of a running solve.")
+    # E-mail to participants (api/mail): off until smtp_host and mail_from are set.
+    smtp_host: str | None = Field(None, description="SMTP server that sends participants' e-mail; unset: no e-mail.")
+    smtp_port: int | None = Field(
+        None, ge=1, le=65535, description="SMTP port; by default 25 (none), 587 (starttls) or 465 (tls)."
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        "starttls", description="none: plain SMTP; starttls: upgrade the connection; tls: TLS from the start."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login, when the server asks for one.")
+    smtp_password: str | None = Field(None, description="SMTP password of smtp_user.")
+    smtp_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the SMTP server before giving up.")
+    mail_from: str | None = Field(
+        None, description="Sender of participants' e-mail, e.g. 'Matchday team <agenda@example.org>'."
+    )
+    mail_reply_to: str | None = Field(
+        None,
+        description="Where participants' replies go when the event names no contact_email (the organiser's address).",
+    )
+    mail_attempts: int = Field(3, ge=1, le=10, description="Tries per recipient on temporary failures (4xx replies).")
+    mail_retry_seconds: float = Field(
+        2.0, ge=0, le=60, description="Wait before the second try; doubled before each further one."
+    )
+    # --- job engine (api/jobs/) ---
+    job_engine: Literal["embedded", "procrastinate"] = Field(
+        "embedded",
+        description="embedded: each web process runs solves in child processes of its own (SQLite or "
+        "PostgreSQL, one command). procrastinate: web processes only enqueue; solves run on any number of "
+        "`python -m api.worker` processes (needs a PostgreSQL database_url).",
+    )
+    job_max_attempts: int = Field(
+        2,
+        ge=1,
+        description="procrastinate: how many times a solve is taken up when the worker running it dies "
+        "(killed, machine lost); after that it fails with a message saying so.",
+    )
+    solve_overrun_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A solve's process is killed from outside once it runs this much longer than its time "
+        "limit (loading and storing included), whatever the solver does.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        5.0, gt=0, description="procrastinate: how often a worker tells the database it is alive."
+    )
+    worker_stalled_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="procrastinate: a worker silent this long counts as dead, and the solve it ran is taken "
+        "up by another worker; keep it several heartbeats long.",
+    )
+
+    @model_validator(mode="after")
+    def _engine_fits_database(self) -> Settings:
+        if self.job_engine == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "job_engine 'procrastinate' needs a PostgreSQL database_url "
+                "(postgresql+psycopg://user:password@host/database); use job_engine 'embedded' with SQLite"
+            )
+        if self.worker_stalled_seconds < 2 * self.worker_heartbeat_seconds:
+            raise ValueError(
+                "worker_stalled_seconds must be at least twice worker_heartbeat_seconds, or live workers "
+                "would be taken for dead"
+            )
+        return self
+
+    # --- end of the job engine's settings ---
 
 
 @lru_cache

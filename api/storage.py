@@ -173,6 +173,11 @@ class JobRow(Base):
     # Written every few seconds by the web process whose worker runs the job: a "running" job whose
     # heartbeat stops belongs to a server that died, and another one may settle it.
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # How many times a process took the job up: more than one when a worker died mid-solve and
+    # another one took it over (api/jobs/state.py). `worker`: host:pid:start time of the process
+    # that runs it now, so a restarted server on the same machine settles a dead owner's job at once.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class ScheduleRow(Base):

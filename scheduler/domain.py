@@ -122,6 +122,9 @@ class Event:
     max_hole_spread: int | None = None  # "all" mode fairness: max - min holes over people
     min_meetings: int = 0  # [fairness]: meetings everyone who can should get, pursued before points
     hosts: HostRule | None = None  # the people who stay at one table all day (event.toml `hosts`)
+    venue: str = ""  # where the event takes place, shown on the participants' agendas
+    contact_email: str = ""  # the organiser's contact on the agendas ("" when not given)
+    contact_phone: str = ""
     language: str = "en"  # agendas' language for people without their own (event.toml `language`)
 
     def language_of(self, pid: ParticipantId) -> str:

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from api.jobs import STOPPED_BY_SERVER
 from api.storage import Database, EventRow, JobRow, ParticipantRow, ScheduleRow, WishRow, utcnow
 from scheduler.export.agenda import build_agenda
-from scheduler.export.html import render_html
-from scheduler.export.pdf import render_pdf
+from scheduler.export.html import agenda_page
+from scheduler.export.pdf import agenda_pdf
 from scheduler.io.loading import load_event_bytes
 
 
@@ -123,10 +123,16 @@ def test_guessed_or_foreign_tokens_get_the_same_404(client: TestClient, two_even
         two_events["a"],
     ):
         for suffix in ("", ".pdf", ".ics"):
-            r = client.get(f"/agenda/{bad}{suffix}")
+            r = client.get(f"/agenda/{bad}{suffix}", headers={"Accept": "application/json"})
             assert r.status_code == 404, (bad, suffix)
             bodies.add(r.text)
-    assert bodies == {'{"detail":"Agenda not found"}'}
+            page = client.get(f"/agenda/{bad}{suffix}", headers={"Accept": "text/html"})
+            assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+            bodies.add(page.text)
+    json_body = '{"detail":"Agenda not found"}'
+    assert json_body in bodies and len(bodies) == 2  # one JSON answer, one page: a guess learns nothing
+    (page_body,) = bodies - {json_body}
+    assert "This agenda link does not work" in page_body and "check that the link was copied" in page_body
     assert client.get(f"/agenda/{token}", headers={"Authorization": "Bearer x"}).status_code == 200
 
 
@@ -407,7 +413,7 @@ def _hostile_event() -> Any:
 
 def test_names_are_escaped_in_html() -> None:
     event = _hostile_event()
-    html = render_html("agenda.html", a=build_agenda(event, None, "x1"), note="", links=None)
+    html = agenda_page(build_agenda(event, None, "x1"))
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
 
 
@@ -426,7 +432,7 @@ def test_pdf_never_fetches_remote_or_outside_files(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(pdf_module, "_FETCHER", None)
     event = _hostile_event()
-    pdf = render_pdf("agenda.html", a=build_agenda(event, None, "x1"), note="", links=None)
+    pdf = agenda_pdf(build_agenda(event, None, "x1"))
     assert pdf.startswith(b"%PDF")
     assert fetched and all(re.match(r"file://.*/templates/fonts/DejaVuSans(-Bold)?\.ttf$", u) for u in fetched)
     fetcher = pdf_module._local_fetcher()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,7 +93,7 @@ def _vevents(client: TestClient, url: str) -> dict[str, Any]:
     r = client.get(url)
     assert r.status_code == 200
     return {
-        str(e["SUMMARY"]).removeprefix("Meeting: ").split(" (")[0]: e
+        re.sub(r"^(Cancelled: meeting|Meeting) with ", "", str(e["SUMMARY"])).split(" (")[0]: e
         for e in Calendar.from_ical(r.content).walk("VEVENT")
     }
 

@@ -7,21 +7,36 @@ the person, and answer with the file under a name that keeps the people's letter
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import documents, service
 from api import unmet as reasons
-from api.deps import EventDep, SessionDep
-from api.routes._common import NO_STORE, PRIVATE_HEADERS, Responses, VersionQuery, current_schedule, disposition
+from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
+from api.routes._common import (
+    NO_STORE,
+    PRIVATE_HEADERS,
+    Responses,
+    VersionQuery,
+    agenda_links,
+    current_schedule,
+    disposition,
+)
+from api.security import participant_token
+from api.settings import Settings
 from api.storage import EventRow, ParticipantRow
 from scheduler.export import pdf
 from scheduler.export.calendar import agenda_ics
 from scheduler.export.filenames import FileName, file_name
-from scheduler.export.html import agenda_page
+from scheduler.export.html import agenda_page, link_problem_page
+from scheduler.export.today import now_next
 from scheduler.export.unmet_lines import participant_lines
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
@@ -47,10 +62,32 @@ def _version_pdf(build: documents.Builder, row: EventRow, session: Session, vers
     return _pdf(document.data, document.name)
 
 
+def _private_links(
+    request: Request, settings: Settings, secret: str, session: Session, row: EventRow
+) -> dict[str, str]:
+    """Each participant's private agenda address (id → URL), printed as the QR codes of their agendas."""
+    return {
+        p.pid: agenda_links(request, settings, service.agenda_token(secret=secret, participant=p))["html"]
+        for p in service.participants_of(session, row.id)
+    }
+
+
 @organiser.get("/agendas.pdf", response_class=Response, responses=PDF)
-def all_agendas_pdf(row: EventDep, session: SessionDep, version: VersionQuery = None) -> Response:
-    """Every participant's agenda in one PDF, one person per page (active people, in file order)."""
-    return _version_pdf(documents.agendas_pdf, row, session, version)
+def all_agendas_pdf(
+    row: EventDep,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    secret: SecretDep,
+    version: VersionQuery = None,
+) -> Response:
+    """Every participant's agenda in one PDF, one sheet per person and day (active people, in file
+    order), each with a QR code of the person's private agenda page and its own page numbers."""
+    event, srow, schedule = current_schedule(session, row, version)
+    assert srow is not None and schedule is not None
+    links = _private_links(request, settings, secret, session, row)
+    document = documents.agendas_pdf(row, event, srow, schedule, links)
+    return _pdf(document.data, document.name)
 
 
 @organiser.get("/plan.pdf", response_class=Response, responses=PDF)
@@ -66,54 +103,112 @@ def table_signs_pdf(row: EventDep, session: SessionDep, version: VersionQuery = 
 
 
 @organiser.get("/participants/{participant_id}/agenda.pdf", response_class=Response, responses=PDF)
-def participant_agenda_pdf(row: EventDep, participant_id: str, session: SessionDep) -> Response:
+def participant_agenda_pdf(
+    row: EventDep, participant_id: str, session: SessionDep, request: Request, settings: SettingsDep, secret: SecretDep
+) -> Response:
     """One participant's agenda, for the organiser (the same document as the participant's own link)."""
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
     agenda = documents.personal_agenda(session, row, participant_id)
+    link = _private_links(request, settings, secret, session, row).get(participant_id)
+    agenda = dataclasses.replace(agenda, link=link)
     return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda))
 
 
 # --- participant links ---------------------------------------------------------------------------
 
 
-def _owner(token: str, session: SessionDep) -> tuple[EventRow, ParticipantRow]:
-    """The participant a link token belongs to; 404 for anything else, revealing nothing."""
+def _owner(session: Session, secret: str, token: str) -> tuple[EventRow, ParticipantRow] | EventRow | None:
+    """The participant a link token belongs to and their event; for a link that no longer leads
+    anywhere, the event it once led into (a replaced link) or None (a typo, a guess, a deleted event)."""
     p = service.participant_by_token(session, token)
     event = session.get(EventRow, p.event_id) if p is not None else None
-    if p is None or event is None:
+    if p is not None and event is not None:
+        return event, p
+    return _replaced_link_event(session, token, secret)
+
+
+def _replaced_link_event(session: Session, token: str, secret: str) -> EventRow | None:
+    """The event of a link that was valid once and has since been replaced (its person's link
+    version is higher now). Only people whose link was replaced are tried, one HMAC per old version."""
+    if not token or len(token) > 100:
+        return None
+    for p in session.scalars(select(ParticipantRow).where(ParticipantRow.link_version > 1)):
+        for version in range(1, p.link_version):
+            if hmac.compare_digest(participant_token(secret, p.event_id, p.pid, version), token):
+                return session.get(EventRow, p.event_id)
+    return None
+
+
+def wants_json(request: Request) -> bool:
+    """A client that asks for JSON (and not for a page) keeps the API's JSON answer."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _link_problem(request: Request, event: EventRow | None) -> Response:
+    """A friendly page for a wrong, replaced or expired agenda link, with the organiser's contact when
+    the event is known (the same page for every link that never was, so a guess learns nothing);
+    JSON `{"detail": "Agenda not found"}` for clients that ask for JSON."""
+    if wants_json(request):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=AGENDA_NOT_FOUND)
-    return event, p
+    html = link_problem_page(service.load_event(event) if event is not None else None)
+    return HTMLResponse(html, status_code=status.HTTP_404_NOT_FOUND, headers=PRIVATE_HEADERS)
 
 
-OwnerDep = Annotated[tuple[EventRow, ParticipantRow], Depends(_owner)]
+def current_time() -> dt.datetime:
+    """The clock the agenda page's "now / next" reads; tests override this dependency."""
+    return dt.datetime.now(dt.UTC)
+
+
+ClockDep = Annotated[dt.datetime, Depends(current_time)]
+
+
+def _own_link(request: Request, settings: Settings, token: str) -> dict[str, str]:
+    links = agenda_links(request, settings, token)
+    scheme, _, rest = links["ics"].partition("://")
+    links["webcal"] = f"webcal://{rest}" if scheme in ("http", "https") else links["ics"]
+    return links
 
 
 @public.get("/{token}.pdf", response_class=Response, responses=PDF)
-def my_agenda_pdf(owner: OwnerDep, session: SessionDep) -> Response:
-    """Your agenda as an A4 PDF."""
+def my_agenda_pdf(
+    token: str, session: SessionDep, secret: SecretDep, request: Request, settings: SettingsDep
+) -> Response:
+    """Your agenda as an A4 PDF, one sheet per day, with a QR code of this page's address."""
+    owner = _owner(session, secret, token)
+    if not isinstance(owner, tuple):
+        return _link_problem(request, owner)
     row, p = owner
     agenda = documents.personal_agenda(session, row, p.pid)
+    agenda = dataclasses.replace(agenda, link=_own_link(request, settings, token)["html"])
     return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda), private=True)
 
 
-@public.get(
-    "/{token}.ics",
-    response_class=Response,
-    responses=ICS,
-)
-def my_agenda_ics(owner: OwnerDep, session: SessionDep) -> Response:
-    """Your meetings as a calendar file; importing a later version updates or cancels the entries."""
+@public.get("/{token}.ics", response_class=Response, responses=ICS)
+def my_agenda_ics(token: str, session: SessionDep, secret: SecretDep, request: Request) -> Response:
+    """Your meetings as a calendar to subscribe to (webcal): the same address always answers with the
+    latest published version, where a moved meeting keeps its UID with a higher SEQUENCE and a dropped
+    one stays as a cancelled event, so calendar apps update their entries in place."""
+    owner = _owner(session, secret, token)
+    if not isinstance(owner, tuple):
+        return _link_problem(request, owner)
     row, p = owner
     event = service.load_event(row)
     ics = agenda_ics(event, row.id, p.pid, service.published_versions(session, row, event))
-    headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda")) | PRIVATE_HEADERS
+    headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda"), inline=True) | PRIVATE_HEADERS
     return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
 @public.get("/{token}", response_class=HTMLResponse)
-def my_agenda(owner: OwnerDep, session: SessionDep, request: Request) -> HTMLResponse:
-    """Your agenda as a web page, with links to the PDF and the calendar file."""
+def my_agenda(
+    token: str, session: SessionDep, secret: SecretDep, request: Request, settings: SettingsDep, clock: ClockDep
+) -> Response:
+    """Your agenda as a phone-first web page: the meeting under way and the next one on top, then
+    every day, with buttons for the PDF, the calendar file and a calendar subscription."""
+    owner = _owner(session, secret, token)
+    if not isinstance(owner, tuple):
+        return _link_problem(request, owner)
     row, p = owner
     agenda = documents.personal_agenda(session, row, p.pid)
     srow = service.published_row(session, row)
@@ -122,9 +217,10 @@ def my_agenda(owner: OwnerDep, session: SessionDep, request: Request) -> HTMLRes
         event = service.load_event(row)
         schedule = service.parse_schedule(event, srow)
         not_arranged = participant_lines(event, schedule, reasons.version_unmet(event, srow, schedule), p.pid)
-    token = request.path_params["token"]
-    links = {"pdf": f"/agenda/{token}.pdf", "ics": f"/agenda/{token}.ics"}
-    return HTMLResponse(agenda_page(agenda, links, not_arranged), headers=PRIVATE_HEADERS)
+    links = _own_link(request, settings, token)
+    local = {"pdf": f"/agenda/{token}.pdf", "ics": f"/agenda/{token}.ics", "webcal": links["webcal"]}
+    html = agenda_page(agenda, local, not_arranged, now_next(agenda, clock))
+    return HTMLResponse(html, headers=PRIVATE_HEADERS)
 
 
 __all__ = ["organiser", "public"]

@@ -26,6 +26,7 @@ def job_public(job: JobRow) -> JobPublic:
         progress=ProgressPublic(**(job.progress or {})),
         error=job.error,
         cancel_requested=job.cancel_requested,
+        attempts=job.attempts or 0,
         schedule_version=job.schedule_version,
         submitted_at=job.submitted_at,
         started_at=job.started_at,

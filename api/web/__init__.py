@@ -15,6 +15,7 @@ from api.web import (
     downloads,
     edit,
     errors,
+    mail,
     new_event,
     overview,
     people,
@@ -47,6 +48,7 @@ def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> Non
         unscheduled,
         stats,
         capacity,
+        mail,
     )
     for module in (*pages, downloads):
         app.include_router(module.router)

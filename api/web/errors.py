@@ -10,7 +10,9 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from api import openapi
 from api.web.pages import render
 from api.web.session import SignInRequired
 
@@ -51,8 +53,26 @@ def error_page(request: Request, status_code: int, message: str, hint: str = "")
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods served at this path: Starlette's 405 names only the first route's (GET where
+    GET and DELETE share a path, as two routes). An API path answers with its documented methods;
+    a page with those of every route that would take the request."""
+    documented = openapi.documented_methods(request.app, request.url.path)
+    if documented is not None:
+        return ", ".join(documented)
+    return ", ".join(
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes
+        )
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        exc.headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
     if not wants_html(request):
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")

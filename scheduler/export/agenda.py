@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +20,8 @@ from scheduler.export.people import Person
 from scheduler.export.tables import place
 
 EntryKind = Literal["meeting", "free", "unavailable", "break"]
+Asked = Literal["you", "they", "both"]  # who asked for a meeting, seen from the agenda's person
+IDLE: tuple[EntryKind, ...] = ("free", "unavailable")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,12 @@ class AgendaEntry:
     slot: int | None = None  # number within the day
     table: str | None = None
     partner: Person | None = None
-    mutual: bool = False
+    asked: Asked | None = None  # None: nobody asked (a hand-made meeting), or not a meeting
+    slots: int = 1  # how many slots a row stands for: a run of free slots is one row
+
+    @property
+    def mutual(self) -> bool:
+        return self.asked == "both"
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,19 @@ class AgendaDay:
     @property
     def meetings(self) -> int:
         return sum(1 for e in self.entries if e.kind == "meeting")
+
+    @property
+    def rows(self) -> tuple[AgendaEntry, ...]:
+        """The entries with each run of consecutive free (or unavailable) slots folded into one row,
+        "09:00–11:40 free", so that a short day of meetings is not a long list of "Free"."""
+        out: list[AgendaEntry] = []
+        for e in self.entries:
+            last = out[-1] if out else None
+            if last is not None and e.kind in IDLE and last.kind == e.kind and last.end == e.start:
+                out[-1] = dataclasses.replace(last, end=e.end, slots=last.slots + e.slots)
+            else:
+                out.append(e)
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,10 @@ class AgendaData:
     published: bool  # whether there is a schedule at all (else the agenda says it is not out yet)
     changes: tuple[str, ...] = ()  # what changed for this person, one sentence each (re-issued agendas)
     changed_since: int | None = None  # the version those changes are against
+    venue: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    link: str | None = None  # the person's private agenda address, printed as a QR code (None: not known here)
 
     @property
     def meetings(self) -> list[AgendaEntry]:
@@ -84,9 +108,8 @@ def build_agendas(
         for pid in (m.a, m.b):
             if pid in wanted:
                 by_person[pid][m.slot] = m
-    mutual = {key for key, who in asked.items() if len(who) == 2}
     published = schedule is not None
-    return [_agenda(event, pid, by_person[pid], mutual, schedule_version, published) for pid in pids]
+    return [_agenda(event, pid, by_person[pid], asked, schedule_version, published) for pid in pids]
 
 
 def build_agenda(
@@ -100,7 +123,7 @@ def _agenda(
     event: Event,
     pid: ParticipantId,
     mine: dict[SlotIndex, Meeting],
-    mutual: set[tuple[ParticipantId, ParticipantId]],
+    asked: Mapping[tuple[ParticipantId, ParticipantId], Mapping[ParticipantId, int]],
     schedule_version: int | None,
     published: bool,
 ) -> AgendaData:
@@ -122,7 +145,7 @@ def _agenda(
                         slot.number,
                         m.table,
                         Person.of(event.participants.get(other), other),
-                        pair_key(m.a, m.b) in mutual,
+                        _asked(asked.get(pair_key(m.a, m.b), {}), pid),
                     )
                 )
             else:
@@ -142,7 +165,18 @@ def _agenda(
         tuple(days),
         schedule_version,
         published,
+        venue=event.venue,
+        contact_email=event.contact_email,
+        contact_phone=event.contact_phone,
     )
+
+
+def _asked(who: Mapping[ParticipantId, int], pid: ParticipantId) -> Asked | None:
+    if len(who) >= 2:
+        return "both"
+    if not who:
+        return None
+    return "you" if pid in who else "they"
 
 
 def change_lines(event: Event, changes: Iterable[MeetingChange], pid: ParticipantId) -> tuple[str, ...]:

@@ -5,12 +5,20 @@ version of the schedule updates the entry rather than adding a second one. SEQUE
 changes the entry went through over the stored versions (moved in time or table, dropped,
 restored), and a meeting that an earlier version had and the latest has not is sent with
 STATUS:CANCELLED. Times carry the event's TZID, with its VTIMEZONE included.
+
+The file is also a subscription (webcal) feed: REFRESH-INTERVAL and X-PUBLISHED-TTL ask calendar
+apps to fetch it again hourly, and the address stays the same from version to version. Every text
+value passes `_text`: iCalendar text may hold no control characters (a BEL or ESC in a name from an
+uploaded file would make strict readers reject the whole file); line breaks are escaped by the
+icalendar library. Human sentences go through `_` so that they can be translated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -24,6 +32,16 @@ from scheduler.export.people import Person
 from scheduler.export.tables import place
 
 PRODID = "-//matchday//participant agenda//EN"
+REFRESH = dt.timedelta(hours=1)  # how often a subscribed calendar should fetch the feed again
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]+")  # C0 controls and DEL, but not the line feed
+_ = gettext.NullTranslations().gettext  # the languages work installs real catalogues here
+
+
+def _text(value: str, one_line: bool = False) -> str:
+    """`value` as iCalendar text may hold it: control characters become spaces, CR LF and CR become
+    LF (escaped as \\n by the library), and with `one_line` every run of white space one space."""
+    value = _CONTROL.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return " ".join(value.split()) if one_line else value
 
 
 @dataclass
@@ -63,8 +81,10 @@ def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: Sequen
     cal.add("method", "PUBLISH")
     # X- properties are not escaped as text: a line break in a name would break the file. A
     # calendar's name is one line anyway.
-    cal.add("x-wr-calname", " ".join(f"{event.name} – {event.participants[pid].name}".split()))
+    cal.add("x-wr-calname", _text(f"{event.name} – {event.participants[pid].name}", one_line=True))
     cal.add("x-wr-timezone", event.timezone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     for other in sorted(histories, key=lambda o: (histories[o].last_slot, o)):
         h = histories[other]
         slot = event.slots[h.last_slot]
@@ -77,13 +97,14 @@ def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: Sequen
         ve.add("last-modified", stamp)
         ve.add("dtstart", dt.datetime.combine(slot.date, slot.start, tzinfo=zone))
         ve.add("dtend", dt.datetime.combine(slot.date, slot.end, tzinfo=zone))
-        ve.add(
-            "summary",
-            f"Meeting: {partner.name}" + (f" ({partner.organisation})" if partner.organisation else ""),
-        )
-        ve.add("location", place(h.last_table))
-        lines = [f"{partner.name}", partner.details, f"{place(h.last_table)}, {event.name}"]
-        ve.add("description", "\n".join(line for line in lines if line))
+        who = f"{partner.name} ({partner.organisation})" if partner.organisation else partner.name
+        summary = _("Meeting with {partner}").format(partner=who)
+        if h.state is None:
+            summary = _("Cancelled: meeting with {partner}").format(partner=who)
+        ve.add("summary", _text(summary, one_line=True))
+        ve.add("location", _text(f"{place(h.last_table)}, {event.venue}" if event.venue else place(h.last_table)))
+        lines = [partner.name, partner.details, f"{place(h.last_table)}, {event.name}", event.venue]
+        ve.add("description", _text("\n".join(line for line in lines if line)))
         if h.state is None:
             ve.add("status", "CANCELLED")
         else:

@@ -8,6 +8,7 @@ script the participants' names use renders the same on every machine.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,30 +41,45 @@ def _local_fetcher() -> Any:
 
 
 _FETCHER: Any = None  # made on first use: importing WeasyPrint costs a second the CLI's other commands skip
+_FONTS: Any = None  # one FontConfiguration for every render, so that combined documents share their fonts
+
+
+def _document(template: str, **context: Any) -> Any:
+    """One template of `templates/` laid out by WeasyPrint (a `weasyprint.Document`)."""
+    global _FETCHER, _FONTS
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    if _FETCHER is None:
+        _FETCHER = _local_fetcher()
+        _FONTS = FontConfiguration()
+    html = render_html(template, **context)
+    return HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER).render(font_config=_FONTS)
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
     """One template of `templates/` as a PDF."""
-    global _FETCHER
-    from weasyprint import HTML
-
-    if _FETCHER is None:
-        _FETCHER = _local_fetcher()
-    html = render_html(template, **context)
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER).write_pdf()
+    pdf: bytes = _document(template, **context).write_pdf()
     return pdf
 
 
 def agenda_pdf(agenda: AgendaData) -> bytes:
-    """One person's agenda, A4."""
-    return render_pdf(
-        "agenda.html", a=agenda, note=generated_note(agenda.schedule_version, agenda.published), links=None
-    )
+    """One person's agenda, A4, one page per day (`agenda.link`, when known, printed as a QR code)."""
+    return render_pdf("agenda_print.html", a=agenda, printed=dt.datetime.now(dt.UTC))
 
 
 def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version: int | None) -> bytes:
-    """Many agendas in one PDF, each starting on a new page."""
-    return render_pdf("agendas.html", agendas=agendas, event_name=event_name, note=generated_note(schedule_version))
+    """Many agendas in one PDF, each starting on a new page and numbering its own pages ("page 1 of 1"
+    per person): each agenda is laid out on its own, and the pages are written as one document."""
+    printed = dt.datetime.now(dt.UTC)
+    if not agendas:
+        return render_pdf("agendas.html", agendas=(), event_name=event_name, printed=printed)
+    documents = [_document("agendas.html", agendas=(a,), event_name=event_name, printed=printed) for a in agendas]
+    pages = [page for document in documents for page in document.pages]
+    first = documents[0]
+    first.metadata.title = f"Agendas – {event_name}"
+    data: bytes = first.copy(pages).write_pdf()
+    return data
 
 
 def plan_pdf(plan: PlanData) -> bytes:

@@ -41,6 +41,9 @@ SETTING_KEYS = {
     "fairness",
     "hosts",
     "language",
+    "venue",
+    "contact_email",
+    "contact_phone",
 }
 DAY_KEYS = {"date", "start", "end", "breaks"}
 WEIGHT_KEYS = {"priority_points", "mutual_multiplier"}
@@ -154,8 +157,39 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
     )
     fields["hosts"] = _read_hosts(raw["hosts"], err, warn_unknown) if "hosts" in raw else None
     fields["language"] = _language(raw.get("language", DEFAULT_LANGUAGE), err)
+    fields.update(_read_contact(raw, err))
     days = _read_days(raw.get("days"), err, warn_unknown, slot_minutes)
     return Settings(fields=fields, days=days if slot_minutes is not None else None, table_labels=labels)
+
+
+MAX_CONTACT_LENGTH = 200
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"\+?[0-9 ()./-]+")
+CONTACT_EXAMPLES = {
+    "venue": 'venue = "Bella Center, Hall C, Copenhagen"',
+    "contact_email": 'contact_email = "b2b@example.org"',
+    "contact_phone": 'contact_phone = "+45 12 34 56 78"',
+}
+
+
+def _read_contact(raw: Mapping[str, Any], err: _Err) -> dict[str, str]:
+    """venue, contact_email and contact_phone: optional one-line texts the participants' agendas show
+    ("" when absent or unusable, after reporting why)."""
+    out = {}
+    for key, example in CONTACT_EXAMPLES.items():
+        value = raw.get(key, "")
+        text = value.strip() if isinstance(value, str) else None
+        if text is None or any(ord(c) < 32 or ord(c) == 127 for c in text) or len(text) > MAX_CONTACT_LENGTH:
+            err(key, f"'{key}' must be one line of text of at most {MAX_CONTACT_LENGTH} characters, e.g. {example}")
+            text = ""
+        elif key == "contact_email" and text and not _EMAIL.fullmatch(text):
+            err(key, f"'contact_email' {text!r} is not an e-mail address, e.g. {example}")
+            text = ""
+        elif key == "contact_phone" and text and (not _PHONE.fullmatch(text) or sum(c.isdigit() for c in text) < 5):
+            err(key, f"'contact_phone' {text!r} is not a phone number (digits, spaces, + - ( ) . /), e.g. {example}")
+            text = ""
+        out[key] = text
+    return out
 
 
 def _timezone(value: Any, err: _Err) -> str:

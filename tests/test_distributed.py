@@ -1,0 +1,163 @@
+"""The procrastinate engine for real (issue 12, deliverable 2): two web processes and two workers on
+127.0.0.1 over a fresh PostgreSQL database; six events solved through both web processes while one
+worker is killed with SIGKILL mid-solve. Every job must end done with a schedule the library's
+checker accepts, and the killed one must show that it was taken up again.
+
+Runs when MATCHDAY_TEST_DATABASE_URL is a PostgreSQL URL (.ci/run sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from api_helpers import API_DATA, TEST_DATABASE_URL, big_event, database_url
+from server_process import Server, log_tail, started_server, started_worker
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from test_jobs_orphans import gone, solver_children, upload_http
+
+from api.storage import JobRow
+from scheduler.check.checker import check_schedule
+from scheduler.io.loading import load_event_bytes
+from scheduler.io.schedule_files import read_schedule_csv
+
+pytestmark = pytest.mark.skipif(
+    TEST_DATABASE_URL is None or make_url(TEST_DATABASE_URL).get_backend_name() != "postgresql",
+    reason="needs MATCHDAY_TEST_DATABASE_URL=postgresql+psycopg://… (.ci/run sets it)",
+)
+
+WAIT = 240.0  # seconds for everything to settle: generous, a loaded 2-core machine runs this
+
+
+def wait_for(what: str, condition: Callable[[], bool], timeout: float, logs: list[Server]) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            tails = "\n".join(f"--- {s.log_path.name}:\n{log_tail(s, 25)}" for s in logs)
+            raise AssertionError(f"{what}: not within {timeout:.0f} s\n{tails}")
+        time.sleep(0.25)
+
+
+def test_two_web_processes_and_two_workers_survive_a_killed_worker(tmp_path: Path) -> None:
+    url = database_url(tmp_path / "distributed")  # a fresh database on the test server
+    env = {
+        "MATCHDAY_DATABASE_URL": url,
+        "MATCHDAY_JOB_ENGINE": "procrastinate",
+        "MATCHDAY_MAX_CONCURRENT_JOBS": "1",
+        "MATCHDAY_WORKER_HEARTBEAT_SECONDS": "1",
+        "MATCHDAY_WORKER_STALLED_SECONDS": "8",  # 8 heartbeats: no false alarm on a loaded machine
+    }
+    engine = create_engine(url)
+    with ExitStack() as stack:
+        webs = [stack.enter_context(started_server(tmp_path, env, name=f"web{i}")) for i in (1, 2)]
+        workers = [stack.enter_context(started_worker(tmp_path, env, name=f"worker{i}")) for i in (1, 2)]
+        logs = webs + workers
+        clients = [stack.enter_context(httpx2.Client(base_url=w.url, timeout=30)) for w in webs]
+
+        def live_workers() -> int:
+            with engine.connect() as c:
+                if c.scalar(text("SELECT to_regclass('procrastinate_workers')")) is None:
+                    return 0
+                return int(c.scalar(text("SELECT count(*) FROM procrastinate_workers")) or 0)
+
+        wait_for("both workers registered", lambda: live_workers() >= 2, WAIT, logs)
+
+        # The solve to interrupt: big enough to use its whole time limit.
+        sample = {f: (API_DATA / n).read_bytes() for f, n in _FILES.items()}
+        big = big_event(people=100)
+        submitted: list[tuple[int, str, dict[str, str], dict[str, bytes], str]] = []
+
+        def submit(index: int, files: dict[str, bytes], time_limit: float) -> str:
+            client = clients[index % 2]  # alternate between the two web processes
+            event_id, headers = upload_http(client, **files)
+            r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": time_limit}, headers=headers)
+            assert r.status_code == 202, r.text
+            job_id: str = r.json()["job_id"]
+            submitted.append((index % 2, event_id, headers, files, job_id))
+            return job_id
+
+        victim_job = submit(0, big, time_limit=8)
+        for i in range(1, 6):
+            submit(i, sample, time_limit=2)
+
+        # Kill the worker that runs the big solve once its child reports progress (mid-solve).
+        def solving() -> bool:
+            with engine.connect() as c:
+                row = c.execute(select(JobRow.state, JobRow.progress).where(JobRow.id == victim_job)).one()
+            return row.state == "running" and float((row.progress or {}).get("elapsed") or 0) > 0
+
+        wait_for("the big solve under way", solving, WAIT, logs)
+        with engine.connect() as c:
+            owner = c.scalar(select(JobRow.worker).where(JobRow.id == victim_job))
+        assert owner is not None
+        owner_pid = int(owner.split(":")[1])
+        [victim] = [w for w in workers if w.process.pid == owner_pid]
+        children = solver_children(owner_pid)
+        assert children, "the big solve's child process was not found"
+        os.kill(owner_pid, signal.SIGKILL)
+        victim.process.wait(timeout=WAIT)
+        # Its solver child dies with it.
+        wait_for("the killed worker's solver child to end", lambda: all(gone(c) for c in children), 15.0, logs)
+
+        results: dict[str, dict[str, Any]] = {}
+
+        def all_settled() -> bool:
+            for web, _event_id, headers, _files, job_id in submitted:
+                job = clients[web].get(f"/api/jobs/{job_id}", headers=headers).json()
+                results[job_id] = job
+            return all(j["state"] in ("done", "failed", "cancelled") for j in results.values())
+
+        wait_for("all six solves settled", all_settled, WAIT, logs)
+        assert [j["state"] for j in results.values()] == ["done"] * 6, results
+        assert results[victim_job]["attempts"] >= 2, results[victim_job]
+        assert all(j["attempts"] >= 1 for j in results.values())
+
+        for web, event_id, headers, files, _job_id in submitted:
+            csv = clients[1 - web].get(f"/api/events/{event_id}/schedule.csv", headers=headers)  # the other process
+            assert csv.status_code == 200, csv.text
+            event = load_event_bytes(files["event"], files["participants"], files["wishes"]).event
+            schedule, _ = read_schedule_csv(csv.content, event)
+            assert schedule.meetings, event_id
+            assert check_schedule(event, schedule) == [], event_id
+    engine.dispose()
+
+
+def test_a_cancel_through_the_web_stops_the_solve_on_the_worker_within_seconds(tmp_path: Path) -> None:
+    url = database_url(tmp_path / "cancel")
+    env = {"MATCHDAY_DATABASE_URL": url, "MATCHDAY_JOB_ENGINE": "procrastinate", "MATCHDAY_CANCEL_GRACE_SECONDS": "2"}
+    with ExitStack() as stack:
+        web = stack.enter_context(started_server(tmp_path, env, name="web"))
+        worker = stack.enter_context(started_worker(tmp_path, env, name="worker"))
+        client = stack.enter_context(httpx2.Client(base_url=web.url, timeout=30))
+        event_id, headers = upload_http(client, **big_event())
+        r = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 300}, headers=headers)
+        job_id = r.json()["job_id"]
+
+        def progressing() -> bool:
+            job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+            return bool(job["state"] == "running" and (job["progress"].get("elapsed") or 0) > 0)
+
+        wait_for("the solve under way on the worker", progressing, WAIT, [web, worker])
+        children = solver_children(worker.process.pid)
+        assert children
+        asked = time.monotonic()
+        assert client.post(f"/api/jobs/{job_id}/cancel", headers=headers).status_code == 200
+
+        def cancelled() -> bool:
+            return bool(client.get(f"/api/jobs/{job_id}", headers=headers).json()["state"] == "cancelled")
+
+        wait_for("the job cancelled", cancelled, 20.0, [web, worker])
+        wait_for("the solver child gone", lambda: all(gone(c) for c in children), 10.0, [web, worker])
+        assert time.monotonic() - asked < 20.0
+        assert worker.process.poll() is None  # the worker itself carries on
+
+
+_FILES = {"event": "event.toml", "participants": "participants.csv", "wishes": "wishes.csv"}
