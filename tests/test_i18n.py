@@ -11,7 +11,7 @@ from jinja2 import DictLoader, Environment
 
 from scheduler.domain import Event
 from scheduler.i18n import LANGUAGES, dates, parse_language, rendering, translations, using
-from scheduler.i18n.phrases import meeting_summary, table_name
+from scheduler.i18n.phrases import table_name
 from scheduler.io.loading import load_event_bytes
 from scheduler.problems import EventError
 
@@ -115,8 +115,6 @@ def test_catalogues_translate_and_english_is_the_source() -> None:
     assert translations("fr").gettext("Language") == "Langue"
     assert translations("en").gettext("Language") == "Language"
     assert table_name("7", "de") == "Tisch 7" and table_name("Booth 7a", "de") == "Booth 7a"
-    assert meeting_summary("Anna", "Acme", "da") == "Møde med Anna (Acme)"
-    assert meeting_summary("Anna", "", "lv") == "Tikšanās: Anna"
     with pytest.raises(ValueError):
         translations("xx")
 

@@ -10,8 +10,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from api.settings import get_settings
 from api.mail import rows as _mail_rows  # noqa: F401 - the mail tables join Base.metadata
+from api.settings import get_settings
 from api.storage import Base
 
 config = context.config
