@@ -8,14 +8,17 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from scheduler.i18n import LANGUAGES
-from tests.api_helpers import API_DATA, solve, upload
+from tests.api_helpers import API_DATA, client_for, solve, upload
 from tests.test_mail import Sink, mail_client, send, sink, wait_for_batch  # noqa: F401  (sink: fixture)
 
 # 17 February 2027 is a Wednesday; p1 reads French, p2 Latvian, p3 German, the others the event's
@@ -39,16 +42,22 @@ OWNER = {"fr": "p1", "lv": "p2", "de": "p3"}
 TIME_RANGE = re.compile(r"\b(0[89]|1[0-2]):[0-5]\d–(0[89]|1[0-2]):[0-5]\d\b")
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tests.api_helpers import client_for
+@dataclass(frozen=True)
+class Published:
+    client: TestClient
+    people: dict[str, dict[str, Any]]  # the participants listing, by id
+    event_id: str
+    headers: dict[str, str]
 
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     client = client_for(tmp_path_factory.mktemp("i18n") / "db.sqlite")
     with client:
         event_id, headers = upload(client, event=TOML, participants=PEOPLE.encode())
         solve(client, event_id, headers)
         people = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
-        yield client, {p["id"]: p for p in people}
+        yield Published(client, {p["id"]: p for p in people}, event_id, headers)
 
 
 def _path(url: str) -> str:
@@ -56,8 +65,8 @@ def _path(url: str) -> str:
 
 
 @pytest.mark.parametrize("language", list(EXPECTED))
-def test_the_page_is_in_the_participants_language(published: Any, language: str) -> None:
-    client, people = published
+def test_the_page_is_in_the_participants_language(published: Published, language: str) -> None:
+    client, people = published.client, published.people
     page = client.get(_path(people[OWNER[language]]["agenda_url"])).text
     date, button, word, _ = EXPECTED[language]
     assert f'<html lang="{language}">' in page
@@ -66,8 +75,8 @@ def test_the_page_is_in_the_participants_language(published: Any, language: str)
     assert TIME_RANGE.search(page) and not re.search(r"\d (AM|PM)\b", page)
 
 
-def test_the_language_switch_links_every_language_and_the_choice_carries_to_the_pdf(published: Any) -> None:
-    client, people = published
+def test_the_language_switch_links_every_language_and_the_choice_carries_to_the_pdf(published: Published) -> None:
+    client, people = published.client, published.people
     url = _path(people["p1"]["agenda_url"])
     page = client.get(url).text
     links = re.findall(r'<a href="([^"]+)" hreflang="([a-z]{2})"', page)
@@ -89,8 +98,8 @@ def _pdf_text(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("language", list(EXPECTED))
-def test_the_pdf_is_in_the_participants_language(published: Any, language: str) -> None:
-    client, people = published
+def test_the_pdf_is_in_the_participants_language(published: Published, language: str) -> None:
+    client, people = published.client, published.people
     text = _pdf_text(client.get(_path(people[OWNER[language]]["agenda_pdf_url"])).content)
     date, _, word, _ = EXPECTED[language]
     assert date in text and word in text
@@ -99,15 +108,15 @@ def test_the_pdf_is_in_the_participants_language(published: Any, language: str) 
 
 
 @pytest.mark.parametrize("language", list(EXPECTED))
-def test_the_calendar_entries_are_in_the_participants_language(published: Any, language: str) -> None:
-    client, people = published
+def test_the_calendar_entries_are_in_the_participants_language(published: Published, language: str) -> None:
+    client, people = published.client, published.people
     calendar = Calendar.from_ical(client.get(_path(people[OWNER[language]]["agenda_ics_url"])).content)
     summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
     assert summaries and all(s.startswith(EXPECTED[language][3]) for s in summaries), summaries
 
 
-def test_someone_without_a_language_gets_the_events(published: Any) -> None:
-    client, people = published
+def test_someone_without_a_language_gets_the_events(published: Published) -> None:
+    client, people = published.client, published.people
     page = client.get(_path(people["p5"]["agenda_url"])).text
     assert '<html lang="en">' in page and "Wednesday 17 February 2027" in page and "Download PDF" in page
 
@@ -134,3 +143,16 @@ def test_the_e_mail_is_in_the_participants_language(tmp_path: Path, sink: Sink) 
         assert f'lang="{language}"' in html.get_content()
         (attachment,) = list(message.iter_attachments())
         assert date in _pdf_text(attachment.get_content())
+
+
+def test_the_organiser_sets_a_language_through_the_api(published: Published) -> None:
+    client, people = published.client, published.people
+    r = client.patch(
+        f"/api/events/{published.event_id}/participants/p8",
+        json={"language": "pl-PL"},
+        headers=published.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["participant"]["language"] == "pl"
+    page = client.get(_path(people["p8"]["agenda_url"])).text
+    assert '<html lang="pl">' in page and "środa, 17 lutego 2027" in page
