@@ -17,18 +17,38 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import openapi
+from api import health, openapi
+from api import metrics as metrics_routes
 from api.docs_ui import add_docs_ui
+from api.headers import SecurityHeaders
+from api.hosts import LocalHostsOnly
 from api.jobs import JobRunner, make_runner
-from api.mail.runner import MailRunner
-from api.routes import agendas, capacity, changes, diffs, events, jobs, mail, meetings, schedules, standby, unmet
-from api.security import redact_access_log
-from api.settings import Settings, get_settings
-from api.storage import Database, get_or_create_secret
+from api.logs import RequestContext, configure_logging
+from api.mail.runner import batch_runner
+from api.metrics import Metrics, RequestMetrics
+from api.routes import (
+    agendas,
+    capacity,
+    changes,
+    diffs,
+    events,
+    jobs,
+    mail,
+    meetings,
+    schedules,
+    standby,
+    tokens,
+    unmet,
+)
+from api.security import default_key_file, link_key, redact_access_log
+from api.settings import REQUEST_LIMITS, Settings, get_settings
+from api.storage import Database
 from api.web import install as install_web_app
 from scheduler import __version__
 from scheduler.export.html import TEMPLATES_DIR
+from scheduler.io.limits import Limits
 
 log = logging.getLogger("matchday.api")
 
@@ -73,9 +93,26 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     )
 
 
+class UploadLimits:
+    """ASGI middleware: the app's upload limits as `api.settings.current_limits()` for each request,
+    so every route that loads new files (uploads, changes, revisions) is bounded by this app's settings."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app, self.limits = app, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = REQUEST_LIMITS.set(self.limits)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_LIMITS.reset(token)
+
+
 def create_app(settings: Settings | None = None, runner_factory: RunnerFactory = process_runner) -> FastAPI:
     settings = settings or get_settings()
     redact_access_log()
+    if settings.log_format == "json":
+        configure_logging("json", settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,11 +120,13 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         db.upgrade()
         app.state.settings = settings
         app.state.db = db
-        app.state.link_secret = settings.secret_key or get_or_create_secret(db, "participant_links")
+        key_file = settings.secret_key_file or default_key_file(settings.database_url)
+        app.state.link_secret = link_key(db, settings.secret_key, key_file)
+        app.state.metrics.watch_jobs(db)
         runner = runner_factory(db, settings)
         app.state.runner = runner
         runner.start()
-        mailer = MailRunner(db, settings, app.state.link_secret)  # e-mail batches, in a thread
+        mailer = batch_runner(db, settings, app.state.link_secret, runner)  # e-mail: a thread, or the workers
         app.state.mailer = mailer
         mailer.start()
         try:
@@ -103,9 +142,19 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     # Every body is bounded before anything parses it (a 100 MB JSON upload used to be stored).
     body_limit = settings.max_request_bytes or max(8 * settings.max_upload_bytes, 1_000_000)
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=body_limit)
+    app.add_middleware(UploadLimits, limits=settings.upload_limits())
+    if settings.public_base_url is None:  # links follow the request's Host: only local or allowed names
+        app.add_middleware(LocalHostsOnly, allowed=settings.allowed_hosts)
+    app.state.metrics = Metrics()
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)  # outermost: every answer, a refusal too, has its request id
+    app.include_router(health.router)
+    app.include_router(metrics_routes.router)
     add_docs_ui(app)  # /docs from installed files, no CDN
     install_web_app(app, validation_error)  # the organiser's pages, and error pages for browsers
     app.include_router(events.router)
+    app.include_router(tokens.router)
     app.include_router(changes.router)
     app.include_router(jobs.router)
     app.include_router(schedules.router)

@@ -34,6 +34,8 @@ _AROUND_ROUTES: dict[str, str] = {
     "404": "No such event, job, participant, version or link.",
     "413": "The request body is larger than the service accepts.",
     "422": "The request does not match this operation's parameters or body.",
+    "503": "The database is busy with another write (SQLite's lock); nothing was changed. Retry after the "
+    "seconds in Retry-After.",
 }
 
 
@@ -74,7 +76,7 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
             answers: dict[str, Any] = operation.setdefault("responses", {})
-            can_give = []
+            can_give = ["503"]
             if operation.get("security"):
                 can_give.append("401")
             if "{" in path:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.security import digest, new_organiser_token, participant_token
+from api.settings import current_limits
 from api.storage import (
     ACTIVE_STATES,
     EventRow,
@@ -47,7 +48,7 @@ def create_event(
 ) -> CreatedEvent:
     """Check the three files with the library's loader and store them; nothing is stored when
     they are invalid (`scheduler.problems.EventError` propagates)."""
-    loaded = load_event_bytes(event_toml, participants_csv, wishes_csv)
+    loaded = load_event_bytes(event_toml, participants_csv, wishes_csv, limits=current_limits())
     _check_storable(loaded, event_toml, participants_csv, wishes_csv)
     event = loaded.event
     token = new_organiser_token()
@@ -162,7 +163,7 @@ def store_files(
 
     Raises `EventError` (nothing changed) when the files do not make a valid event.
     """
-    loaded = load_event_bytes(row.event_toml, participants_csv, wishes_csv)
+    loaded = load_event_bytes(row.event_toml, participants_csv, wishes_csv, limits=current_limits())
     _check_storable(loaded, row.event_toml, participants_csv, wishes_csv)
     row.participants_csv, row.wishes_csv = participants_csv, wishes_csv
     row.revision = (row.revision or 1) + 1

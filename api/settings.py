@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scheduler.io.limits import Limits
 
 
 class Settings(BaseSettings):
@@ -22,13 +26,16 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         None,
         description="Server secret that participant links are derived from (HMAC). When unset, "
-        "one is generated on first start and kept in the database, so links survive restarts. "
+        "one is generated on first start and kept in a key file outside the database (secret_key_file), "
+        "so links survive restarts. "
         "Every link is derived from it: setting or changing it replaces every participant's link.",
     )
     public_base_url: str | None = Field(
         None,
-        description="Base URL used in participant links (e.g. https://matchday.example.org); "
-        "when unset, the URL of the incoming request is used.",
+        description="Base URL used in participant links (e.g. https://matchday.example.org); required for a "
+        "server that others reach. When unset, links use the request's address, and only requests to this "
+        "machine's own names (localhost, 127.0.0.1, ::1) or to allowed_hosts are answered (400 otherwise), "
+        "so that a forged Host header cannot make the links point elsewhere.",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -122,8 +129,65 @@ class Settings(BaseSettings):
 
     # --- end of the job engine's settings ---
 
+    # --- Hardening and operations (issue 12: limits, headers, links, health, logs, metrics) ---
+    secret_key_file: Path | None = Field(
+        None,
+        description="Where the participant-link key is kept when secret_key is unset (never in the database): "
+        "by default beside a SQLite database (matchday.db.key), else matchday-secret.key in the working "
+        "directory. Created on first start, readable by its owner only; every server of one database needs "
+        "the same key (the file copied, or secret_key set).",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names answered besides localhost when public_base_url is unset (a JSON list, "
+        'e.g. ["matchday.lan"]); links then use whichever of them a request names.',
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description='"json": one JSON object a line on stderr (time, level, logger, message, request_id, job_id, '
+        "method, path, status, duration_ms), every logger's lines included; \"text\": uvicorn's usual lines.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Lowest level logged (json).")
+    # Upload limits: checked from event.toml's numbers and the files' row counts before anything is
+    # built; the defaults lie well above the largest real event (~2,300 people, ~100,000 wishes,
+    # 4 days of 40 slots, a few hundred tables).
+    max_event_days: int = Field(31, ge=1, description="Most [[days]] an event may have.")
+    max_slots_per_day: int = Field(288, ge=1, description="Most slots in one day (288: every 5 minutes, all day).")
+    max_event_slots: int = Field(2_000, ge=1, description="Most slots over all the event's days.")
+    min_slot_minutes: int = Field(5, ge=1, le=1440, description="Shortest slot_minutes accepted.")
+    max_tables: int = Field(500, ge=1, le=10_000, description="Most shared tables (tables, table_labels).")
+    max_participants: int = Field(10_000, ge=1, description="Most data rows of a participants file.")
+    max_wishes: int = Field(300_000, ge=1, description="Most data rows of a wishes file.")
+    max_label_chars: int = Field(2_000, ge=1, description="Longest event name or table label, in characters.")
+    max_cell_chars: int = Field(2_000, ge=1, description="Longest cell of a participants or wishes file.")
+
+    def upload_limits(self) -> Limits:
+        """The library's `Limits` for what this service accepts."""
+        return Limits(
+            max_days=self.max_event_days,
+            max_slots_per_day=self.max_slots_per_day,
+            max_slots=self.max_event_slots,
+            min_slot_minutes=self.min_slot_minutes,
+            max_tables=self.max_tables,
+            max_participants=self.max_participants,
+            max_wishes=self.max_wishes,
+            max_label_chars=self.max_label_chars,
+            max_cell_chars=self.max_cell_chars,
+        )
+
 
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings (overridden in tests through ``create_app(settings)``)."""
     return Settings()
+
+
+# The limits of the app serving the current request (set by `api.app` for each request): service
+# functions that load new files read them here, so every route that uploads or edits is bounded.
+REQUEST_LIMITS: ContextVar[Limits | None] = ContextVar("matchday_upload_limits", default=None)
+
+
+def current_limits() -> Limits:
+    """What an upload or a change may ask for: the serving app's limits, else the process settings'
+    (a worker process, a script)."""
+    return REQUEST_LIMITS.get() or get_settings().upload_limits()

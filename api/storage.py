@@ -223,7 +223,9 @@ class Database:
         self.url = url
         self.backend = make_url(url).get_backend_name()
         if self.backend == "sqlite":
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine: Engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:  # a server: connections may be dropped by a restart of it, so test each before use
             self.engine = create_engine(url, pool_pre_ping=True)
@@ -276,9 +278,12 @@ class Database:
         self.engine.dispose()
 
 
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite write waits for another's lock before "database is locked" (503)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     _write_ahead_log(cursor)  # the worker writes progress while the web app reads
     cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left in free pages

@@ -21,13 +21,21 @@ from benchmarks import repair, runner
 from benchmarks.runner import RESULTS_DIR, Bar, Table
 
 
-def _sizes(text: str) -> list[int]:
+def _sizes(text: str) -> list[int | str]:
     if text.strip().lower() in ("", "none", "0"):
         return []
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--sizes takes numbers separated by commas, got {text!r}") from None
+    out: list[int | str] = []
+    for x in (x.strip().lower() for x in text.split(",") if x.strip()):
+        if x == runner.TABLE_BOUND:
+            out.append(x)
+            continue
+        try:
+            out.append(int(x))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--sizes takes numbers or {runner.TABLE_BOUND!r} separated by commas, got {text!r}"
+            ) from None
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sizes",
         type=_sizes,
         default=None,
-        help="participant counts to benchmark, e.g. 300,1500 (default); 'none' for none. "
+        help="participant counts to benchmark, e.g. 300,1500,table-bound (default); 'none' for none. "
         "Given on its own, the re-solve scenarios are left out",
     )
     parser.add_argument(
@@ -74,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         err.print(message, style="dim", highlight=False, markup=False)
 
-    sizes = args.sizes if args.sizes is not None else ([] if args.repair or args.web else [300, 1500])
+    default_sizes: list[int | str] = [300, 1500, runner.TABLE_BOUND]
+    sizes = args.sizes if args.sizes is not None else ([] if args.repair or args.web else default_sizes)
     cases = [runner.QUICK_CASE] if args.quick else [runner.case_for(n) for n in sizes]
     with_repair = args.repair or args.quick or (args.sizes is None and not args.web)
     sections: list[tuple[str, list[Table], list[Bar]]] = []
@@ -84,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console.print()
 
     for case in cases:
-        outcome = runner.run_size(case, args.out / f"size-{case.participants}", log)
+        outcome = runner.run_size(case, args.out / case.slug, log)
         bars_table = runner.bars_table(f"Bars, {case.label}", outcome.bars)
         _show(console, [outcome.table, bars_table])
         sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
@@ -104,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _show(console, [outcome.table, bars_table])
             sections.append((outcome.table.title, [outcome.table, bars_table], outcome.bars))
             raw["repair"].append(repair.raw(outcome))  # type: ignore[union-attr]
+        if not args.quick:  # time-to-quality curves: the fresh 300 day, and its 5 % cancellation re-solve
+            from benchmarks import curves
+
+            table = curves.run_curves(base_work / "event", args.out / "repair-300" / "cancel", log)
+            _show(console, [table])
+            sections.append((table.title, [table], []))
 
     if args.web:
         from benchmarks import web

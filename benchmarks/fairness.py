@@ -23,7 +23,16 @@ from typing import Any
 from rich.console import Console
 
 from benchmarks.generator import write_event
-from benchmarks.runner import RESULTS_DIR, Table, case_for, environment_lines, load_text, render_markdown, render_rich
+from benchmarks.runner import (
+    RESULTS_DIR,
+    TABLE_BOUND,
+    Table,
+    case_for,
+    environment_lines,
+    load_text,
+    render_markdown,
+    render_rich,
+)
 from benchmarks.runner import run_matchday as run_command
 from scheduler.io.loading import load_event_dir
 
@@ -32,7 +41,7 @@ OWN_REASONS = ("few_partners", "own_limit")  # short for reasons of their own, n
 
 @dataclass(frozen=True)
 class FairnessRow:
-    participants: int
+    participants: int | str  # or "table-bound"
     minimum: int
     points: int | None
     bound: int | None
@@ -57,7 +66,7 @@ def with_minimum(event_dir: Path, minimum: int, out: Path) -> Path:
     return out
 
 
-def measure(size: int, minimums: Sequence[int], work: Path, log: Console) -> list[FairnessRow]:
+def measure(size: int | str, minimums: Sequence[int], work: Path, log: Console) -> list[FairnessRow]:
     case = case_for(size)
     base = write_event(work / f"fairness-{size}" / "event", case.spec())
     rows = []
@@ -125,11 +134,13 @@ def table(rows: list[FairnessRow]) -> Table:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fairness", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="300,1500", help="participant counts, e.g. 300,1500 (default)")
+    parser.add_argument(
+        "--sizes", default="300,1500", help="participant counts or 'table-bound', e.g. 300,1500 (the default)"
+    )
     parser.add_argument("--minimums", default="0,1,2,3", help="min_meetings values, e.g. 0,1,2,3 (default)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "work", help="where events and schedules go")
     args = parser.parse_args(argv)
-    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    sizes: list[int | str] = [x if x == TABLE_BOUND else int(x) for x in map(str.strip, args.sizes.split(",")) if x]
     minimums = [int(x) for x in args.minimums.split(",") if x.strip()]
     console, progress = Console(width=200), Console(stderr=True)
     rows = [row for size in sizes for row in measure(size, minimums, args.out, progress)]

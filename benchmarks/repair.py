@@ -65,7 +65,8 @@ class RepairCase:
     cancel_share: float = 0.05  # of the active participants, scenario "cancel"
     absent_share: float = 0.10  # of the active participants, scenario "cut-off"
     lock_share: float = 0.03  # of the previous rows that can still be kept
-    time_limit: float = 10.0  # the re-solve's --time-limit, and its bar
+    time_limit: float = 10.0  # the re-solve's --time-limit
+    time_bar: float = 3.0  # the re-solve's bar on the command's own clock (issue 13): it stops when nothing can improve
     fresh_time_limit: float = 30.0  # the fresh solve's --time-limit
     keep_share: float = 0.98  # meetings not involving a changed person kept exactly
     refill_share: float = 0.5  # (after − kept) ≥ refill_share × (fresh − kept)
@@ -82,7 +83,7 @@ class RepairCase:
 
 
 REPAIR_CASE = RepairCase(base=SIZE_CASES[300], seed=4)
-QUICK_REPAIR_CASE = RepairCase(base=QUICK_CASE, seed=4, time_limit=5, fresh_time_limit=5)
+QUICK_REPAIR_CASE = RepairCase(base=QUICK_CASE, seed=4, time_limit=5, time_bar=5, fresh_time_limit=5)
 
 
 @dataclass
@@ -625,10 +626,10 @@ def scenario_bars(o: ScenarioOutcome) -> list[Bar]:
     own = r.extra.get("command_seconds")
     bars.append(
         Bar(
-            f"re-solve within {case.time_limit:g} s",
-            f"command ≤ {case.time_limit:g} s",
+            f"re-solve within {case.time_bar:g} s (--time-limit {case.time_limit:g})",
+            f"command ≤ {case.time_bar:g} s",
             "—" if own is None else f"{own:g} s by its own clock, {r.seconds:.1f} s from outside",
-            isinstance(own, (int, float)) and not r.error and own <= case.time_limit,
+            isinstance(own, (int, float)) and not r.error and own <= case.time_bar,
         )
     )
     if o.cutoff is not None:

@@ -105,6 +105,11 @@ def _header_key(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
+# [fairness] min_meetings when event.toml sets none: nobody who could meet a wished partner is left
+# with no meeting where the event allows it (0 turns the guarantee off).
+DEFAULT_MIN_MEETINGS = 1
+
+
 @dataclass(frozen=True)
 class Event:
     name: str
@@ -120,7 +125,7 @@ class Event:
     weights: Weights = field(default_factory=Weights)
     max_holes: int | None = None  # per person; None means no cap
     max_hole_spread: int | None = None  # "all" mode fairness: max - min holes over people
-    min_meetings: int = 0  # [fairness]: meetings everyone who can should get, pursued before points
+    min_meetings: int = DEFAULT_MIN_MEETINGS  # [fairness]: meetings everyone who can should get, before points
     hosts: HostRule | None = None  # the people who stay at one table all day (event.toml `hosts`)
     venue: str = ""  # where the event takes place, shown on the participants' agendas
     contact_email: str = ""  # the organiser's contact on the agendas ("" when not given)

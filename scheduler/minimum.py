@@ -48,12 +48,6 @@ def shortfall(counts: Mapping[ParticipantId, int], owed: Mapping[ParticipantId, 
     return sum(max(0, target - counts.get(pid, 0)) for pid, target in owed.items())
 
 
-def priority_weight(pairs: Iterable[Pair]) -> int:
-    """What one missing meeting below a target costs in the objective: more than all points, so
-    the minimum comes first wherever it can be had."""
-    return 1 + sum(p.points for p in pairs)
-
-
 def below_minimum(event: Event, schedule: Schedule, pairs: list[Pair]) -> tuple[ShortOfMinimum, ...]:
     """Everyone who could meet somebody but has fewer than min_meetings meetings, with the first
     reason that applies (`SHORT_REASONS`); empty when the event sets no minimum."""

@@ -101,6 +101,9 @@ def settings_for(db_path: Path, **overrides: Any) -> Settings:
         "progress_interval": 0.1,
         "cancel_grace_seconds": 2.0,
         "solver_workers": 1,
+        # The link key is kept outside the database: beside a SQLite file by default, here beside the
+        # path standing for a server database too, so that each test database has its own.
+        "secret_key_file": Path(f"{db_path}.key"),
     }
     values.update(overrides)
     return Settings(**values)

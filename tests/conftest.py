@@ -13,6 +13,10 @@ _SETUP_POSTGRES_URL = REPO_ROOT / ".venv" / "postgres-test-url"
 if not os.environ.get("MATCHDAY_TEST_DATABASE_URL") and _SETUP_POSTGRES_URL.is_file():
     os.environ["MATCHDAY_TEST_DATABASE_URL"] = _SETUP_POSTGRES_URL.read_text(encoding="utf-8").strip()
 
+# TestClient's requests name the host "testserver": answered as a development host (a server
+# without public_base_url answers only local names).
+os.environ.setdefault("MATCHDAY_ALLOWED_HOSTS", '["testserver"]')
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:

@@ -51,7 +51,7 @@ def test_size_table_numbers_are_consistent(tiny_outcome: runner.SizeOutcome) -> 
         assert row["points"] <= bound
         assert row["% of bound"] == pytest.approx(round(100 * row["points"] / bound, 2))
         assert 0 <= row["mutual"] <= row["meetings"]
-        assert row["holes"] >= 0 and row["people left out"] >= 0 and row["seconds"] >= 0
+        assert row["holes"] >= 0 and row["people with none who could meet"] >= 0 and row["seconds"] >= 0
         assert row["valid"] is True
     # the matchday row is read back from the schedule file and agrees with the command's report
     md = tiny_outcome.results[-1]
@@ -240,3 +240,17 @@ def test_updated_event_changes_only_the_statuses(tmp_path: Path) -> None:
 
 def random_for(aspect: str) -> random.Random:
     return repair.rng_for(TINY_REPAIR, aspect)
+
+
+def test_a_curve_reads_the_best_points_sent_by_each_checkpoint() -> None:
+    from benchmarks.curves import Curve, curves_table
+
+    c = Curve("fresh", 5.0, [(0.3, 90, "greedy"), (1.2, 97, "search"), (0.9, 95, "bound")], bound=100, points=98)
+    c.seconds, c.cpu_seconds = 4.0, 3.0
+    assert (c.best_at(0.2), c.best_at(1.0), c.best_at(2.0)) == (None, 95, 97)
+    assert c.reached(0.95) == 0.9 and c.reached(0.99) is None
+    table = curves_table([c])
+    row = table.row("fresh")
+    assert [row[f"{t:g} s"] for t in (0.5, 1.0, 2.0, 5.0)] == [90.0, 95.0, 97.0, 97.0]
+    assert "10 s" not in table.columns  # past every curve's time limit
+    assert (row["final %"], row["≥ 99.5 % at (s)"], row["CPU s"]) == (98.0, None, 3.0)

@@ -23,6 +23,7 @@ from server_process import Server, log_tail, started_server, started_worker
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from test_jobs_orphans import gone, solver_children, upload_http
+from test_mail import Sink, sink  # noqa: F401 - the SMTP server fixture
 
 from api.storage import JobRow
 from scheduler.check.checker import check_schedule
@@ -161,3 +162,55 @@ def test_a_cancel_through_the_web_stops_the_solve_on_the_worker_within_seconds(t
 
 
 _FILES = {"event": "event.toml", "participants": "participants.csv", "wishes": "wishes.csv"}
+
+
+def test_an_email_batch_is_sent_by_a_worker_and_readyz_sees_it(tmp_path: Path, sink: Sink) -> None:  # noqa: F811
+    """With the procrastinate engine the web process only enqueues the batch; the worker sends it."""
+    url = database_url(tmp_path / "mail")
+    env = {
+        "MATCHDAY_DATABASE_URL": url,
+        "MATCHDAY_JOB_ENGINE": "procrastinate",
+        "MATCHDAY_SECRET_KEY": "one key for every process of this service",
+        "MATCHDAY_SMTP_HOST": "127.0.0.1",
+        "MATCHDAY_SMTP_PORT": str(sink.port),
+        "MATCHDAY_SMTP_SECURITY": "none",
+        "MATCHDAY_MAIL_FROM": "Matchday <agenda@example.org>",
+        "MATCHDAY_WORKER_HEARTBEAT_SECONDS": "1",
+        "MATCHDAY_WORKER_STALLED_SECONDS": "8",
+    }
+    with ExitStack() as stack:
+        web = stack.enter_context(started_server(tmp_path, env, name="web"))
+        worker = stack.enter_context(started_worker(tmp_path, env, name="worker"))
+        client = stack.enter_context(httpx2.Client(base_url=web.url, timeout=30))
+        wait_for("the worker seen by /readyz", lambda: client.get("/readyz").status_code == 200, WAIT, [web, worker])
+        assert client.get("/readyz").json()["checks"]["workers"]["detail"] == "1 worker seen"
+        files = {f: (API_DATA / n).read_bytes() for f, n in _FILES.items()}
+        event_id, headers = upload_http(client, **files)
+        job_id = client.post(
+            f"/api/events/{event_id}/solve", json={"time_limit": 2, "publish": True}, headers=headers
+        ).json()["job_id"]
+        wait_for(
+            "the solve done",
+            lambda: client.get(f"/api/jobs/{job_id}", headers=headers).json()["state"] == "done",
+            WAIT,
+            [web, worker],
+        )
+        worker.process.terminate()  # no worker: the web process must not send the batch itself
+        worker.process.wait(timeout=WAIT)
+        answer = client.post(f"/api/events/{event_id}/mail/agendas", headers=headers)
+        assert answer.status_code == 202, answer.text
+        batch_url = f"/api/events/{event_id}/mail/batches/{answer.json()['batch_id']}"
+        time.sleep(3.0)  # long enough for the web process's own thread, were it still sending
+        assert not sink.received and client.get(batch_url, headers=headers).json()["state"] != "done"
+        worker = stack.enter_context(started_worker(tmp_path, env, name="worker2"))
+        wait_for(
+            "the batch sent by the new worker",
+            lambda: client.get(batch_url, headers=headers).json()["state"] in ("done", "failed"),
+            WAIT,
+            [web, worker],
+        )
+        batch = client.get(batch_url, headers=headers).json()
+        assert batch["state"] == "done", batch
+        people = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
+        addressed = sorted(p["email"] for p in people if p["email"] and p["status"] == "registered")
+        assert sorted(to[0] for _, to in sink.envelopes) == addressed

@@ -112,7 +112,7 @@ def test_calendar_holds_each_meeting(exported: Exported, name: str) -> None:
     entries = cal.walk("VEVENT")
     assert str(cal["X-WR-CALNAME"]).endswith(name)
     assert sorted(str(e["SUMMARY"]) for e in entries) == sorted(
-        f"Meeting: {event.participants[o].name}"
+        f"Meeting with {event.participants[o].name}"
         + (f" ({event.participants[o].organisation})" if event.participants[o].organisation else "")
         for o in _partners(schedule, pid)
     )
@@ -300,4 +300,5 @@ def test_a_line_break_in_a_name_keeps_the_calendar_whole() -> None:
     calendar = Calendar.from_ical(agenda_ics(event, "e1", "a", [version]))
     assert str(calendar["X-WR-CALNAME"]) == "Two Lines – Ann Newline"
     [meeting] = calendar.walk("VEVENT")
-    assert "Bo\nB" in str(meeting["SUMMARY"])  # a standard text property keeps it, escaped
+    assert "Bo B" in str(meeting["SUMMARY"])  # a summary is one line
+    assert "Bo\nB" in str(meeting["DESCRIPTION"])  # a description keeps it, escaped

@@ -37,9 +37,12 @@ def _load(fairness: str) -> Event:
     return load_event_bytes(toml + f"\n[fairness]\n{fairness}\n".encode(), people, wishes).event
 
 
-def test_min_meetings_defaults_to_zero_and_is_read() -> None:
-    assert _load("max_holes = 1").min_meetings == 0
+def test_min_meetings_defaults_to_one_and_is_read() -> None:
+    toml, people, wishes = event_files(["a", "b"], [wish("a", "b")], EventSpec())
+    assert load_event_bytes(toml, people, wishes).event.min_meetings == 1  # no [fairness] table at all
+    assert _load("max_holes = 1").min_meetings == 1
     assert _load("min_meetings = 3").min_meetings == 3
+    assert _load("min_meetings = 0").min_meetings == 0
 
 
 @pytest.mark.parametrize("value", ["-1", '"two"', "1.5", "true", "1001"])
@@ -60,7 +63,8 @@ def test_a_bad_min_meetings_names_the_setting_and_line(value: str) -> None:
 # x meets a and b (24), c and z have nothing. A minimum of 1: a meets c, x meets z then (17).
 
 
-def _trade_event(min_meetings: int) -> Event:
+def _trade_event(min_meetings: int | None) -> Event:
+    """The event above; None leaves event.toml's default minimum."""
     people = [
         person("x"),
         person("z"),
@@ -78,7 +82,7 @@ def _trade_event(min_meetings: int) -> Event:
         wish("c", "a", 3),
     ]
     event = make_event(people, wishes, days=(DaySpec(end="09:40"),))
-    return dataclasses.replace(event, min_meetings=min_meetings)
+    return event if min_meetings is None else dataclasses.replace(event, min_meetings=min_meetings)
 
 
 @pytest.mark.parametrize("cp_sat", [True, False])
@@ -92,6 +96,29 @@ def test_the_minimum_changes_who_meets_at_the_cost_of_points(cp_sat: bool) -> No
     assert fair.stats.points == 17
     assert fair.stats.below_minimum == () and fair.stats.min_meetings == 1
     assert check_schedule(_trade_event(1), fair.schedule) == []
+
+
+@pytest.mark.parametrize("cp_sat", [True, False])
+def test_by_default_nobody_who_could_meet_is_left_out(cp_sat: bool) -> None:
+    event = _trade_event(None)  # no [fairness] table: the default minimum of one meeting
+    assert event.min_meetings == 1
+    result = quick_solve(event, cp_sat=cp_sat)
+    assert pairs_met(result.schedule) == {frozenset("ac"), frozenset("xz"), frozenset("xb")}
+    assert result.stats.people_without_meeting == () and result.stats.below_minimum == ()
+
+
+@pytest.mark.parametrize("cp_sat", [True, False])
+def test_who_is_left_out_for_want_of_a_table_is_reported_by_default(cp_sat: bool) -> None:
+    # One slot and one shared table: of the mutual pairs a-b (priority 1) and c-d (priority 2)
+    # only one can meet, whatever the minimum; the report says who could not, and why.
+    wishes = [wish("a", "b", 1), wish("b", "a", 1), wish("c", "d", 2), wish("d", "c", 2)]
+    event = make_event(["a", "b", "c", "d"], wishes, days=(DaySpec(end="09:20"),), tables=1)
+    result = quick_solve(event, cp_sat=cp_sat)
+    assert pairs_met(result.schedule) == {frozenset("ab")}
+    assert set(result.stats.people_without_meeting) == {"c", "d"}
+    short = {s.person: (s.meetings, s.reason) for s in result.stats.below_minimum}
+    assert short == {"c": (0, "no_table"), "d": (0, "no_table")}
+    assert all("every table is taken" in s.detail for s in result.stats.below_minimum)
 
 
 @pytest.mark.parametrize("cp_sat", [True, False])

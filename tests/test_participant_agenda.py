@@ -217,7 +217,6 @@ def test_the_phone_page_puts_the_next_meeting_on_top(published: dict[str, Any]) 
 def test_the_calendar_is_served_as_a_subscription(published: dict[str, Any]) -> None:
     r = published["client"].get(published["me"]["agenda_ics_url"])
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
-    assert r.headers["content-disposition"].startswith("inline;")
     cal = Calendar.from_ical(r.content)
     assert cal["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)
 
@@ -244,6 +243,10 @@ def test_the_printed_agenda_carries_a_qr_code_of_the_private_link(published: dic
     url = f"/api/events/{published['event_id']}/participants/{me['id']}/agenda.pdf"
     organiser = client.get(url, headers=published["headers"])
     assert _qr_codes(organiser.content, tmp_path / "organiser") == [me["agenda_url"]]
+    token = published["headers"]["Authorization"].removeprefix("Bearer ")
+    assert client.get(f"/o/{token}", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303
+    web = client.get(f"/events/{published['event_id']}/people/{me['id']}/agenda.pdf")  # the organiser's web app
+    assert web.status_code == 200 and _qr_codes(web.content, tmp_path / "web") == [me["agenda_url"]]
 
 
 def test_a_replaced_link_gets_a_page_with_the_organisers_contact(published: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ slot 1 at 09:00, slot 2 at 09:20, slot 3 at 09:40, slot 4 at 10:00, and ten shar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -29,15 +30,18 @@ from factories import (
 )
 
 from benchmarks.generator import GeneratorSpec, build_event
-from scheduler.candidates import SHARED, candidate_pairs
+from scheduler.candidates import SHARED, candidate_pairs, pair_key
 from scheduler.check.checker import check_schedule, holes
 from scheduler.domain import Event, Meeting, Schedule
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.local_search import reduce_holes
 from scheduler.heuristics.state import Placement
 from scheduler.io.loading import load_event_bytes
+from scheduler.pipelines.repair import affected_people
+from scheduler.pipelines.repair_plan import plan_repair
+from scheduler.pipelines.run import Run
 from scheduler.problems import MatchdayError, NoScheduleError
-from scheduler.results import SolveResult
+from scheduler.results import SolveOptions, SolveResult
 
 SLOT1, SLOT2, SLOT3, SLOT4 = "09:00-09:20", "09:20-09:40", "09:40-10:00", "10:00-10:20"
 ONE_SLOT = DaySpec(end="09:20")
@@ -343,9 +347,10 @@ def test_the_mutual_priority_one_pair_wins_when_pairs_conflict() -> None:
 
 def test_the_mutual_pair_beats_two_one_sided_pairs_it_blocks() -> None:
     # One slot: a-b mutual (2+2)*2 = 8 against a-c and b-d, one-sided priority 1 (3 + 3 = 6).
+    # Points alone (min_meetings 0): the default minimum of 1 would rightly prefer a-c and b-d.
     people = [person(p, available=SLOT1) for p in "abcd"]
     wishes = [("a", "b"), ("b", "a"), ("c", "a", 1), ("d", "b", 1)]
-    result = solved(make_event(people, wishes))
+    result = solved(dataclasses.replace(make_event(people, wishes), min_meetings=0))
     assert pairs_met(result.schedule) == {pair("a", "b")}
     assert result.stats.points == 8
 
@@ -736,3 +741,33 @@ def test_a_hole_cap_in_maximise_mode_costs_few_points() -> None:
     capped = solved(event, time_limit=3.0)
     assert max(holes(event, capped.schedule.meetings).values(), default=0) <= 1
     assert capped.bound is not None and capped.stats.points >= 0.95 * capped.bound
+
+
+def test_a_re_solve_refills_around_the_untouched_meetings_and_frees_only_the_people_touched() -> None:
+    # b cancels: a loses the 09:00 meeting; c-d and a-c did not involve b and stay exactly where
+    # they were. a and e both have 09:00 free: the refill puts them there.
+    event = make_event(
+        ["a", person("b", status="cancelled"), "c", "d", "e"],
+        [("a", "b"), ("c", "d"), ("a", "c"), ("a", "e"), ("e", "d")],
+        tables=10,
+    )
+    previous = Schedule.of([Meeting(0, "1", "a", "b"), Meeting(0, "2", "c", "d"), Meeting(1, "1", "a", "c")])
+    plan = plan_repair(event, previous, None)
+    run = Run(plan.future, SolveOptions(previous=previous), None, None, plan, pairs=list(plan.pairs))
+    kept = [Placement(run.pairs[run.index_of[pair_key(m.a, m.b)]], m.slot, SHARED) for m in plan.preferred]
+    # a lost a meeting; e has none and is below the default minimum of one; c and d are untouched
+    assert affected_people(run, kept) & {"a", "c", "d", "e"} == {"a", "e"}
+    result = solved(event, previous=previous)
+    assert {Meeting(0, "2", "c", "d"), Meeting(1, "1", "a", "c")} <= set(result.schedule.meetings)
+    assert any(m.pair == pair("a", "e") for m in result.schedule.meetings)
+    assert check_schedule(event, result.schedule) == []
+
+
+def test_meetings_before_the_cutoff_count_towards_the_minimum() -> None:
+    # a met b before the cut-off: a is not owed another meeting by the default minimum; c is.
+    event = make_event(["a", "b", "c"], [("a", "b"), ("c", "a")])
+    previous = Schedule.of([Meeting(0, "1", "a", "b")])
+    cutoff = dt.datetime.combine(event.slots[1].date, event.slots[1].start)
+    plan = plan_repair(event, previous, cutoff)
+    run = Run(plan.future, SolveOptions(previous=previous, cutoff=cutoff), None, None, plan, pairs=list(plan.pairs))
+    assert run.owed == {"c": 1}

@@ -31,12 +31,13 @@ import procrastinate
 import psycopg
 from procrastinate.jobs import Status
 from procrastinate.schema import SchemaManager
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.jobs import state
 from api.jobs.child import ChildSpec, SolveChild
+from api.logs import job_context
 from api.settings import Settings
 from api.storage import Database, JobRow, utcnow
 
@@ -54,8 +55,7 @@ _SCHEMA_LOCK = 0x6D64_7072  # "mdpr": one process at a time applies procrastinat
 tasks = procrastinate.Blueprint()
 
 #: Modules whose import registers more tasks on `tasks`; a worker imports them before it starts.
-#: E.g. "api.mail.tasks" once e-mail batches (`run_mail_batch`) run as tasks.
-TASK_MODULES: tuple[str, ...] = ()
+TASK_MODULES: tuple[str, ...] = ("api.mail.tasks",)
 
 
 def conninfo(database_url: str) -> str:
@@ -125,6 +125,18 @@ class ProcrastinateJobRunner:
         """Defer any registered task (`tasks`); returns procrastinate's job id."""
         return self.app.configure_task(task_name, queue=QUEUE).defer(**kwargs)
 
+    def workers_seen(self) -> int:
+        """Workers whose heartbeat is recent (procrastinate's own table): /readyz's "workers seen"."""
+        with self.db.session() as s:
+            seen = s.scalar(
+                text(
+                    "SELECT count(*) FROM procrastinate_workers "
+                    "WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
+                ),
+                {"seconds": self.settings.worker_stalled_seconds},
+            )
+        return int(seen or 0)
+
     def cancel(self, job_id: str, *, immediately: bool = False) -> None:
         # A running job's worker sees the row's flag within WATCH_SECONDS.
         state.cancel_queued(self.db, job_id)
@@ -164,7 +176,7 @@ def configure_worker(db: Database, settings: Settings) -> WorkerContext:
     return _context
 
 
-def _ctx() -> WorkerContext:
+def worker_context() -> WorkerContext:
     if _context is None:
         raise RuntimeError("the worker is not configured: start it with `python -m api.worker`")
     return _context
@@ -173,11 +185,12 @@ def _ctx() -> WorkerContext:
 @tasks.task(name="solve", queue=QUEUE)
 def solve(job_id: str) -> None:
     """Run one solve job (a `JobRow` id) in a child process and watch it until it ends."""
-    ctx = _ctx()
-    if not state.claim(ctx.db, job_id, ctx.owner):
-        log.info("job %s is not queued any more (cancelled or settled); nothing to do", job_id)
-        return
-    run_claimed(ctx, job_id)
+    ctx = worker_context()
+    with job_context(job_id):  # the task's log lines carry the job id
+        if not state.claim(ctx.db, job_id, ctx.owner):
+            log.info("job %s is not queued any more (cancelled or settled); nothing to do", job_id)
+            return
+        run_claimed(ctx, job_id)
 
 
 def run_claimed(ctx: WorkerContext, job_id: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -17,6 +18,41 @@ from api.settings import Settings
 from api.storage import Database
 
 log = logging.getLogger("matchday.mail")
+
+
+class BatchRunner(Protocol):
+    """Where the web process hands a stored batch to be sent."""
+
+    def start(self, resume: bool = True) -> None: ...
+    def submit(self, batch_id: str) -> None: ...
+    def shutdown(self, timeout: float = 10.0) -> None: ...
+
+
+def batch_runner(db: Database, settings: Settings, secret: str, jobs: object) -> BatchRunner:
+    """The workers' queue with the procrastinate engine (web processes only enqueue); else a thread."""
+    if settings.job_engine == "procrastinate":
+        return QueuedMail(jobs)
+    return MailRunner(db, settings, secret)
+
+
+class QueuedMail:
+    """Batches as tasks of the procrastinate engine (`api.mail.tasks`), sent by `python -m api.worker`."""
+
+    def __init__(self, jobs: object):
+        self.jobs = jobs
+
+    def start(self, resume: bool = True) -> None:
+        """Nothing to resume: a queued task outlives the web process that deferred it."""
+
+    def submit(self, batch_id: str) -> None:
+        from api.jobs.procrastinate_runner import defer_task
+        from api.mail.tasks import MAIL_TASK
+
+        if defer_task(self.jobs, MAIL_TASK, batch_id=batch_id) is None:
+            raise RuntimeError("the procrastinate engine is configured but its runner is not in use")
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Nothing runs here."""
 
 
 class MailRunner:

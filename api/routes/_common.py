@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.schemas import ParticipantPublic
-from api.service import agenda_token, load_event, parse_schedule, schedule_row
+from api.service import agenda_token, load_event, parse_schedule, participants_of, schedule_row
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow, ScheduleRow
 from scheduler.domain import Event, Schedule
@@ -36,6 +36,14 @@ def base_url(request: Request, settings: Settings) -> str:
 def agenda_links(request: Request, settings: Settings, token: str) -> dict[str, str]:
     root = f"{base_url(request, settings)}/agenda/{token}"
     return {"html": root, "pdf": f"{root}.pdf", "ics": f"{root}.ics"}
+
+
+def private_links(request: Request, settings: Settings, secret: str, session: Session, row: EventRow) -> dict[str, str]:
+    """Each participant's private agenda address (id → URL), printed as the QR codes of their agendas."""
+    return {
+        p.pid: agenda_links(request, settings, agenda_token(secret=secret, participant=p))["html"]
+        for p in participants_of(session, row.id)
+    }
 
 
 def participant_public(

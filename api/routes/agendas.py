@@ -28,6 +28,7 @@ from api.routes._common import (
     agenda_links,
     current_schedule,
     disposition,
+    private_links,
 )
 from api.security import participant_token
 from api.settings import Settings
@@ -63,16 +64,6 @@ def _version_pdf(build: documents.Builder, row: EventRow, session: Session, vers
     return _pdf(document.data, document.name)
 
 
-def _private_links(
-    request: Request, settings: Settings, secret: str, session: Session, row: EventRow
-) -> dict[str, str]:
-    """Each participant's private agenda address (id → URL), printed as the QR codes of their agendas."""
-    return {
-        p.pid: agenda_links(request, settings, service.agenda_token(secret=secret, participant=p))["html"]
-        for p in service.participants_of(session, row.id)
-    }
-
-
 @organiser.get("/agendas.pdf", response_class=Response, responses=PDF)
 def all_agendas_pdf(
     row: EventDep,
@@ -86,7 +77,7 @@ def all_agendas_pdf(
     order), each with a QR code of the person's private agenda page and its own page numbers."""
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
-    links = _private_links(request, settings, secret, session, row)
+    links = private_links(request, settings, secret, session, row)
     document = documents.agendas_pdf(row, event, srow, schedule, links)
     return _pdf(document.data, document.name)
 
@@ -111,7 +102,7 @@ def participant_agenda_pdf(
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
     agenda = documents.personal_agenda(session, row, participant_id)
-    link = _private_links(request, settings, secret, session, row).get(participant_id)
+    link = private_links(request, settings, secret, session, row).get(participant_id)
     agenda = dataclasses.replace(agenda, link=link)
     return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda))
 
@@ -219,7 +210,7 @@ def my_agenda_ics(
     row, p = owner
     event = service.load_event(row)
     ics = agenda_ics(event, row.id, p.pid, service.published_versions(session, row, event), _chosen(lang))
-    headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda"), inline=True) | PRIVATE_HEADERS
+    headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda")) | PRIVATE_HEADERS
     return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
 
 

@@ -13,7 +13,7 @@ from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
 from api.mail import batches
 from api.mail.compose import reply_address
 from api.mail.config import SETTINGS_VARIABLES, MailNotConfigured, smtp_config
-from api.mail.runner import MailRunner
+from api.mail.runner import BatchRunner
 from api.mail.schemas import (
     MailBatchPublic,
     MailCounts,
@@ -73,7 +73,7 @@ def _send(
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     commit(session)
     if result.batch is not None:
-        runner: MailRunner = request.app.state.mailer
+        runner: BatchRunner = request.app.state.mailer
         runner.submit(result.batch.id)
     else:
         response.status_code = status.HTTP_200_OK

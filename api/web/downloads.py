@@ -3,11 +3,20 @@ latest by default), behind the organiser's sign-in."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api import documents, service
 from api.deps import SecretDep, SessionDep, SettingsDep
-from api.routes._common import NO_STORE, VersionQuery, current_schedule, disposition, participant_public
+from api.routes._common import (
+    NO_STORE,
+    VersionQuery,
+    current_schedule,
+    disposition,
+    participant_public,
+    private_links,
+)
 from api.web.deps import WebEventDep
 from scheduler.edits import participant_cells
 from scheduler.export import pdf
@@ -52,19 +61,39 @@ def participant_links(
 
 
 @router.get("/events/{event_id}/download/{what}")
-def version_document(row: WebEventDep, what: str, session: SessionDep, version: VersionQuery = None) -> Response:
+def version_document(
+    row: WebEventDep,
+    what: str,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    secret: SecretDep,
+    version: VersionQuery = None,
+) -> Response:
     builder = VERSION_DOCUMENTS.get(what)
     if builder is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no download called '{what}'.")
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
+    if what == "agendas.pdf":  # each printed agenda carries its person's private link as a QR code
+        links = private_links(request, settings, secret, session, row)
+        return _send(documents.agendas_pdf(row, event, srow, schedule, links))
     return _send(builder(row, event, srow, schedule))
 
 
 @router.get("/events/{event_id}/people/{participant_id}/agenda.pdf")
-def person_agenda_pdf(row: WebEventDep, participant_id: str, session: SessionDep) -> Response:
-    """One participant's agenda as they see it through their link (the published version)."""
+def person_agenda_pdf(
+    row: WebEventDep,
+    participant_id: str,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    secret: SecretDep,
+) -> Response:
+    """One participant's agenda as they see it through their link (the published version), with
+    that link as a QR code."""
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such participant in this event.")
-    agenda = documents.personal_agenda(session, row, participant_id)
+    link = private_links(request, settings, secret, session, row).get(participant_id)
+    agenda = dataclasses.replace(documents.personal_agenda(session, row, participant_id), link=link)
     return _send(documents.Document(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda), documents.PDF))

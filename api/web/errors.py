@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -25,6 +26,7 @@ TITLES = {
     404: "Page not found",
     405: "Not available here",
     409: "Not now",
+    503: "Busy for a moment",
     413: "The file is too large",
     422: "Something in the form needs fixing",
     500: "Something went wrong on our side",
@@ -120,9 +122,28 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+BUSY = "The database is busy with another change just now; nothing was changed. Try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    """SQLite answered "database is locked" after its busy timeout (another process holds the
+    write lock): 503 with Retry-After, not a 500; the request's transaction was rolled back."""
+    assert isinstance(exc, OperationalError)
+    if "database is locked" not in str(exc.orig):
+        return await _server_error(request, exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if not wants_html(request):
+        return JSONResponse({"detail": BUSY}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+    page = error_page(request, 503, BUSY, "Reload the page in a few seconds.")
+    page.headers.update(headers)
+    return page
+
+
 def install(app: FastAPI, api_validation_error: ValidationHandler) -> None:
     """Pages for browsers; `api_validation_error` still answers the API's invalid requests."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(500, _server_error)
     app.add_exception_handler(RequestValidationError, _validation_error(api_validation_error))

@@ -13,7 +13,7 @@ from api.deps import SecretDep, SessionDep, SettingsDep
 from api.mail import batches
 from api.mail.compose import Draft, reply_address
 from api.mail.config import HOW_TO_CONFIGURE, SETTINGS_VARIABLES, MailNotConfigured, smtp_config
-from api.mail.runner import MailRunner
+from api.mail.runner import BatchRunner
 from api.mail.schemas import MailKind
 from api.mail.service import batch_view, batches_of
 from api.routes._common import base_url, commit
@@ -123,7 +123,7 @@ def send(
     if result.batch is None:
         target = f"/events/{row.id}/mail?kind={kind}&nothing={kind}"
     else:
-        runner: MailRunner = request.app.state.mailer
+        runner: BatchRunner = request.app.state.mailer
         runner.submit(result.batch.id)
         target = f"/events/{row.id}/mail/batches/{result.batch.id}"
     return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import service
 from api.deps import SecretDep, SessionDep, SettingsDep
+from api.settings import current_limits
 from api.storage import EventRow, unstorable_problems
 from api.web.deps import IdleWebEventDep, WebEventDep
 from api.web.errors import error_page
@@ -64,7 +65,7 @@ def check_files(
     participants = uploads["participants"].data if "participants" in uploads else row.participants_csv
     wishes = uploads["wishes"].data if "wishes" in uploads else row.wishes_csv
     try:
-        loaded = load_event_bytes(row.event_toml, participants, wishes)
+        loaded = load_event_bytes(row.event_toml, participants, wishes, limits=current_limits())
         unstorable = unstorable_problems(row.event_toml, participants, wishes, loaded.event.participants)
         if unstorable:
             raise EventError(unstorable + loaded.warnings)

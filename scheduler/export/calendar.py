@@ -120,5 +120,15 @@ def _calendar(event: Event, event_id: str, pid: ParticipantId, versions: Sequenc
         ve.add("transp", "OPAQUE")
         cal.add_component(ve)
     cal.add_missing_timezones()
-    ical: bytes = cal.to_ical()
-    return ical
+    return without_controls(cal.to_ical())
+
+
+# RFC 5545 allows no control character in a value but tab (line breaks are escaped as \n); the
+# icalendar package writes the others (BEL, ESC, ...) as they are. None of them is inside a UTF-8
+# sequence, so they are dropped from the file's bytes, CRLF line ends and tabs kept.
+_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+
+
+def without_controls(ical: bytes) -> bytes:
+    """The calendar file without control characters a calendar application may refuse."""
+    return _CONTROLS.sub(b"", ical)

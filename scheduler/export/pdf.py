@@ -45,17 +45,35 @@ _FETCHER: Any = None  # made on first use: importing WeasyPrint costs a second t
 _FONTS: Any = None  # one FontConfiguration for every render, so that combined documents share their fonts
 
 
-def _document(template: str, **context: Any) -> Any:
-    """One template of `templates/` laid out by WeasyPrint (a `weasyprint.Document`)."""
+def _setup() -> None:
     global _FETCHER, _FONTS
-    from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     if _FETCHER is None:
         _FETCHER = _local_fetcher()
         _FONTS = FontConfiguration()
+
+
+def _document(template: str, stylesheets: Sequence[Any] = (), **context: Any) -> Any:
+    """One template of `templates/` laid out by WeasyPrint (a `weasyprint.Document`)."""
+    from weasyprint import HTML
+
+    _setup()
     html = render_html(template, **context)
-    return HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER).render(font_config=_FONTS)
+    base = str(TEMPLATES_DIR) + "/"
+    return HTML(string=html, base_url=base, url_fetcher=_FETCHER).render(
+        font_config=_FONTS, stylesheets=list(stylesheets)
+    )
+
+
+def _stylesheet() -> Any:
+    """fonts.css and styles.css parsed once, for documents rendered without their inline styles: each
+    parse of the @font-face rules would register the font files with fontconfig again."""
+    from weasyprint import CSS
+
+    _setup()
+    text = "".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in ("fonts.css", "styles.css"))
+    return CSS(string=text, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER, font_config=_FONTS)
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -78,10 +96,13 @@ def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version
     printed = dt.datetime.now(dt.UTC)
     if not agendas:
         return render_pdf("agendas.html", agendas=(), event_name=event_name, printed=printed)
+    css = [_stylesheet()]
     documents = []
     for a in agendas:  # each in its person's language
         with i18n.using(a.language):
-            documents.append(_document("agendas.html", agendas=(a,), event_name=event_name, printed=printed))
+            documents.append(
+                _document("agendas.html", css, agendas=(a,), event_name=event_name, printed=printed, bare=True)
+            )
     pages = [page for document in documents for page in document.pages]
     first = documents[0]
     first.metadata.title = f"Agendas – {event_name}"

@@ -30,18 +30,21 @@ def reduce_holes(
     max_moves: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     frozen: set[PairKey] | None = None,
+    timed_moves: bool = False,
 ) -> list[Placement]:
     """Iterated local search on total holes; locked and `frozen` meetings never move.
 
     Hill-climbing that always takes sideways moves; when it has found nothing better for a while
     it kicks the schedule with a few random valid swaps and climbs again, keeping the best
-    schedule seen. `max_moves` bounds the work deterministically (deterministic mode).
+    schedule seen. `max_moves` bounds the work deterministically (deterministic mode); with
+    `timed_moves` the deadline holds as well (a bounded polish outside deterministic mode). Only
+    people with a meeting that may move are picked: nobody else's holes can change.
     """
     frozen = frozen or set()
     state = ScheduleState(event, pinned(placements, frozen), track_holes=True)
     rng = random.Random(seed)
     deadline = time.monotonic() + seconds
-    people = sorted(state.busy)
+    people = sorted({pid for p in state.meetings if p is not None and not p.locked for pid in p.pair.people})
     day_slots = [day.slots for day in event.days]
     patience = max(2_000, 20 * len(state.meetings))
     total = sum(weighted_holes(event, h) for h in state.holes.values())
@@ -51,8 +54,9 @@ def reduce_holes(
     while max_moves is None or moves < max_moves:
         if moves - last_applied > STALL_MOVES:
             break  # nothing can move (everything locked or frozen): do not spin until the deadline
+        timed = max_moves is None or timed_moves
         if moves % 256 == 0 and (
-            (max_moves is None and time.monotonic() > deadline) or (should_stop is not None and should_stop())
+            (timed and time.monotonic() > deadline) or (should_stop is not None and should_stop())
         ):
             break
         if moves % 64 == 0:  # people with more holes are picked more often

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from scheduler.io.columns import column_letter
 from scheduler.io.spreadsheets import SpreadsheetError, is_archive, read_sheet, workbook_kind
 from scheduler.problems import Problems
 
@@ -139,22 +142,42 @@ def _columns(line: str, delimiter: str) -> int:
         return 0
 
 
-def parse_csv(text: str, delimiter: str, file: str, problems: Problems) -> list[list[str]]:
+def parse_csv(text: str, delimiter: str, file: str, problems: Problems, max_rows: int | None = None) -> list[list[str]]:
     """Every record of CSV text, blank ones included, so that index + 1 is the row number.
 
     A quote that is never closed swallows the rest of the file: that is an error at the row where
     it starts, and the rows before it are kept, so that their own problems are still reported.
+    With `max_rows`, reading stops after that many non-blank records (the caller reports the excess),
+    so that an oversized file is never held as rows.
     """
     rows: list[list[str]] = []
+    consumed = record_start = 0
+    source = io.StringIO(text, newline="")
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in source:
+            consumed += len(line)
+            yield line
+
+    filled = 0
     try:
-        rows.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for record in csv.reader(lines(), delimiter=delimiter):
+            rows.append(record)
+            record_start = consumed  # the reader asks for a record's lines only as it reads it
+            filled += any(c.strip() for c in record)
+            if max_rows is not None and filled >= max_rows:
+                return rows
     except csv.Error:  # the only error of the lenient reader: a value over the csv module's limit
+        limit = csv.field_size_limit()
+        index = _long_field(text, record_start, delimiter, limit)
         problems.error(
             "bad_csv",
-            f"a value on this row is longer than {csv.field_size_limit():,} characters, more than any "
+            f"this value is longer than {limit:,} characters, more than any "
             "participant or wish needs (is a '\"' missing, or is this not a text file?)",
             file,
             len(rows) + 1,
+            None if index is None else column_letter(index),
         )
         return rows
     try:
@@ -171,6 +194,26 @@ def parse_csv(text: str, delimiter: str, file: str, problems: Problems) -> list[
             )
             rows.pop()
     return rows
+
+
+def _long_field(text: str, start: int, delimiter: str, limit: int) -> int | None:
+    """The 0-based column of the first value longer than `limit` in the record starting at
+    `start` (quotes as the csv module reads them); None when there is none."""
+    column = length = 0
+    quoted = False
+    for ch in itertools.islice(text, start, None):
+        if ch == '"':
+            quoted = not quoted
+            continue
+        if not quoted and ch == delimiter:
+            column, length = column + 1, 0
+            continue
+        if not quoted and ch in "\r\n":
+            return None
+        length += 1
+        if length > limit:
+            return column
+    return None
 
 
 def write_csv(rows: list[list[str]], delimiter: str = ",", *, formula_safe: bool = False) -> str:
@@ -229,7 +272,7 @@ def file_label(data: bytes, file: str) -> str:
     return file if kind is None else f"{_stem(file)}.{kind}"
 
 
-def read_table(data: bytes, file: str, problems: Problems) -> TableFile | None:
+def read_table(data: bytes, file: str, problems: Problems, max_rows: int | None = None) -> TableFile | None:
     """Read a table file (CSV in any accepted encoding and delimiter, or a workbook) into rows.
 
     Problems are recorded under `file`; None when the file cannot be read at all. A file with no
@@ -263,7 +306,8 @@ def read_table(data: bytes, file: str, problems: Problems) -> TableFile | None:
     if decoded is None:
         return None
     delimiter = detect_delimiter(decoded.text)
-    return TableFile(parse_csv(decoded.text, delimiter, file, problems), file, delimiter, decoded.encoding)
+    rows = parse_csv(decoded.text, delimiter, file, problems, max_rows)
+    return TableFile(rows, file, delimiter, decoded.encoding)
 
 
 def read_stored_table(data: bytes, file: str) -> TableFile:

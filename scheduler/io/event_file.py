@@ -11,15 +11,25 @@ import datetime as dt
 import re
 import tomllib
 import zoneinfo
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scheduler.domain import Day, HostRule, Slot, Weights
+from scheduler.domain import DEFAULT_MIN_MEETINGS, Day, HostRule, Slot, Weights
 from scheduler.i18n.languages import DEFAULT_LANGUAGE, parse_language, supported_list
 from scheduler.io.codec import NotText, decode
 from scheduler.io.columns import PARTICIPANT_COLUMNS, normalise_header
-from scheduler.io.timegrid import WindowError, build_grid, minutes, parse_date, parse_range, parse_time
+from scheduler.io.limits import TOO_LARGE, UNLIMITED, Limits, over
+from scheduler.io.timegrid import (
+    WindowError,
+    build_grid,
+    count_slots,
+    minutes,
+    parse_date,
+    parse_range,
+    parse_time,
+)
 from scheduler.problems import Problems
 
 EVENT_FILE = "event.toml"
@@ -49,6 +59,7 @@ DAY_KEYS = {"date", "start", "end", "breaks"}
 WEIGHT_KEYS = {"priority_points", "mutual_multiplier"}
 FAIRNESS_KEYS = {"max_holes", "max_spread", "min_meetings"}
 MAX_MIN_MEETINGS = 1_000  # more than any day has slots; keeps the objective's weights small
+MAX_FAIRNESS_CAP = 1_440  # max_holes, max_spread: a day has at most 1,440 slots; CP-SAT needs 64-bit numbers
 HOST_KEYS = {"column", "value"}
 HOST_COLUMN_UNFIT = {"available", "max_meetings"}  # windows and numbers, not a kind of person
 
@@ -84,8 +95,9 @@ _Err = Callable[[str, str], None]  # (setting, message)
 _WarnUnknown = Callable[[Mapping[str, Any], set[str], str], None]  # (table, known keys, key prefix)
 
 
-def read_settings(data: bytes, problems: Problems, default_name: str) -> Settings | None:
-    """The settings of event.toml; None when the file cannot be read as TOML at all."""
+def read_settings(data: bytes, problems: Problems, default_name: str, limits: Limits = UNLIMITED) -> Settings | None:
+    """The settings of event.toml; None when the file cannot be read as TOML at all. Sizes beyond
+    `limits` are errors, found from the numbers before any day, slot or table is laid out."""
     try:
         text = decode(data, fallback=False).text  # TOML is UTF-8 by definition: no Windows-1252 here
     except NotText as exc:
@@ -111,6 +123,9 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
     def err(key: str, message: str) -> None:
         problems.error("bad_setting", message, file=EVENT_FILE, row=lines.find(key), column=key)
 
+    def big(key: str, message: str, at: str | None = None) -> None:
+        problems.error(TOO_LARGE, message, file=EVENT_FILE, row=lines.find(at or key), column=key)
+
     def warn_unknown(table: Mapping[str, Any], known: set[str], prefix: str) -> None:
         for key in table:
             if key not in known:
@@ -128,6 +143,11 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
     fields: dict[str, Any] = {}
     name = raw.get("name", "")
     fields["name"] = (name.strip() if isinstance(name, str) else str(name)) or default_name
+    if over(len(fields["name"]), limits.max_label_chars):
+        big(
+            "name",
+            f"the event's name has {len(fields['name']):,} characters; at most {limits.max_label_chars:,} are accepted",
+        )
     fields["timezone"] = _timezone(raw.get("timezone", "UTC"), err)
     for key in ("slot_minutes", "tables"):
         if key not in raw:
@@ -135,9 +155,18 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
     slot_minutes = None
     if "slot_minutes" in raw:
         slot_minutes = _integer("slot_minutes", raw["slot_minutes"], 1, 24 * 60, err)
+        if slot_minutes is not None and limits.min_slot_minutes is not None and slot_minutes < limits.min_slot_minutes:
+            big(
+                "slot_minutes",
+                f"slot_minutes = {slot_minutes} is shorter than the {limits.min_slot_minutes} minutes accepted",
+            )
+            slot_minutes = None
     fields["slot_minutes"] = slot_minutes or 20
     tables = _integer("tables", raw["tables"], 0, MAX_TABLES, err) if "tables" in raw else None
-    labels = _table_labels(raw.get("table_labels"), tables, err)
+    if tables is not None and over(tables, limits.max_tables):
+        big("tables", f"tables = {tables:,} is more than the {limits.max_tables:,} tables accepted")
+        tables = None
+    labels = _table_labels(raw.get("table_labels"), tables, err, limits, big)
     fields["table_labels"] = labels or ()
     same_org = raw.get("same_organisation_meetings", raw.get("same_organization_meetings", False))
     if not isinstance(same_org, bool):
@@ -158,8 +187,41 @@ def read_settings(data: bytes, problems: Problems, default_name: str) -> Setting
     fields["hosts"] = _read_hosts(raw["hosts"], err, warn_unknown) if "hosts" in raw else None
     fields["language"] = _language(raw.get("language", DEFAULT_LANGUAGE), err)
     fields.update(_read_contact(raw, err))
-    days = _read_days(raw.get("days"), err, warn_unknown, slot_minutes)
+    raw_days = raw.get("days")
+    if isinstance(raw_days, list) and over(len(raw_days), limits.max_days):
+        big(
+            "days",
+            f"the event has {len(raw_days):,} [[days]] blocks; at most {limits.max_days:,} days are accepted",
+            at=f"days[{(limits.max_days or 0) + 1}]",  # the first block too many
+        )
+        days = None
+    else:
+        days = _read_days(raw_days, err, warn_unknown, slot_minutes, limits, big)
     return Settings(fields=fields, days=days if slot_minutes is not None else None, table_labels=labels)
+
+
+def _slots_within(days: list[tuple[str, DaySpec]], slot_minutes: int, limits: Limits, big: _Err) -> bool:
+    """Whether the days' slots (each day with its key, e.g. `days[2]`), counted without laying
+    them out, stay within `limits`; the first day beyond them is the error."""
+    total = 0
+    for key, (date, start, end, breaks) in days:
+        count = count_slots(start, end, breaks, slot_minutes)
+        if over(count, limits.max_slots_per_day):
+            big(
+                key,
+                f"{key}: {count:,} slots of {slot_minutes} minutes on {date}; at most "
+                f"{limits.max_slots_per_day:,} slots a day are accepted (longer slots, or a shorter day?)",
+            )
+            return False
+        total += count
+    if over(total, limits.max_slots):
+        big(
+            "days",
+            f"the event has {total:,} slots of {slot_minutes} minutes over {len(days)} days; "
+            f"at most {limits.max_slots:,} slots are accepted",
+        )
+        return False
+    return True
 
 
 MAX_CONTACT_LENGTH = 200
@@ -230,19 +292,30 @@ def _integer(key: str, value: Any, minimum: int, maximum: int | None, err: _Err)
     return value
 
 
-def _table_labels(raw: Any, tables: int | None, err: _Err) -> tuple[str, ...] | None:
+def _table_labels(raw: Any, tables: int | None, err: _Err, limits: Limits, big: _Err) -> tuple[str, ...] | None:
     """The shared tables' labels: "1" … "N", or table_labels; None when they cannot be known."""
     if raw is None:
         return None if tables is None else tuple(str(i) for i in range(1, tables + 1))
     if not isinstance(raw, list) or not all(_is_label(x) for x in raw):
         err("table_labels", '\'table_labels\' must be a list of labels, e.g. ["A1", "A2"]')
         return None
+    if over(len(raw), min(MAX_TABLES, limits.max_tables or MAX_TABLES)):
+        big("table_labels", f"'table_labels' has {len(raw):,} labels, more than the tables accepted")
+        return None
     labels = tuple(str(x).strip() for x in raw)
+    longest = max(labels, key=len, default="")
+    if over(len(longest), limits.max_label_chars):
+        big(
+            "table_labels",
+            f"the table label '{longest[:20]}…' has {len(longest):,} characters; "
+            f"at most {limits.max_label_chars:,} are accepted",
+        )
+        return None
     ok = True
     if tables is not None and len(labels) != tables:
         err("table_labels", f"'table_labels' has {len(labels)} labels but tables = {tables}")
         ok = False
-    repeated = sorted({x for x in labels if labels.count(x) > 1})
+    repeated = sorted(x for x, n in Counter(labels).items() if n > 1)
     if repeated or "" in labels:
         err(
             "table_labels",
@@ -282,7 +355,7 @@ def _read_fairness(
     raw: Any, objective: str, err: _Err, warn_unknown: _WarnUnknown
 ) -> tuple[int | None, int | None, int]:
     """(max_holes, max_hole_spread, min_meetings): the caps default to 2 in "all" mode and to no cap
-    otherwise; min_meetings defaults to 0 (no minimum)."""
+    otherwise; min_meetings defaults to `DEFAULT_MIN_MEETINGS` (1: nobody who can meet is left out)."""
     if not isinstance(raw, dict):
         err("fairness", "[fairness] must be a table, e.g. max_holes = 2")
         raw = {}
@@ -291,9 +364,9 @@ def _read_fairness(
     out: list[int | None] = []
     for key in ("max_holes", "max_spread"):
         value = raw.get(key, default)
-        out.append(None if value is None else _integer(f"fairness.{key}", value, 0, None, err))
-    minimum = _integer("fairness.min_meetings", raw.get("min_meetings", 0), 0, MAX_MIN_MEETINGS, err)
-    return out[0], out[1], minimum or 0
+        out.append(None if value is None else _integer(f"fairness.{key}", value, 0, MAX_FAIRNESS_CAP, err))
+    minimum = _integer("fairness.min_meetings", raw.get("min_meetings", DEFAULT_MIN_MEETINGS), 0, MAX_MIN_MEETINGS, err)
+    return out[0], out[1], DEFAULT_MIN_MEETINGS if minimum is None else minimum
 
 
 def _read_hosts(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> HostRule | None:
@@ -322,15 +395,18 @@ def _read_hosts(raw: Any, err: _Err, warn_unknown: _WarnUnknown) -> HostRule | N
     return HostRule(str(column), str(value).strip()) if ok else None
 
 
-def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown, slot_minutes: int | None) -> list[DaySpec] | None:
-    """The [[days]] blocks, sorted by date; None when any of them is unusable.
+def _read_days(
+    raw: Any, err: _Err, warn_unknown: _WarnUnknown, slot_minutes: int | None, limits: Limits, big: _Err
+) -> list[DaySpec] | None:
+    """The [[days]] blocks, sorted by date; None when any of them is unusable or their slots,
+    counted from the numbers, are beyond `limits`.
 
     Every field of every block is checked, so one bad value does not hide the next one.
     """
     if not isinstance(raw, list) or not raw:
         err("days", "at least one [[days]] block with date, start and end is required")
         return None
-    days: list[DaySpec] = []
+    days: list[tuple[str, DaySpec]] = []
     seen: set[dt.date] = set()
     ok = True
     for n, block in enumerate(raw, start=1):
@@ -357,8 +433,10 @@ def _read_days(raw: Any, err: _Err, warn_unknown: _WarnUnknown, slot_minutes: in
                 f"{key}: the day {start:%H:%M}-{_hhmm(end)} is shorter than one slot of {slot_minutes} minutes",
             )
             ok = False
-        days.append((date, start, end, breaks))
-    return sorted(days, key=lambda d: d[0]) if ok else None
+        days.append((key, (date, start, end, breaks)))
+    if not ok or (slot_minutes is not None and not _slots_within(days, slot_minutes, limits, big)):
+        return None
+    return sorted((spec for _, spec in days), key=lambda d: d[0])
 
 
 _DAY_EXAMPLES = {"date": '"2027-03-10"', "start": '"09:00"', "end": '"17:00"'}

@@ -43,6 +43,7 @@ from scheduler.io.columns import (
     whole_number,
 )
 from scheduler.io.event_file import EVENT_FILE, Grid, grid_of, read_settings
+from scheduler.io.limits import TOO_LARGE, UNLIMITED, Limits
 from scheduler.io.timegrid import WindowError, parse_windows, split_windows
 from scheduler.problems import EventError, Problem, Problems
 
@@ -74,9 +75,9 @@ class LoadedEvent:
     warnings: list[Problem]
 
 
-def load_event_dir(path: str | Path) -> LoadedEvent:
+def load_event_dir(path: str | Path, limits: Limits = UNLIMITED) -> LoadedEvent:
     """Load an event folder: event.toml, and participants and wishes as .csv (or .tsv, .txt), .xlsx,
-    .xls or .ods. Raises EventError listing every problem found."""
+    .xls or .ods. Raises EventError listing every problem found, sizes beyond `limits` among them."""
     folder = Path(path)
     problems = Problems()
     if not folder.is_dir():
@@ -91,16 +92,21 @@ def load_event_dir(path: str | Path) -> LoadedEvent:
         files[logical] = None if found is None else _read_file(found, logical, problems)
         if found is not None:
             names[logical] = found.name
-    return _load(files, folder.absolute().name or "B2B day", problems, names)
+    return _load(files, folder.absolute().name or "B2B day", problems, names, limits)
 
 
 def load_event_bytes(
-    event_toml: bytes, participants_csv: bytes, wishes_csv: bytes, default_name: str = "B2B day"
+    event_toml: bytes,
+    participants_csv: bytes,
+    wishes_csv: bytes,
+    default_name: str = "B2B day",
+    limits: Limits = UNLIMITED,
 ) -> LoadedEvent:
     """Load an event from the raw contents of its three files (as uploaded to the API); the
-    participants and wishes may be CSV or workbooks, told apart by their bytes."""
+    participants and wishes may be CSV or workbooks, told apart by their bytes. A service passes
+    its `limits`: sizes beyond them are errors, found before the event is built."""
     files = {EVENT_FILE: event_toml, PARTICIPANTS_FILE: participants_csv, WISHES_FILE: wishes_csv}
-    return _load(files, default_name, Problems(), {})
+    return _load(files, default_name, Problems(), {}, limits)
 
 
 def _find_table(folder: Path, logical: str, problems: Problems) -> Path | None:
@@ -136,15 +142,24 @@ def _read_file(path: Path, logical: str, problems: Problems) -> bytes | None:
 
 
 def _load(
-    files: Mapping[str, bytes | None], default_name: str, problems: Problems, names: Mapping[str, str]
+    files: Mapping[str, bytes | None],
+    default_name: str,
+    problems: Problems,
+    names: Mapping[str, str],
+    limits: Limits = UNLIMITED,
 ) -> LoadedEvent:
     """Check every file that is there (None: missing), then build the event if nothing is wrong."""
     event_toml = files[EVENT_FILE]
-    settings = None if event_toml is None else read_settings(event_toml, problems, default_name)
-    grid = grid_of(settings)
+    settings = None if event_toml is None else read_settings(event_toml, problems, default_name, limits)
+    people_table = _read_table(
+        files[PARTICIPANTS_FILE], PARTICIPANTS_FILE, PARTICIPANT_COLUMNS, problems, limits, limits.max_participants
+    )
+    wish_table = _read_table(
+        files[WISHES_FILE], WISHES_FILE, WISH_COLUMNS, problems, limits, limits.max_wishes, allow_no_rows=True
+    )
+    # Over a limit nothing is built: the sizes are errors already, and the grid and rows wait.
+    grid = None if _over_limits(problems) else grid_of(settings)
     labels = settings.table_labels if settings else None
-    people_table = _read_table(files[PARTICIPANTS_FILE], PARTICIPANTS_FILE, PARTICIPANT_COLUMNS, problems)
-    wish_table = _read_table(files[WISHES_FILE], WISHES_FILE, WISH_COLUMNS, problems, allow_no_rows=True)
     people = _participants(people_table, grid, labels, problems)
     wishes = _wishes(wish_table, people.rows if people_table is not None else None, grid, problems)
     places = {
@@ -218,22 +233,44 @@ class _Table:
     letters: dict[str, str]  # known column → its letter in the header
 
 
+def _over_limits(problems: Problems) -> bool:
+    return any(p.code == TOO_LARGE for p in problems.items)
+
+
 def _read_table(
-    data: bytes | None, file: str, columns: tuple[Column, ...], problems: Problems, allow_no_rows: bool = False
+    data: bytes | None,
+    file: str,
+    columns: tuple[Column, ...],
+    problems: Problems,
+    limits: Limits,
+    max_rows: int | None,
+    allow_no_rows: bool = False,
 ) -> _Table | None:
-    """Read a table file; None when it cannot be used at all."""
+    """Read a table file; None when it cannot be used at all, or holds more than `max_rows` data rows."""
     if data is None:
         return None
-    source = read_table(data, file, problems)
+    # Reading stops one row past the limit (the header, the rows allowed, one more to tell).
+    source = read_table(data, file, problems, None if max_rows is None else max_rows + 2)
     if source is None:
         return None
     rows = [(n, cells) for n, cells in enumerate(source.rows, start=1) if any(c.strip() for c in cells)]
     if not rows:
         problems.error("empty_file", "the file is empty; it needs a header row and data rows", file=file)
         return None
+    if max_rows is not None and len(rows) - 1 > max_rows:
+        what = "participants" if file == PARTICIPANTS_FILE else "wishes"
+        problems.error(
+            TOO_LARGE,
+            f"the file has more than {max_rows:,} data rows; at most {max_rows:,} {what} are accepted",
+            file,
+            rows[-1][0],
+        )
+        return None
     header_row, header = rows[0]
     names = _header_names(header, header_row, file, columns, problems)
     if names is None:
+        return None
+    if limits.max_cell_chars is not None and not _cells_within(rows, names, file, limits.max_cell_chars, problems):
         return None
     records: list[_Record] = []
     for n, cells in rows[1:]:
@@ -269,6 +306,28 @@ def _read_table(
     letters = {name: column_letter(i) for i, name in enumerate(names) if name in canonical}
     extra = [n for n in names if n and n not in canonical]
     return _Table(records, extra, source.label, source.sheet, letters)
+
+
+def _cells_within(
+    rows: list[tuple[int, list[str]]], names: list[str], file: str, limit: int, problems: Problems
+) -> bool:
+    """Whether every cell holds at most `limit` characters; the first few that do not are errors,
+    each named by its column (`names`: the header's column names, "" for a column not known)."""
+    found = 0
+    for n, cells in rows:
+        for i, cell in enumerate(cells):
+            if len(cell) > limit:
+                problems.error(
+                    TOO_LARGE,
+                    f"this value has {len(cell):,} characters; at most {limit:,} are accepted in a cell",
+                    file,
+                    n,
+                    names[i] if i < len(names) and names[i] else column_letter(i),
+                )
+                found += 1
+                if found >= 10:  # enough to see the pattern; the rest are not read
+                    return False
+    return not found
 
 
 def _header_names(

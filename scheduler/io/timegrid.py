@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from scheduler.domain import Day, Slot, SlotIndex
@@ -94,24 +94,38 @@ def build_grid(
     slots: list[Slot] = []
     for day_index, (date, start, end, breaks) in enumerate(days_spec):
         indices: list[SlotIndex] = []
-        t = minutes(start)
-        end_m = minutes(end)
-        while t + slot_minutes <= end_m:
-            s, e = t, t + slot_minutes
-            if not any(s < minutes(b1) and minutes(b0) < e for b0, b1 in breaks):
-                slot = Slot(
-                    index=len(slots),
-                    day=day_index,
-                    date=date,
-                    number=len(indices) + 1,
-                    start=_time_of(s),
-                    end=_time_of(e),
-                )
-                slots.append(slot)
-                indices.append(slot.index)
-            t += slot_minutes
+        for s, e in _slot_minutes(start, end, breaks, slot_minutes):
+            slot = Slot(
+                index=len(slots),
+                day=day_index,
+                date=date,
+                number=len(indices) + 1,
+                start=_time_of(s),
+                end=_time_of(e),
+            )
+            slots.append(slot)
+            indices.append(slot.index)
         days.append(Day(date=date, start=start, end=end, breaks=tuple(breaks), slots=tuple(indices)))
     return tuple(days), tuple(slots)
+
+
+def count_slots(start: dt.time, end: dt.time, breaks: Sequence[tuple[dt.time, dt.time]], slot_minutes: int) -> int:
+    """How many slots `build_grid` lays out on one day, counted without building them (at most
+    1,440), so that a size limit can be checked first."""
+    return sum(1 for _ in _slot_minutes(start, end, breaks, slot_minutes))
+
+
+def _slot_minutes(
+    start: dt.time, end: dt.time, breaks: Sequence[tuple[dt.time, dt.time]], slot_minutes: int
+) -> Iterator[tuple[int, int]]:
+    """(start, end) in minutes since midnight of each slot of a day: on the grid from the day's
+    start, ending by its end, overlapping no break."""
+    t, end_m = minutes(start), minutes(end)
+    while t + slot_minutes <= end_m:
+        s, e = t, t + slot_minutes
+        if not any(s < minutes(b1) and minutes(b0) < e for b0, b1 in breaks):
+            yield s, e
+        t += slot_minutes
 
 
 def _time_of(m: int) -> dt.time:

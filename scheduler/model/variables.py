@@ -35,7 +35,7 @@ class MeetingVars:
         for i, pair in enumerate(pairs):
             row = []
             for slot in sorted(pair.slots):
-                var = model.new_bool_var(f"meet[{pair.a}|{pair.b}@{slot}]")
+                var = model.new_bool_var("")  # unnamed: names cost a third of the model's building
                 self.x[(i, slot)] = var
                 row.append((slot, var))
                 for pid in pair.people:
@@ -52,10 +52,13 @@ class MeetingVars:
         self.model.add(var == int(value))
 
     def hint(self, placements: list[Placement], index_of: dict[tuple[str, str], int]) -> None:
+        """Hint every variable: 1 where `placements` meet, else 0 (one bulk write into the proto;
+        `add_hint` per variable took 0.6 s on a 300-person day, measured)."""
         chosen = {(index_of[p.pair.key], p.slot) for p in placements if p.pair.key in index_of}
         self.model.clear_hints()
-        for key, var in self.x.items():
-            self.model.add_hint(var, key in chosen)
+        hints = self.model.proto.solution_hint
+        hints.vars.extend([var.index for var in self.x.values()])
+        hints.values.extend([int(key in chosen) for key in self.x])
 
     def extract(self, solver: cp_model.CpSolver) -> list[tuple[int, SlotIndex]]:
         return [key for key, var in self.x.items() if solver.boolean_value(var)]

@@ -50,6 +50,8 @@ class Budget:
 
     # --- repair ---
     repair_move_tries: int = 400  # insertion attempts that may move kept meetings, at a price
+    repair_polish_moves_per_meeting: int = 300  # the polish's moves, per meeting it may move (kept ones stay)
+    repair_fresh_seconds: float = 1.0  # the quick fresh solve that the repair report compares with
 
 
 BUDGET = Budget()

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
 from scheduler.candidates import Pair
 from scheduler.domain import SlotIndex
 from scheduler.heuristics.state import Placement
-from scheduler.minimum import priority_weight
-from scheduler.model.objective import minimum_shortfall, wish_points
+from scheduler.model.objective import maximise_sum, shortfall_terms
 from scheduler.model.rules import HARD_RULES
 from scheduler.model.variables import MeetingVars
 from scheduler.pipelines.run import Run
@@ -97,30 +96,41 @@ def restricted_search(
     hint: list[Placement],
     bound: int,
     preferred: dict[tuple[str, str], SlotIndex] | None = None,
+    fixed: Sequence[Placement] = (),
+    lns_only: bool = True,
 ) -> list[Placement]:
     """CP-SAT LNS maximising the points of `sub` placed in time, hinted with `hint`; stops at the bound.
 
     With `preferred` (repair), keeping a previous meeting in its slot is worth its points plus the
-    drop cost, and moving it costs the move cost.
+    drop cost, and moving it costs the move cost. `fixed` placements (of pairs in `sub`) are pinned
+    where they are, like locked rows. `lns_only` off lets CP-SAT's full portfolio prove a small
+    model optimal and stop, instead of searching neighbourhoods until the time is up.
 
     Raises:
         NoScheduleError: the locked rows and the hard rules contradict each other.
     """
     index_of = {p.key: i for i, p in enumerate(sub)}
     model, v = build(run, sub, index_of, required=False)
-    if preferred:
+    for p in fixed:
+        v.fix(index_of[p.pair.key], p.slot)
+    xs = list(v.x.values())
+    weights = [sub[i].points for i, _ in v.x]
+    if preferred:  # keeping a previous meeting is worth the drop cost; moving it costs the move cost
         costs = run.options.move_costs
-        weights = []
-        for i, slot in v.x:
-            pair, old = sub[i], preferred.get(sub[i].key)
-            keep_value = 0 if old is None else costs.drop - (costs.move_slot if slot != old else 0)
-            weights.append(pair.points + keep_value)
-        model.maximize(cp_model.LinearExpr.weighted_sum(list(v.x.values()), weights))
-    elif run.owed:  # [fairness] min_meetings: each meeting missing below a target outweighs all points
-        weight = priority_weight(sub)
-        model.maximize(cp_model.LinearExpr.sum([wish_points(v), -weight * minimum_shortfall(model, v, run.owed)]))
+        for k, (i, slot) in enumerate(v.x):
+            old = preferred.get(sub[i].key)
+            if old is not None:
+                weights[k] += costs.drop - (costs.move_slot if slot != old else 0)
+    weight = 0
+    if run.owed:  # [fairness] min_meetings first: a missing meeting outweighs every point and cost
+        top: dict[int, int] = {}  # a pair meets once: its best slot is the most it can add
+        for k, (i, _) in enumerate(v.x):
+            top[i] = max(top.get(i, 0), weights[k])
+        weight = 1 + sum(top.values())
+        shorts, missing = shortfall_terms(model, v, run.owed)
+        maximise_sum(model, xs + shorts, weights + [-weight] * len(shorts), offset=-weight * missing)
     else:
-        model.maximize(wish_points(v))
+        maximise_sum(model, xs, weights)
     v.hint(hint, index_of)
 
     def on_points(value: float, _cp_bound: float) -> bool:
@@ -133,7 +143,7 @@ def restricted_search(
         return found >= bound and found == int(round(value))
 
     s = solver(run, run.budget.cp_sat_share)
-    s.parameters.use_lns_only = True
+    s.parameters.use_lns_only = lns_only
     status = run_solver(run, s, model, on_points)
     if status == cp_model.INFEASIBLE:
         raise NoScheduleError("the locked meetings and the hard rules contradict each other", infeasible=True)

@@ -17,17 +17,23 @@ def polish(
     share: float = 1.0,
     frozen: set[tuple[str, str]] | None = None,
     work: float = 1.0,
+    max_moves: int | None = None,
 ) -> list[Placement]:
     """Keep exactly who meets (points and people covered stay) and remove holes; meetings of
     `frozen` pairs do not move. `share` of the time left; in deterministic mode `work` of the
-    polishing's fixed number of moves."""
+    polishing's fixed number of moves; `max_moves` bounds the moves in any mode (a repair, where
+    few meetings may move, is done long before its share of the time)."""
+    moves = run.clock.polish_moves(work)
+    if max_moves is not None:
+        moves = max_moves if moves is None else min(moves, max_moves)
     result = run.without_background(
         reduce_holes(
             run.event,
             placed + run.background,
             run.clock.polish_seconds(share),
             seed=run.options.seed,
-            max_moves=run.clock.polish_moves(work),
+            max_moves=moves,
+            timed_moves=not run.options.deterministic,
             should_stop=run.should_stop,
             frozen=frozen,
         )

@@ -58,8 +58,10 @@ class Run:
         self.warnings: list[Problem] = list(plan.warnings) if plan else []
         # Meetings before a cut-off: never moved, but they make holes with later meetings that day.
         self.background = [history_placement(event, m) for m in (plan.history if plan else ())]
-        # [fairness] min_meetings: meetings each person is owed, pursued before points
-        self.owed = targets(event, self.pairs)
+        # [fairness] min_meetings: meetings each person is owed, pursued before points; meetings
+        # before a re-solve's cut-off count towards it
+        done = Counter(pid for m in (plan.history if plan else ()) for pid in (m.a, m.b))
+        self.owed = {pid: t - done[pid] for pid, t in targets(event, self.pairs).items() if t > done[pid]}
 
     def short(self, placements: list[Placement]) -> int:
         """Meetings missing below the people's targets (0 when the event sets no minimum)."""

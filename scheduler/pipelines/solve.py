@@ -114,8 +114,8 @@ def solve(
 
 def _describe(options: SolveOptions) -> dict[str, Any]:
     """The options as JSON-ready parameters of the result (the previous schedule left out)."""
-    params = asdict(options)
-    params.pop("previous", None)
+    params = asdict(dataclasses.replace(options, previous=None))  # not a deep copy of every previous row
+    params.pop("previous")
     params["cutoff"] = options.cutoff.isoformat() if options.cutoff else None
     params["workers"] = workers(options)
     return params

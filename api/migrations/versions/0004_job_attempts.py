@@ -2,7 +2,7 @@
 that dies mid-solve hands it to another), `jobs.worker` names the process that runs it now.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01
 """
 
