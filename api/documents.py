@@ -46,13 +46,16 @@ class Document:
 Builder = Callable[[EventRow, Event, ScheduleRow, Schedule], "Document"]
 
 
-def personal_agenda(session: Session, row: EventRow, pid: str) -> AgendaData:
+def personal_agenda(session: Session, row: EventRow, pid: str, language: str | None = None) -> AgendaData:
     """One person's agenda of the published version, headed by the latest published change to their
-    meetings (drafts are the organiser's: participants never see them)."""
+    meetings (drafts are the organiser's: participants never see them); in `language` (a supported
+    code; None: the person's own)."""
     event = service.load_event(row)
     versions = service.published_versions(session, row, event)
     latest = versions[-1] if versions else None
     agenda = build_agenda(event, latest.schedule if latest else None, pid, latest.number if latest else None)
+    if language is not None:
+        agenda = dataclasses.replace(agenda, language=language)
     since, changes = latest_change(event, versions, pid)
     return with_changes(event, agenda, changes, since)
 

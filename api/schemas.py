@@ -99,6 +99,9 @@ class ParticipantPublic(BaseModel):
     available: str = Field("", description="When the person can meet, as in participants.csv; empty: always.")
     max_meetings: int | None = None
     table: str | None = Field(None, description="Their fixed table or booth, if any.")
+    language: str | None = Field(
+        None, description="Their agenda's language (en, fr, de, …); null: the event's (event.toml `language`)."
+    )
     meetings: int = Field(description="Meetings in the latest schedule.")
     agenda_url: str = Field(description="Private agenda page; anyone with this link sees this person's agenda.")
     agenda_pdf_url: str
@@ -144,6 +147,12 @@ class ParticipantBase(BaseModel):
         None, description="cancelled or absent: takes no meetings from the next solve on."
     )
     table: str | None = Field(None, max_length=200, description="A fixed table or booth label; null: none.")
+    language: str | None = Field(
+        None,
+        max_length=35,
+        description="Their agenda's language as an ISO 639-1 code (en, fr, de, da, fi, sv, lv, et, lt, pl; "
+        "any case, a region such as fr-FR ignored); null: the event's. Another value is a warning.",
+    )
 
 
 class ParticipantUpdate(ParticipantBase):

@@ -64,6 +64,7 @@ class Participant:
     status: str = "registered"
     table: str | None = None  # fixed table / booth label
     extra: dict[str, str] = field(default_factory=dict)
+    language: str | None = None  # agenda language (a supported ISO 639-1 code); None: the event's
 
     @property
     def active(self) -> bool:
@@ -96,7 +97,7 @@ class HostRule:
         return str(raw or "").strip().lower() == self.value.strip().lower()
 
 
-_PERSON_COLUMNS = ("id", "name", "organisation", "email", "role", "country", "status", "table")
+_PERSON_COLUMNS = ("id", "name", "organisation", "email", "role", "country", "status", "table", "language")
 
 
 def _header_key(header: str) -> str:
@@ -129,6 +130,12 @@ class Event:
     venue: str = ""  # where the event takes place, shown on the participants' agendas
     contact_email: str = ""  # the organiser's contact on the agendas ("" when not given)
     contact_phone: str = ""
+    language: str = "en"  # agendas' language for people without their own (event.toml `language`)
+
+    def language_of(self, pid: ParticipantId) -> str:
+        """The language of a person's agenda: their own, else the event's."""
+        person = self.participants.get(pid)
+        return (person.language if person is not None else None) or self.language
 
     @property
     def tables(self) -> int:

@@ -18,10 +18,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from scheduler import i18n
 from scheduler.diff import MeetingChange
 from scheduler.domain import Event, ParticipantId, Schedule, SlotIndex
 from scheduler.export.html import TEMPLATES_DIR, long_date
 from scheduler.export.tables import place
+from scheduler.i18n.dates import time_range
 
 ENV = Environment(
     loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -31,7 +33,7 @@ ENV = Environment(
     lstrip_blocks=True,
     extensions=["jinja2.ext.i18n"],
 )
-ENV.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+i18n.install(ENV)  # gettext and date filters of the language being rendered (`i18n.using`)
 
 KINDS = ("agenda", "changes")
 
@@ -93,7 +95,7 @@ def recipient(name: str, email: str) -> Address | None:
 
 def _span(event: Event, slot: SlotIndex) -> str:
     s = event.slots[slot]
-    return f"{s.start:%H:%M}–{s.end:%H:%M}"
+    return time_range(s.start, s.end, i18n.current_language())
 
 
 def _when(event: Event, slot: SlotIndex | None) -> str:
@@ -139,7 +141,7 @@ def change_lines(event: Event, changes: Iterable[MeetingChange], pid: Participan
 
 
 def _render(kind: str, **context: Any) -> tuple[str, str, str]:
-    context.setdefault("lang", "en")  # the HTML's language, for when catalogues choose one per person
+    context.setdefault("lang", i18n.current_language())  # the HTML's lang attribute
     subject = ENV.get_template(f"mail/{kind}.subject.txt").render(**context)
     text = ENV.get_template(f"mail/{kind}.txt").render(**context)
     html = ENV.get_template(f"mail/{kind}.html").render(**context)
@@ -149,7 +151,14 @@ def _render(kind: str, **context: Any) -> tuple[str, str, str]:
 def agenda_draft(
     event: Event, schedule: Schedule, pid: ParticipantId, links: Links, contact: str | None, pdf_attached: bool
 ) -> Draft:
-    """ "Your agenda": the private link, and the person's meetings as a reminder."""
+    """ "Your agenda": the private link, and the person's meetings as a reminder, in their language."""
+    with i18n.using(event.language_of(pid)):
+        return _agenda_draft(event, schedule, pid, links, contact, pdf_attached)
+
+
+def _agenda_draft(
+    event: Event, schedule: Schedule, pid: ParticipantId, links: Links, contact: str | None, pdf_attached: bool
+) -> Draft:
     person = event.participants[pid]
     days = meeting_days(event, schedule, pid)
     subject, text, html = _render(
@@ -173,17 +182,18 @@ def changes_draft(
     contact: str | None,
     pdf_attached: bool,
 ) -> Draft:
-    """ "Your agenda changed": this person's changes only (added, cancelled, moved)."""
+    """ "Your agenda changed": this person's changes only (added, cancelled, moved), in their language."""
     person = event.participants[pid]
-    subject, text, html = _render(
-        "changes",
-        event_name=event.name,
-        name=person.name,
-        links=links,
-        changes=change_lines(event, changes, pid),
-        contact=contact,
-        pdf_attached=pdf_attached,
-    )
+    with i18n.using(event.language_of(pid)):
+        subject, text, html = _render(
+            "changes",
+            event_name=event.name,
+            name=person.name,
+            links=links,
+            changes=change_lines(event, changes, pid),
+            contact=contact,
+            pdf_attached=pdf_attached,
+        )
     return Draft("changes", recipient(person.name, person.email), subject, text, html)
 
 

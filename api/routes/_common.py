@@ -17,6 +17,7 @@ from api.storage import EventRow, ParticipantRow, ScheduleRow
 from scheduler.domain import Event, Schedule
 from scheduler.edits import participant_cells
 from scheduler.export.filenames import FileName
+from scheduler.i18n import parse_language
 from scheduler.io.loading import whole_number
 from scheduler.problems import EventError, summarised
 
@@ -67,6 +68,7 @@ def participant_public(
         available=cells.get("available", ""),
         max_meetings=whole_number(cells.get("max_meetings", "")),
         table=cells.get("table") or None,
+        language=parse_language(cells.get("language", "")),
         meetings=meetings,
         agenda_url=links["html"],
         agenda_pdf_url=links["pdf"],

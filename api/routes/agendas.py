@@ -12,7 +12,7 @@ import datetime as dt
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +39,7 @@ from scheduler.export.filenames import FileName, file_name
 from scheduler.export.html import agenda_page, link_problem_page
 from scheduler.export.today import now_next
 from scheduler.export.unmet_lines import participant_lines
+from scheduler.i18n import LANGUAGES, parse_language
 
 organiser = APIRouter(prefix="/api/events/{event_id}", tags=["documents"])
 public = APIRouter(prefix="/agenda", tags=["participant agenda"])
@@ -155,6 +156,26 @@ def current_time() -> dt.datetime:
 ClockDep = Annotated[dt.datetime, Depends(current_time)]
 
 
+LangQuery = Annotated[
+    str | None,
+    Query(
+        max_length=35,
+        description="The agenda's language, e.g. fr or fr-FR (en, fr, de, da, fi, sv, lv, et, lt, pl); "
+        "by default the participant's own (participants.csv `language`, else event.toml `language`). "
+        "Another value is ignored.",
+    ),
+]
+
+
+def _chosen(lang: str | None) -> str | None:
+    """The supported language a `?lang=` names; None (the person's own) for none or another value."""
+    return parse_language(lang) if lang else None
+
+
+def _with_lang(url: str, language: str | None) -> str:
+    return f"{url}?lang={language}" if language else url
+
+
 def _own_link(request: Request, settings: Settings, token: str) -> dict[str, str]:
     links = agenda_links(request, settings, token)
     scheme, _, rest = links["ics"].partition("://")
@@ -164,20 +185,22 @@ def _own_link(request: Request, settings: Settings, token: str) -> dict[str, str
 
 @public.get("/{token}.pdf", response_class=Response, responses=PDF)
 def my_agenda_pdf(
-    token: str, session: SessionDep, secret: SecretDep, request: Request, settings: SettingsDep
+    token: str, session: SessionDep, secret: SecretDep, request: Request, settings: SettingsDep, lang: LangQuery = None
 ) -> Response:
     """Your agenda as an A4 PDF, one sheet per day, with a QR code of this page's address."""
     owner = _owner(session, secret, token)
     if not isinstance(owner, tuple):
         return _link_problem(request, owner)
     row, p = owner
-    agenda = documents.personal_agenda(session, row, p.pid)
+    agenda = documents.personal_agenda(session, row, p.pid, _chosen(lang))
     agenda = dataclasses.replace(agenda, link=_own_link(request, settings, token)["html"])
     return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda), private=True)
 
 
 @public.get("/{token}.ics", response_class=Response, responses=ICS)
-def my_agenda_ics(token: str, session: SessionDep, secret: SecretDep, request: Request) -> Response:
+def my_agenda_ics(
+    token: str, session: SessionDep, secret: SecretDep, request: Request, lang: LangQuery = None
+) -> Response:
     """Your meetings as a calendar to subscribe to (webcal): the same address always answers with the
     latest published version, where a moved meeting keeps its UID with a higher SEQUENCE and a dropped
     one stays as a cancelled event, so calendar apps update their entries in place."""
@@ -186,31 +209,45 @@ def my_agenda_ics(token: str, session: SessionDep, secret: SecretDep, request: R
         return _link_problem(request, owner)
     row, p = owner
     event = service.load_event(row)
-    ics = agenda_ics(event, row.id, p.pid, service.published_versions(session, row, event))
+    ics = agenda_ics(event, row.id, p.pid, service.published_versions(session, row, event), _chosen(lang))
     headers = disposition(file_name(row.name, p.name, ext="ics", fallback="agenda")) | PRIVATE_HEADERS
     return Response(ics, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
 @public.get("/{token}", response_class=HTMLResponse)
 def my_agenda(
-    token: str, session: SessionDep, secret: SecretDep, request: Request, settings: SettingsDep, clock: ClockDep
+    token: str,
+    session: SessionDep,
+    secret: SecretDep,
+    request: Request,
+    settings: SettingsDep,
+    clock: ClockDep,
+    lang: LangQuery = None,
 ) -> Response:
     """Your agenda as a phone-first web page: the meeting under way and the next one on top, then
-    every day, with buttons for the PDF, the calendar file and a calendar subscription."""
+    every day, with buttons for the PDF, the calendar file and a calendar subscription; in your
+    language, or the one `?lang=` chooses from the page's language links."""
     owner = _owner(session, secret, token)
     if not isinstance(owner, tuple):
         return _link_problem(request, owner)
     row, p = owner
-    agenda = documents.personal_agenda(session, row, p.pid)
+    chosen = _chosen(lang)
+    agenda = documents.personal_agenda(session, row, p.pid, chosen)
     srow = service.published_row(session, row)
     not_arranged: tuple[str, ...] = ()
     if srow is not None:
         event = service.load_event(row)
         schedule = service.parse_schedule(event, srow)
-        not_arranged = participant_lines(event, schedule, reasons.version_unmet(event, srow, schedule), p.pid)
+        unmet = reasons.version_unmet(event, srow, schedule)
+        not_arranged = participant_lines(event, schedule, unmet, p.pid, agenda.language)
     links = _own_link(request, settings, token)
-    local = {"pdf": f"/agenda/{token}.pdf", "ics": f"/agenda/{token}.ics", "webcal": links["webcal"]}
-    html = agenda_page(agenda, local, not_arranged, now_next(agenda, clock))
+    local = {
+        "pdf": _with_lang(f"/agenda/{token}.pdf", chosen),
+        "ics": _with_lang(f"/agenda/{token}.ics", chosen),
+        "webcal": _with_lang(links["webcal"], chosen),
+    }
+    languages = {code: f"/agenda/{token}?lang={code}" for code in LANGUAGES}
+    html = agenda_page(agenda, local, not_arranged, now_next(agenda, clock), languages)
     return HTMLResponse(html, headers=PRIVATE_HEADERS)
 
 

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from scheduler import i18n
 from scheduler.candidates import pair_key, wished_pairs
 from scheduler.diff import MeetingChange
 from scheduler.domain import Event, Meeting, ParticipantId, Schedule, SlotIndex
 from scheduler.export.people import Person
 from scheduler.export.tables import place
+from scheduler.i18n import dates as i18n_dates
 
 EntryKind = Literal["meeting", "free", "unavailable", "break"]
 Asked = Literal["you", "they", "both"]  # who asked for a meeting, seen from the agenda's person
@@ -82,6 +84,7 @@ class AgendaData:
     contact_email: str = ""
     contact_phone: str = ""
     link: str | None = None  # the person's private agenda address, printed as a QR code (None: not known here)
+    language: str = "en"  # what the agenda is written in: the person's language, else the event's
 
     @property
     def meetings(self) -> list[AgendaEntry]:
@@ -168,6 +171,7 @@ def _agenda(
         venue=event.venue,
         contact_email=event.contact_email,
         contact_phone=event.contact_phone,
+        language=event.language_of(pid),
     )
 
 
@@ -179,39 +183,48 @@ def _asked(who: Mapping[ParticipantId, int], pid: ParticipantId) -> Asked | None
     return "you" if pid in who else "they"
 
 
-def change_lines(event: Event, changes: Iterable[MeetingChange], pid: ParticipantId) -> tuple[str, ...]:
-    """One sentence per change of a person's meetings, for the top of a re-issued agenda."""
+def change_lines(
+    event: Event, changes: Iterable[MeetingChange], pid: ParticipantId, language: str | None = None
+) -> tuple[str, ...]:
+    """One sentence per change of a person's meetings, for the top of a re-issued agenda, in
+    `language` (None: the person's own)."""
     several_days = len(event.days) > 1
 
     def when(slot: int | None) -> str:
         if slot is None:
             return ""
         s = event.slots[slot]
-        return (f"{s.date:%a} {s.date.day} {s.date:%b} " if several_days else "") + f"{s.start:%H:%M}–{s.end:%H:%M}"
+        span = i18n_dates.time_range(s.start, s.end, i18n.current_language())
+        return f"{i18n_dates.short_date(s.date, i18n.current_language())} {span}" if several_days else span
 
     lines = []
-    for c in changes:
-        other = c.partner(pid)
-        name = Person.of(event.participants.get(other), other).name
-        new, old = (
-            f"{when(c.new_slot)}, {place(c.new_table or '')}",
-            f"{when(c.old_slot)}, {place(c.old_table or '')}",
-        )
-        if c.kind == "added":
-            lines.append(f"New meeting with {name}: {new}.")
-        elif c.kind == "cancelled":
-            lines.append(f"Cancelled: your meeting with {name} at {when(c.old_slot)}.")
-        elif c.kind == "table_changed":
-            lines.append(
-                f"Another table: your meeting with {name} at {when(c.new_slot)} is now at "
-                f"{place(c.new_table or '')} (was {place(c.old_table or '')})."
-            )
-        else:
-            lines.append(f"Moved: your meeting with {name} is now at {new} (was {old}).")
+    with i18n.using(language or event.language_of(pid)):
+        for c in changes:
+            other = c.partner(pid)
+            name = Person.of(event.participants.get(other), other).name
+            new_at, old_at = when(c.new_slot), when(c.old_slot)
+            new_table, old_table = place(c.new_table or ""), place(c.old_table or "")
+            if c.kind == "added":
+                line = i18n.gettext("New meeting with %(name)s: %(when)s, %(table)s.")
+                lines.append(line % {"name": name, "when": new_at, "table": new_table})
+            elif c.kind == "cancelled":
+                line = i18n.gettext("Cancelled: your meeting with %(name)s at %(when)s.")
+                lines.append(line % {"name": name, "when": old_at})
+            elif c.kind == "table_changed":
+                line = i18n.gettext(
+                    "Another table: your meeting with %(name)s at %(when)s is now at %(table)s (was %(old_table)s)."
+                )
+                lines.append(line % {"name": name, "when": new_at, "table": new_table, "old_table": old_table})
+            else:
+                line = i18n.gettext(
+                    "Moved: your meeting with %(name)s is now at %(when)s, %(table)s (was %(old_when)s, %(old_table)s)."
+                )
+                values = {"name": name, "when": new_at, "table": new_table, "old_when": old_at, "old_table": old_table}
+                lines.append(line % values)
     return tuple(lines)
 
 
 def with_changes(event: Event, agenda: AgendaData, changes: Iterable[MeetingChange], since: int | None) -> AgendaData:
     """`agenda` headed by what changed for its person since version `since` (unchanged when nothing did)."""
-    lines = change_lines(event, changes, agenda.person.id)
+    lines = change_lines(event, changes, agenda.person.id, agenda.language)
     return dataclasses.replace(agenda, changes=lines, changed_since=since) if lines else agenda

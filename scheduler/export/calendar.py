@@ -16,7 +16,6 @@ icalendar library. Human sentences go through `_` so that they can be translated
 from __future__ import annotations
 
 import datetime as dt
-import gettext
 import hashlib
 import re
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from scheduler import i18n
 from scheduler.domain import Event, ParticipantId
 from scheduler.export.history import ScheduleVersion
 from scheduler.export.people import Person
@@ -34,7 +34,7 @@ from scheduler.export.tables import place
 PRODID = "-//matchday//participant agenda//EN"
 REFRESH = dt.timedelta(hours=1)  # how often a subscribed calendar should fetch the feed again
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]+")  # C0 controls and DEL, but not the line feed
-_ = gettext.NullTranslations().gettext  # the languages work installs real catalogues here
+_ = i18n.gettext  # in the language `agenda_ics` renders in
 
 
 def _text(value: str, one_line: bool = False) -> str:
@@ -59,9 +59,17 @@ def meeting_uid(event_id: str, a: ParticipantId, b: ParticipantId) -> str:
     return f"{hashlib.sha256(f'{event_id}:{pair}'.encode()).hexdigest()[:24]}@matchday"
 
 
-def agenda_ics(event: Event, event_id: str, pid: ParticipantId, versions: Sequence[ScheduleVersion]) -> bytes:
+def agenda_ics(
+    event: Event, event_id: str, pid: ParticipantId, versions: Sequence[ScheduleVersion], language: str | None = None
+) -> bytes:
     """The .ics of one person over every stored version (oldest first); `event_id` names the event
-    in the meetings' UIDs, so it must stay the same from one version to the next."""
+    in the meetings' UIDs, so it must stay the same from one version to the next. The entries'
+    titles and tables are in `language` (None: the person's own)."""
+    with i18n.using(language or event.language_of(pid)):
+        return _calendar(event, event_id, pid, versions)
+
+
+def _calendar(event: Event, event_id: str, pid: ParticipantId, versions: Sequence[ScheduleVersion]) -> bytes:
     histories: dict[ParticipantId, _History] = {}
     for version in versions:
         now = {(m.b if m.a == pid else m.a): (m.slot, m.table) for m in version.schedule.for_person(pid)}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from scheduler import i18n
 from scheduler.export.agenda import AgendaData
 from scheduler.export.html import TEMPLATES_DIR, generated_note, render_html
 from scheduler.export.plan import PlanData
@@ -82,20 +83,26 @@ def render_pdf(template: str, **context: Any) -> bytes:
 
 
 def agenda_pdf(agenda: AgendaData) -> bytes:
-    """One person's agenda, A4, one page per day (`agenda.link`, when known, printed as a QR code)."""
-    return render_pdf("agenda_print.html", a=agenda, printed=dt.datetime.now(dt.UTC))
+    """One person's agenda, A4, one page per day (`agenda.link`, when known, printed as a QR code), in
+    `agenda.language`."""
+    with i18n.using(agenda.language):
+        return render_pdf("agenda_print.html", a=agenda, printed=dt.datetime.now(dt.UTC))
 
 
 def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version: int | None) -> bytes:
     """Many agendas in one PDF, each starting on a new page and numbering its own pages ("page 1 of 1"
-    per person): each agenda is laid out on its own, and the pages are written as one document."""
+    per person): each agenda is laid out on its own, in its person's language, and the pages are
+    written as one document."""
     printed = dt.datetime.now(dt.UTC)
     if not agendas:
         return render_pdf("agendas.html", agendas=(), event_name=event_name, printed=printed)
     css = [_stylesheet()]
-    documents = [
-        _document("agendas.html", css, agendas=(a,), event_name=event_name, printed=printed, bare=True) for a in agendas
-    ]
+    documents = []
+    for a in agendas:  # each in its person's language
+        with i18n.using(a.language):
+            documents.append(
+                _document("agendas.html", css, agendas=(a,), event_name=event_name, printed=printed, bare=True)
+            )
     pages = [page for document in documents for page in document.pages]
     first = documents[0]
     first.metadata.title = f"Agendas – {event_name}"

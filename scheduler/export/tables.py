@@ -10,11 +10,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scheduler.domain import Event, Schedule, table_sort_key
+from scheduler.i18n.phrases import table_name
 
 
 def place(label: str) -> str:
-    """ "Table 7" for a plain table label, the label itself for a named booth ("Booth 7a")."""
-    return f"Table {label}" if label.isdigit() or len(label) <= 3 else label
+    """ "Table 7" for a plain table label, the label itself for a named booth ("Booth 7a"); in the
+    language being rendered (`i18n.using`), English elsewhere."""
+    return table_name(label)
 
 
 def all_tables(event: Event, schedule: Schedule | None) -> list[str]:

@@ -39,6 +39,7 @@ PARTICIPANT_COLUMNS = (
     Column("max_meetings", aliases=("cap",)),
     Column("status"),
     Column("table", aliases=("booth",)),
+    Column("language", aliases=("lang", "locale")),
 )
 WISH_COLUMNS = (
     Column("requester", required=True, aliases=("from",)),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler.domain import DEFAULT_MIN_MEETINGS, Day, HostRule, Slot, Weights
+from scheduler.i18n.languages import DEFAULT_LANGUAGE, parse_language, supported_list
 from scheduler.io.codec import NotText, decode
 from scheduler.io.columns import PARTICIPANT_COLUMNS, normalise_header
 from scheduler.io.limits import TOO_LARGE, UNLIMITED, Limits, over
@@ -49,6 +50,7 @@ SETTING_KEYS = {
     "weights",
     "fairness",
     "hosts",
+    "language",
     "venue",
     "contact_email",
     "contact_phone",
@@ -183,6 +185,7 @@ def read_settings(data: bytes, problems: Problems, default_name: str, limits: Li
         raw.get("fairness", {}), objective, err, warn_unknown
     )
     fields["hosts"] = _read_hosts(raw["hosts"], err, warn_unknown) if "hosts" in raw else None
+    fields["language"] = _language(raw.get("language", DEFAULT_LANGUAGE), err)
     fields.update(_read_contact(raw, err))
     raw_days = raw.get("days")
     if isinstance(raw_days, list) and over(len(raw_days), limits.max_days):
@@ -260,6 +263,19 @@ def _timezone(value: Any, err: _Err) -> str:
             pass
     err("timezone", f'{value!r} is not an IANA time zone name such as "Europe/Helsinki"')
     return "UTC"
+
+
+def _language(value: Any, err: _Err) -> str:
+    """The agendas' default language: a supported ISO 639-1 code, any case, region ignored."""
+    code = parse_language(value) if isinstance(value, str) else None
+    if code is None:
+        err(
+            "language",
+            f"'language' must be a language agendas can be written in, as an ISO 639-1 code "
+            f'such as "fr" or "fr-FR" (supported: {supported_list()}), not {value!r}',
+        )
+        return DEFAULT_LANGUAGE
+    return code
 
 
 def _integer(key: str, value: Any, minimum: int, maximum: int | None, err: _Err) -> int | None:

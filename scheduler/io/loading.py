@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scheduler.domain import Event, Participant, ParticipantId, SlotIndex, Wish, host_ids
+from scheduler.i18n.languages import parse_language, supported_list
 from scheduler.io.codec import file_label, read_table
 from scheduler.io.columns import (
     PARTICIPANT_COLUMNS,
@@ -435,6 +436,7 @@ def _participants(
                 row,
                 "table",
             )
+        language = _language(rec, problems)
         if not ok:
             continue
         person = Participant(
@@ -449,6 +451,7 @@ def _participants(
             status=status or "registered",
             table=table_label,
             extra={c: rec[c] for c in table.extra_columns if rec[c]},
+            language=language,
         )
         people.participants[pid] = person
         if grid is not None and not available and person.active:
@@ -460,6 +463,25 @@ def _participants(
                 "available",
             )
     return people
+
+
+def _language(rec: _Record, problems: Problems) -> str | None:
+    """A person's agenda language; None (the event's) when empty or unknown, an unknown one warned
+    about: a wrong language is no reason to refuse the event."""
+    text = rec["language"]
+    if not text:
+        return None
+    code = parse_language(text)
+    if code is None:
+        problems.warn(
+            "unknown_language",
+            f"'{text}' is not a language agendas can be written in (supported: {supported_list()}, "
+            "as an ISO 639-1 code such as fr or fr-FR); this person gets the event's language",
+            PARTICIPANTS_FILE,
+            rec.row,
+            "language",
+        )
+    return code
 
 
 def _wishes(
