@@ -28,6 +28,7 @@ from api.jobs import JobRunner, make_runner
 from api.logs import RequestContext, configure_logging
 from api.mail.runner import batch_runner
 from api.metrics import Metrics, RequestMetrics
+from api.rendering import PdfRenderer
 from api.routes import (
     agendas,
     capacity,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         key_file = settings.secret_key_file or default_key_file(settings.database_url)
         app.state.link_secret = link_key(db, settings.secret_key, key_file)
         app.state.metrics.watch_jobs(db)
+        app.state.pdf = PdfRenderer(settings.pdf_processes)  # agenda PDFs: a process pool, and kept
         runner = runner_factory(db, settings)
         app.state.runner = runner
         runner.start()
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         finally:
             mailer.shutdown()
             runner.shutdown()
+            app.state.pdf.shutdown()
             db.dispose()
 
     app = FastAPI(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from api import service
+from api.rendering import PdfRenderer
 from api.storage import EventRow, ScheduleRow
 from scheduler.diff import ScheduleDiff
 from scheduler.domain import Event, Schedule
@@ -58,6 +59,16 @@ def personal_agenda(session: Session, row: EventRow, pid: str, language: str | N
         agenda = dataclasses.replace(agenda, language=language)
     since, changes = latest_change(event, versions, pid)
     return with_changes(event, agenda, changes, since)
+
+
+def personal_agenda_pdf(
+    renderer: PdfRenderer, session: Session, row: EventRow, pid: str, link: str | None, language: str | None = None
+) -> Document:
+    """`personal_agenda` as a PDF with `link` as its QR code, rendered once per published version
+    (and revision, language and link) by `renderer`."""
+    agenda = dataclasses.replace(personal_agenda(session, row, pid, language), link=link)
+    key = ("agenda", row.id, row.revision, row.published_version, pid, agenda.language, link)
+    return Document(renderer.agenda(key, agenda), agenda_file_name(agenda), PDF)
 
 
 def agenda_file_name(agenda: AgendaData) -> FileName:

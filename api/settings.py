@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     max_time_limit: float = Field(3600.0, gt=0, description="Longest solve a request may ask for.")
     max_concurrent_jobs: int = Field(1, ge=1, description="Solves running at once (one worker process each).")
     solver_workers: int = Field(0, ge=0, description="CP-SAT workers per solve; 0 means every core.")
+    pdf_processes: int = Field(
+        2,
+        ge=0,
+        le=16,
+        description="Processes that render agenda PDFs beside the web process (0: in its own threads); a "
+        "person's agenda PDF is then kept until the next publish or change.",
+    )
     solver_nice: int = Field(
         10,
         ge=0,

@@ -7,7 +7,6 @@ the person, and answer with the file under a name that keeps the people's letter
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hmac
 from typing import Annotated
@@ -33,7 +32,6 @@ from api.routes._common import (
 from api.security import participant_token
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow
-from scheduler.export import pdf
 from scheduler.export.calendar import agenda_ics
 from scheduler.export.filenames import FileName, file_name
 from scheduler.export.html import agenda_page, link_problem_page
@@ -101,10 +99,9 @@ def participant_agenda_pdf(
     """One participant's agenda, for the organiser (the same document as the participant's own link)."""
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
-    agenda = documents.personal_agenda(session, row, participant_id)
     link = private_links(request, settings, secret, session, row).get(participant_id)
-    agenda = dataclasses.replace(agenda, link=link)
-    return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda))
+    document = documents.personal_agenda_pdf(request.app.state.pdf, session, row, participant_id, link)
+    return _pdf(document.data, document.name)
 
 
 # --- participant links ---------------------------------------------------------------------------
@@ -192,9 +189,9 @@ def my_agenda_pdf(
     if not isinstance(owner, tuple):
         return _link_problem(request, owner)
     row, p = owner
-    agenda = documents.personal_agenda(session, row, p.pid, _chosen(lang))
-    agenda = dataclasses.replace(agenda, link=_own_link(request, settings, token)["html"])
-    return _pdf(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda), private=True)
+    link = _own_link(request, settings, token)["html"]
+    document = documents.personal_agenda_pdf(request.app.state.pdf, session, row, p.pid, link, _chosen(lang))
+    return _pdf(document.data, document.name, private=True)
 
 
 @public.get("/{token}.ics", response_class=Response, responses=ICS)

@@ -3,8 +3,6 @@ latest by default), behind the organiser's sign-in."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api import documents, service
@@ -19,7 +17,6 @@ from api.routes._common import (
 )
 from api.web.deps import WebEventDep
 from scheduler.edits import participant_cells
-from scheduler.export import pdf
 
 router = APIRouter(include_in_schema=False)
 
@@ -95,5 +92,4 @@ def person_agenda_pdf(
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such participant in this event.")
     link = private_links(request, settings, secret, session, row).get(participant_id)
-    agenda = dataclasses.replace(documents.personal_agenda(session, row, participant_id), link=link)
-    return _send(documents.Document(pdf.agenda_pdf(agenda), documents.agenda_file_name(agenda), documents.PDF))
+    return _send(documents.personal_agenda_pdf(request.app.state.pdf, session, row, participant_id, link))

@@ -1,0 +1,53 @@
+"""Agenda PDFs render in a pool of processes and are kept per key (api/rendering.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from api import rendering
+from api.rendering import PdfRenderer
+from scheduler.export.agenda import AgendaData, build_agenda
+from scheduler.io.loading import load_event_dir
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_events" / "cluster-day"
+
+
+def _agenda(pid: str = "P0001") -> AgendaData:
+    return build_agenda(load_event_dir(SAMPLE).event, None, pid)
+
+
+def _pid_of_renderer(agenda: AgendaData) -> bytes:
+    return str(os.getpid()).encode()
+
+
+def test_a_pool_renders_in_another_process_and_keeps_nothing_it_was_not_asked_to() -> None:
+    renderer = PdfRenderer(processes=1)
+    try:
+        assert renderer.render(_pid_of_renderer, _agenda()) != str(os.getpid()).encode()
+        data = renderer.agenda(("k", 1), _agenda())
+        assert data.startswith(b"%PDF")
+    finally:
+        renderer.shutdown()
+
+
+def test_a_kept_pdf_is_served_again_until_its_key_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    renders: list[str] = []
+
+    def counting(agenda: AgendaData) -> bytes:
+        renders.append(agenda.person.id)
+        return b"%PDF " + agenda.person.id.encode() * 1000
+
+    monkeypatch.setattr(rendering.pdf, "agenda_pdf", counting)
+    renderer = PdfRenderer(processes=0, keep_bytes=10_000)
+    one, two = _agenda("P0001"), _agenda("P0002")
+    assert renderer.agenda(("v1", "P0001"), one) == renderer.agenda(("v1", "P0001"), one)
+    assert renders == ["P0001"]
+    renderer.agenda(("v2", "P0001"), dataclasses.replace(one, link="https://x.example/agenda/t"))  # a new key
+    assert renders == ["P0001", "P0001"]
+    renderer.agenda(("v1", "P0002"), two)  # 3 × 5 kB > 10 kB: the least recently asked for goes
+    renderer.agenda(("v1", "P0001"), one)
+    assert renders == ["P0001", "P0001", "P0002", "P0001"]
