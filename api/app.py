@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         app.state.link_secret = link_key(db, settings.secret_key, key_file)
         app.state.metrics.watch_jobs(db)
         app.state.pdf = PdfRenderer(settings.pdf_processes)  # agenda PDFs: a process pool, and kept
+        app.state.pdf.start()
         runner = runner_factory(db, settings)
         app.state.runner = runner
         runner.start()

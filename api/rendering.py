@@ -11,11 +11,13 @@ the organiser publishes or changes the event.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import ProcessPoolExecutor
 
+from api.jobs.child import die_with_parent
 from scheduler.export import pdf
 from scheduler.export.agenda import AgendaData
 
@@ -55,12 +57,23 @@ class PdfRenderer:
             return render(agenda)
         return self._executor().submit(render, agenda).result()
 
+    def start(self) -> None:
+        """Start the pool's processes now (each imports WeasyPrint, about a second), not on the first
+        participant's request."""
+        if self.processes > 0:
+            pool = self._executor()
+            for _ in range(self.processes):
+                pool.submit(_ready)
+
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                # spawn, not fork: the web process runs threads, which a fork would copy mid-flight
+                # spawn, not fork: the web process runs threads, which a fork would copy mid-flight.
+                # Each process dies with the web process, even after a kill -9 of it.
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self.processes, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+                )
             return self._pool
 
     def shutdown(self) -> None:
@@ -68,3 +81,7 @@ class PdfRenderer:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> None:
+    """A pool process's first task: it has imported this module, and with it WeasyPrint."""
