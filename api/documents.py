@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -52,7 +52,10 @@ def personal_agenda(session: Session, row: EventRow, pid: str, language: str | N
     meetings (drafts are the organiser's: participants never see them); in `language` (a supported
     code; None: the person's own)."""
     event = service.load_event(row)
-    versions = service.published_versions(session, row, event)
+    return _agenda_of(event, service.published_versions(session, row, event), pid, language)
+
+
+def _agenda_of(event: Event, versions: list[ScheduleVersion], pid: str, language: str | None) -> AgendaData:
     latest = versions[-1] if versions else None
     agenda = build_agenda(event, latest.schedule if latest else None, pid, latest.number if latest else None)
     if language is not None:
@@ -62,13 +65,30 @@ def personal_agenda(session: Session, row: EventRow, pid: str, language: str | N
 
 
 def personal_agenda_pdf(
-    renderer: PdfRenderer, session: Session, row: EventRow, pid: str, link: str | None, language: str | None = None
+    renderer: PdfRenderer,
+    session: Session,
+    row: EventRow,
+    pid: str,
+    links: Mapping[str, str],
+    language: str | None = None,
 ) -> Document:
-    """`personal_agenda` as a PDF with `link` as its QR code, rendered once per published version
-    (and revision, language and link) by `renderer`."""
-    agenda = dataclasses.replace(personal_agenda(session, row, pid, language), link=link)
-    key = ("agenda", row.id, row.revision, row.published_version, pid, agenda.language, link)
-    return Document(renderer.agenda(key, agenda), agenda_file_name(agenda), PDF)
+    """`personal_agenda` as a PDF with the person's private link (`links`: everyone's) as its QR code,
+    rendered once per published version, revision, language and link; the first one asked for also
+    starts everyone else's of that version, in their own languages, in the background."""
+    agenda = dataclasses.replace(personal_agenda(session, row, pid, language), link=links.get(pid))
+    version = (row.id, row.revision, row.published_version)
+    event = service.load_event(row)
+    versions = service.published_versions(session, row, event)
+
+    def everyone() -> Iterator[tuple[Hashable, AgendaData]]:
+        for other in event.participants:
+            ahead = dataclasses.replace(_agenda_of(event, versions, other, None), link=links.get(other))
+            yield (*version, other, ahead.language, ahead.link), ahead
+
+    renderer.render_ahead(version, everyone)
+    return Document(
+        renderer.agenda((*version, pid, agenda.language, agenda.link), agenda), agenda_file_name(agenda), PDF
+    )
 
 
 def agenda_file_name(agenda: AgendaData) -> FileName:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -39,15 +40,38 @@ def test_a_kept_pdf_is_served_again_until_its_key_changes(monkeypatch: pytest.Mo
 
     def counting(agenda: AgendaData) -> bytes:
         renders.append(agenda.person.id)
-        return b"%PDF " + agenda.person.id.encode() * 1000
+        return b"%PDF " + agenda.person.id.encode()
 
     monkeypatch.setattr(rendering.pdf, "agenda_pdf", counting)
-    renderer = PdfRenderer(processes=0, keep_bytes=10_000)
+    renderer = PdfRenderer(processes=0, keep=2)
     one, two = _agenda("P0001"), _agenda("P0002")
-    assert renderer.agenda(("v1", "P0001"), one) == renderer.agenda(("v1", "P0001"), one)
+    assert renderer.agenda(("v1", "P0001"), one) == renderer.agenda(("v1", "P0001"), one) == b"%PDF P0001"
     assert renders == ["P0001"]
     renderer.agenda(("v2", "P0001"), dataclasses.replace(one, link="https://x.example/agenda/t"))  # a new key
     assert renders == ["P0001", "P0001"]
-    renderer.agenda(("v1", "P0002"), two)  # 3 × 5 kB > 10 kB: the least recently asked for goes
+    renderer.agenda(("v1", "P0002"), two)  # a third key: the least recently asked for goes
     renderer.agenda(("v1", "P0001"), one)
     assert renders == ["P0001", "P0001", "P0002", "P0001"]
+    renderer.render_ahead("v1", lambda: [(("v1", "P0003"), _agenda("P0003"))])  # no pool: nothing ahead
+    assert renders == ["P0001", "P0001", "P0002", "P0001"]
+
+
+def test_everyones_agenda_is_rendered_ahead_once_per_version() -> None:
+    renderer = PdfRenderer(processes=1)
+    asked: list[int] = []
+
+    def agendas() -> list[tuple[tuple[str, str], AgendaData]]:
+        asked.append(1)
+        return [(("v1", pid), _agenda(pid)) for pid in ("P0001", "P0002")]
+
+    try:
+        renderer.render_ahead("v1", agendas)
+        renderer.render_ahead("v1", agendas)
+        deadline = time.monotonic() + 60
+        while len(renderer._kept) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert asked == [1]
+        assert renderer._kept[("v1", "P0002")].result(timeout=60).startswith(b"%PDF")
+        assert renderer.agenda(("v1", "P0002"), _agenda("P0002")) == renderer._kept[("v1", "P0002")].result()
+    finally:
+        renderer.shutdown()

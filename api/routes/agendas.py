@@ -99,8 +99,8 @@ def participant_agenda_pdf(
     """One participant's agenda, for the organiser (the same document as the participant's own link)."""
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Participant not found")
-    link = private_links(request, settings, secret, session, row).get(participant_id)
-    document = documents.personal_agenda_pdf(request.app.state.pdf, session, row, participant_id, link)
+    links = private_links(request, settings, secret, session, row)
+    document = documents.personal_agenda_pdf(request.app.state.pdf, session, row, participant_id, links)
     return _pdf(document.data, document.name)
 
 
@@ -189,8 +189,10 @@ def my_agenda_pdf(
     if not isinstance(owner, tuple):
         return _link_problem(request, owner)
     row, p = owner
-    link = _own_link(request, settings, token)["html"]
-    document = documents.personal_agenda_pdf(request.app.state.pdf, session, row, p.pid, link, _chosen(lang))
+    links = private_links(request, settings, secret, session, row) | {
+        p.pid: _own_link(request, settings, token)["html"]
+    }
+    document = documents.personal_agenda_pdf(request.app.state.pdf, session, row, p.pid, links, _chosen(lang))
     return _pdf(document.data, document.name, private=True)
 
 

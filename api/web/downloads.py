@@ -91,5 +91,5 @@ def person_agenda_pdf(
     that link as a QR code."""
     if participant_id not in service.load_event(row).participants:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="There is no such participant in this event.")
-    link = private_links(request, settings, secret, session, row).get(participant_id)
-    return _send(documents.personal_agenda_pdf(request.app.state.pdf, session, row, participant_id, link))
+    links = private_links(request, settings, secret, session, row)
+    return _send(documents.personal_agenda_pdf(request.app.state.pdf, session, row, participant_id, links))
