@@ -73,10 +73,20 @@ def personal_agenda_pdf(
     language: str | None = None,
 ) -> Document:
     """`personal_agenda` as a PDF with the person's private link (`links`: everyone's) as its QR code,
-    rendered once per published version, revision, language and link; the first one asked for also
-    starts everyone else's of that version, in their own languages, in the background."""
+    rendered once per published version, revision, language and link (and everyone's ahead)."""
     agenda = dataclasses.replace(personal_agenda(session, row, pid, language), link=links.get(pid))
+    render_agendas_ahead(renderer, session, row, links)
+    key = (row.id, row.revision, row.published_version, pid, agenda.language, agenda.link)
+    return Document(renderer.agenda(key, agenda), agenda_file_name(agenda), PDF)
+
+
+def render_agendas_ahead(renderer: PdfRenderer, session: Session, row: EventRow, links: Mapping[str, str]) -> None:
+    """Once per published version, everyone's agenda PDF in their own language, in the background:
+    participants open their links together (after the e-mail, at the door), so the first PDF asked
+    for starts them all (the page does not: it stays cheap)."""
     version = (row.id, row.revision, row.published_version)
+    if row.published_version is None:
+        return
     event = service.load_event(row)
     versions = service.published_versions(session, row, event)
 
@@ -86,9 +96,6 @@ def personal_agenda_pdf(
             yield (*version, other, ahead.language, ahead.link), ahead
 
     renderer.render_ahead(version, everyone)
-    return Document(
-        renderer.agenda((*version, pid, agenda.language, agenda.link), agenda), agenda_file_name(agenda), PDF
-    )
 
 
 def agenda_file_name(agenda: AgendaData) -> FileName:

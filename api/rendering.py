@@ -19,6 +19,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from api.jobs.child import die_with_parent
@@ -72,9 +73,15 @@ class PdfRenderer:
             self._ahead.add(version)
 
         def run() -> None:
+            # At most one render ahead per pool process at a time: a person who asks now waits
+            # behind those few, not behind everyone else's agenda.
+            in_flight: list[Future[bytes]] = []
             try:
                 for key, agenda in agendas():
-                    self._future(key, agenda)
+                    in_flight.append(self._future(key, agenda))
+                    if len(in_flight) >= self.processes:
+                        futures.wait(in_flight, return_when=futures.FIRST_COMPLETED)
+                        in_flight = [f for f in in_flight if not f.done()]
             except Exception:  # a failure here only loses the head start
                 log.exception("rendering agendas ahead failed for %s", version)
 
