@@ -358,7 +358,13 @@ def kill_worker_part(service: Service, args: argparse.Namespace) -> list[str]:
     status_url = submit(event, 20)
     _wait_running(event, status_url)
     time.sleep(1.0)
-    busy = next(w for w in service.workers if psutil.Process(w.pid).children(recursive=True))
+    deadline = time.monotonic() + 120
+    busy = None
+    while busy is None and time.monotonic() < deadline:  # the worker whose solver child is up
+        busy = next((w for w in service.workers if psutil.Process(w.pid).children(recursive=True)), None)
+        time.sleep(0.2)
+    if busy is None:
+        raise RuntimeError("no worker started a solver process within 120 s")
     children = [c.pid for c in psutil.Process(busy.pid).children(recursive=True)]
     busy.send_signal(signal.SIGKILL)
     busy.wait()
@@ -444,6 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args.database_url = args.database_url or _fresh_postgres_database()
         env["MATCHDAY_DATABASE_URL"] = args.database_url
+        env["MATCHDAY_JOB_ENGINE"] = "procrastinate"  # the web processes enqueue; the workers solve
+        env["MATCHDAY_SECRET_KEY"] = uuid.uuid4().hex  # one link key for every process of the service
+        env["MATCHDAY_WORKER_HEARTBEAT_SECONDS"] = "1"
+        env["MATCHDAY_WORKER_STALLED_SECONDS"] = "8"
     service = Service(directory, env)
     try:
         urls = [service.start_web()]

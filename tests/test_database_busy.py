@@ -39,3 +39,22 @@ def test_a_locked_database_answers_503_with_retry_after_and_nothing_changes(
             == (people[0]["status"])
         )
         assert client.patch(change, json={"status": "absent"}, headers=headers).status_code == 200
+
+
+def test_a_connection_the_database_server_dropped_answers_503_not_500() -> None:
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+    from starlette.requests import Request
+
+    from api.web.errors import LOST, _database_busy
+
+    request = Request({"type": "http", "method": "POST", "path": "/api/events/x/meetings/cancel", "headers": []})
+    dropped = OperationalError(
+        "UPDATE …", {}, Exception("terminating connection due to administrator command"), connection_invalidated=True
+    )
+    answer = asyncio.run(_database_busy(request, dropped))
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert LOST.encode() in answer.body
+    other = OperationalError("SELECT …", {}, Exception("no such table: jobs"))
+    assert asyncio.run(_database_busy(request, other)).status_code == 500

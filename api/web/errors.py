@@ -126,16 +126,24 @@ BUSY = "The database is busy with another change just now; nothing was changed. 
 RETRY_AFTER_SECONDS = 5
 
 
+LOST = "The connection to the database was lost during this request; nothing was changed. Try again in a few seconds."
+
+
 async def _database_busy(request: Request, exc: Exception) -> Response:
     """SQLite answered "database is locked" after its busy timeout (another process holds the
-    write lock): 503 with Retry-After, not a 500; the request's transaction was rolled back."""
+    write lock), or the database server dropped the connection mid-request (a restart, a killed
+    backend): 503 with Retry-After, not a 500; the request's transaction was rolled back."""
     assert isinstance(exc, OperationalError)
-    if "database is locked" not in str(exc.orig):
+    if "database is locked" in str(exc.orig):
+        message = BUSY
+    elif exc.connection_invalidated or "terminating connection" in str(exc.orig) or "closed" in str(exc.orig):
+        message = LOST
+    else:
         return await _server_error(request, exc)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if not wants_html(request):
-        return JSONResponse({"detail": BUSY}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
-    page = error_page(request, 503, BUSY, "Reload the page in a few seconds.")
+        return JSONResponse({"detail": message}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+    page = error_page(request, 503, message, "Reload the page in a few seconds.")
     page.headers.update(headers)
     return page
 
