@@ -247,10 +247,6 @@ def my_agenda(
     }
     languages = {code: f"/agenda/{token}?lang={code}" for code in LANGUAGES}
     html = agenda_page(agenda, local, not_arranged, now_next(agenda, clock), languages)
-    # Whoever opens their page first starts everyone's PDF: most open the PDF next, or soon.
-    documents.render_agendas_ahead(
-        request.app.state.pdf, session, row, private_links(request, settings, secret, session, row)
-    )
     return HTMLResponse(html, headers=PRIVATE_HEADERS)
 
 
