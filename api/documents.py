@@ -73,29 +73,27 @@ def personal_agenda_pdf(
     language: str | None = None,
 ) -> Document:
     """`personal_agenda` as a PDF with the person's private link (`links`: everyone's) as its QR code,
-    rendered once per published version, revision, language and link (and everyone's ahead)."""
-    agenda = dataclasses.replace(personal_agenda(session, row, pid, language), link=links.get(pid))
-    render_agendas_ahead(renderer, session, row, links)
-    key = (row.id, row.revision, row.published_version, pid, agenda.language, agenda.link)
-    return Document(renderer.agenda(key, agenda), agenda_file_name(agenda), PDF)
-
-
-def render_agendas_ahead(renderer: PdfRenderer, session: Session, row: EventRow, links: Mapping[str, str]) -> None:
-    """Once per published version, everyone's agenda PDF in their own language, in the background:
-    participants open their links together (after the e-mail, at the door), so the first PDF asked
-    for starts them all (the page does not: it stays cheap)."""
-    version = (row.id, row.revision, row.published_version)
-    if row.published_version is None:
-        return
+    rendered once per published version, revision, language and link. The first one asked for of a
+    published version also starts everyone else's, in their own languages, in the background:
+    participants open their links together (after the e-mail, at the door)."""
     event = service.load_event(row)
     versions = service.published_versions(session, row, event)
+    agenda = dataclasses.replace(_agenda_of(event, versions, pid, language), link=links.get(pid))
 
     def everyone() -> Iterator[tuple[Hashable, AgendaData]]:
         for other in event.participants:
             ahead = dataclasses.replace(_agenda_of(event, versions, other, None), link=links.get(other))
-            yield (*version, other, ahead.language, ahead.link), ahead
+            yield _pdf_key(row, ahead), ahead
 
-    renderer.render_ahead(version, everyone)
+    if row.published_version is not None:
+        renderer.render_ahead((row.id, row.revision, row.published_version), everyone)
+    return Document(renderer.agenda(_pdf_key(row, agenda), agenda), agenda_file_name(agenda), PDF)
+
+
+def _pdf_key(row: EventRow, agenda: AgendaData) -> Hashable:
+    """Everything a person's agenda PDF shows: the event's revision, the published version, the
+    person, the language and the link."""
+    return (row.id, row.revision, row.published_version, agenda.person.id, agenda.language, agenda.link)
 
 
 def agenda_file_name(agenda: AgendaData) -> FileName:
