@@ -38,6 +38,9 @@ def test_without_settings_the_page_says_how_to_configure(tmp_path: Path) -> None
     assert "E-mail is not set up on this server yet." in page.text
     for variable in ("MATCHDAY_SMTP_HOST", "MATCHDAY_MAIL_FROM", "MATCHDAY_SMTP_SECURITY", "MATCHDAY_SMTP_PASSWORD"):
         assert variable in page.text
+    # the settings are listed once, with only what is wrong beneath (not the same advice again in prose)
+    assert page.text.count("MATCHDAY_SMTP_SECURITY") == 1
+    assert "(MATCHDAY_SMTP_HOST and MATCHDAY_MAIL_FROM missing)." in page.text
     assert re.search(r"<button type=\"submit\" disabled>Send to 2 people</button>", page.text)
     # the preview works meanwhile: Jānis's message, escaped into the sandboxed frame
     assert 'sandbox=""' in page.text

@@ -32,7 +32,11 @@ SETTINGS_VARIABLES = (
 
 
 class MailNotConfigured(Exception):
-    """E-mail cannot be sent: the message says what is missing and how to set it."""
+    """E-mail cannot be sent: the message says what is missing (`problem`) and how to set it."""
+
+    def __init__(self, problem: str):
+        super().__init__(f"{problem} {HOW_TO_CONFIGURE}")
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -65,16 +69,14 @@ def smtp_config(settings: Settings) -> SmtpConfig:
         if not (value or "").strip()
     ]
     if missing:
-        raise MailNotConfigured(
-            f"E-mail is not set up on this server ({' and '.join(missing)} missing). {HOW_TO_CONFIGURE}"
-        )
+        raise MailNotConfigured(f"E-mail is not set up on this server ({' and '.join(missing)} missing).")
     assert settings.smtp_host is not None and settings.mail_from is not None
     try:
         sender = parse_address(settings.mail_from)
     except ValueError as exc:
-        raise MailNotConfigured(f"MATCHDAY_MAIL_FROM: {exc}. {HOW_TO_CONFIGURE}") from None
+        raise MailNotConfigured(f"MATCHDAY_MAIL_FROM: {exc}.") from None
     if settings.smtp_user and settings.smtp_password is None:
-        raise MailNotConfigured(f"MATCHDAY_SMTP_USER is set but MATCHDAY_SMTP_PASSWORD is not. {HOW_TO_CONFIGURE}")
+        raise MailNotConfigured("MATCHDAY_SMTP_USER is set but MATCHDAY_SMTP_PASSWORD is not.")
     return SmtpConfig(
         host=settings.smtp_host.strip(),
         port=settings.smtp_port or DEFAULT_PORTS[settings.smtp_security],

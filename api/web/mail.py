@@ -12,7 +12,7 @@ from api import service
 from api.deps import SecretDep, SessionDep, SettingsDep
 from api.mail import batches
 from api.mail.compose import Draft, reply_address
-from api.mail.config import HOW_TO_CONFIGURE, SETTINGS_VARIABLES, MailNotConfigured, smtp_config
+from api.mail.config import MailNotConfigured, smtp_config
 from api.mail.runner import BatchRunner
 from api.mail.schemas import MailKind
 from api.mail.service import batch_view, batches_of
@@ -48,8 +48,8 @@ def mail_page(
     try:
         smtp_config(settings)
         configuration = None
-    except MailNotConfigured as exc:
-        configuration = str(exc)
+    except MailNotConfigured as exc:  # the page lists the settings itself: only what is wrong
+        configuration = exc.problem
     event = service.load_event(row)
     plans = {k: _plan(session, row, k) for k in ("agenda", "changes")}
     chosen: str = kind or ("changes" if plans["changes"][0] and plans["changes"][0].todo else "agenda")
@@ -82,8 +82,6 @@ def mail_page(
         event=row,
         section="overview",
         configuration=configuration,
-        settings_variables=SETTINGS_VARIABLES,
-        how_to=HOW_TO_CONFIGURE,
         plans=plans,
         kind=chosen,
         kind_labels=KIND_LABELS,
