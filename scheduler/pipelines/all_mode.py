@@ -154,14 +154,14 @@ class _HoleSearch:
 
     def offer(self, placed: list[Placement]) -> None:
         self.best = placed
-        self.run.report("search", holes=self.count(placed))
+        self.run.report("search", holes=self.count(placed), meetings=len(placed))
 
     def solve(self, share: float) -> cp_model.CpSolverStatus:
         run = self.run
 
         def on_holes(value: float, bound: float) -> bool:
             found = int(round(value)) % self.weight
-            run.report("search", holes=found)
+            run.report("search", holes=found, meetings=len(self.v.pairs))
             self._raise(bound)
             return self.with_bound and found <= self.lower
 
