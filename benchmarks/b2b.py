@@ -40,7 +40,7 @@ from benchmarks.dzn import DznInstance, dzn_to_event, fixed_rows, load_dzn
 from benchmarks.runner import REPO, Bar, Log, Table
 from scheduler.check.checker import check_schedule
 from scheduler.pipelines.solve import solve
-from scheduler.problems import NoScheduleError
+from scheduler.problems import MatchdayError, NoScheduleError
 from scheduler.report import schedule_stats
 from scheduler.results import Progress, SolveOptions
 
@@ -49,6 +49,8 @@ TIME_LIMIT = 10.0
 MAX_HOLES = 2
 DUPLICATE_INSTANCES = ("forum-13crafb", "ticf-13crafb")
 QUICK_INSTANCES = ("tic-12", "forumt-14")
+# how `pipelines.locked` starts its refusal of locked rows that break a hard rule
+LOCKED_REFUSAL = "the previous schedule's locked rows cannot all be kept"
 ORIGINAL = "original"
 FIXED_VARIANTS = ("fixed020-Forb", "fixed040-Forb")
 # published_results.csv column of each variant's optimum
@@ -218,6 +220,13 @@ def run_instance(path: Path, published: dict[tuple[str, str], Published], time_l
         if exc.infeasible:
             res.seconds_to_prove = res.seconds
         res.lower_bound = timeline.lower_bound()
+        return res
+    except MatchdayError as exc:  # a locked row that breaks a rule: the fixed meeting itself is impossible
+        res.seconds = time.perf_counter() - started
+        res.infeasible = res.fixed > 0 and str(exc).startswith(LOCKED_REFUSAL)
+        prefix = "no schedule (proven: a fixed meeting breaks a rule): " if res.infeasible else "refused: "
+        res.failure = prefix + " ".join(str(exc).split())
+        res.seconds_to_prove = res.seconds if res.infeasible else None
         return res
     except Exception as exc:  # noqa: BLE001 - a crash is reported in the table, the run goes on
         res.seconds = time.perf_counter() - started
