@@ -83,6 +83,47 @@ def test_tiny_fixed_variant_is_solved_with_its_row_in_place(tmp_path: Path) -> N
     assert r.lower_bound == 1 and r.optimal and r.seconds_to_prove is not None and r.within_limit
 
 
+def test_tables_separate_the_duplicated_pairs_and_judge_found_and_proven() -> None:
+    def result(name: str, dup: bool, holes: int, opt: int, proven_at: float | None) -> b2b.B2BResult:
+        return b2b.B2BResult(
+            instance=name,
+            participants=10,
+            meetings=20,
+            distinct_pairs=19 if dup else 20,
+            published=b2b.Published(opt),
+            time_limit=10,
+            placed=19 if dup else 20,
+            placed_in_full=True,
+            holes=holes,
+            max_holes=1,
+            seconds=1.0,
+            optimal=proven_at is not None,
+            lower_bound=holes if proven_at is not None else 0,
+            seconds_to_find=0.5,
+            seconds_to_prove=proven_at,
+            valid=True,
+            duplicates=["meeting 20 repeats meeting 3: businesses 1 & 2"] if dup else [],
+        )
+
+    results = [
+        result("a", False, 2, 2, 1.0),  # the optimum, proven in time
+        result("b", True, 3, 6, 1.0),  # a duplicated pair: reported apart
+        result("c", False, 1, 0, None),  # above the optimum
+        result("d", False, 4, 4, None),  # the optimum, not proven
+        result("e", False, 5, 5, 12.0),  # proven, too late
+    ]
+    table, dups = b2b.b2b_tables(results)
+    assert table.columns == b2b.B2B_COLUMNS and table.column("instance") == ["a", "c", "d", "e"]
+    assert table.column("at optimum, proven within limit") == [True, False, False, False]
+    assert table.column("proven lower bound") == [2, 0, 0, 5]
+    assert dups.column("instance") == ["b"] and dups.row("b")["distinct pairs"] == 19
+    assert any("twice" in n for n in dups.notes)
+    bars = {b.name: b for b in b2b.b2b_bars(results)}
+    assert bars["every instance placed in full"].passed is True
+    found = bars["published optimum found and proven within 10 s (comparable originals)"]
+    assert found.measured == "1 of 4 (found: 3; holes 12 vs 11)" and found.passed is False
+
+
 needs_data = pytest.mark.skipif(not B2B.is_dir(), reason=f"benchmark data not found at {B2B}")
 
 
