@@ -139,12 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             only = b2b.QUICK_INSTANCES if args.quick else None
             limit = runner.QUICK_CASE.time_limit if args.quick else b2b.TIME_LIMIT
             results = b2b.run_all(limit, only, log=log)
-            main_table, dup_table = b2b.b2b_tables(results)
             bars = b2b.b2b_bars(results)
-            bars_table = runner.bars_table("Bars, B2B benchmark", bars)
-            tables = [main_table] + ([dup_table] if dup_table.rows else []) + [bars_table]
+            tables = [*b2b.b2b_tables(results), runner.bars_table("Bars, B2B benchmark", bars)]
             _show(console, tables)
-            sections.append((main_table.title, tables, bars))
+            sections.append((tables[0].title, tables, bars))
             raw["b2b"] = [dataclasses.asdict(r) for r in results]
 
     raw["environment"].append(f"at the end: {runner.load_text()}")  # type: ignore[union-attr]

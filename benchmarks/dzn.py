@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeAlias
 
-from scheduler.domain import Event, Participant, Wish
+from scheduler.domain import Event, Meeting, Participant, Schedule, Wish
 from scheduler.io.timegrid import build_grid
 
 DznValue: TypeAlias = int | frozenset[int] | list["DznValue"]
@@ -334,3 +334,34 @@ def dzn_to_event(inst: DznInstance, name: str | None = None, date: dt.date = dt.
         max_holes=2,
         max_hole_spread=2,
     )
+
+
+def fixed_rows(inst: DznInstance, event: Event) -> Schedule:
+    """The file's fixed meetings (`fixed[m] > 0`) as locked rows of a previous schedule: what
+    formats.md offers for "this meeting must stay in this slot". Tables are labelled 1, 2, … in
+    each slot in file order (shared tables are interchangeable, so any labelling will do).
+
+    Raises:
+        DznError: more fixed meetings in one slot than tables (the file would be infeasible as
+            written; the papers' instances never do this).
+    """
+    width = max(2, len(str(inst.n_business)))
+    repeats = {d.meeting for d in inst.duplicate_pairs}
+    used: dict[int, int] = {}
+    rows = []
+    for m, ((p1, p2, _s), slot) in enumerate(zip(inst.requested, inst.fixed, strict=True), start=1):
+        if slot == 0 or m in repeats:
+            continue
+        used[slot] = used.get(slot, 0) + 1
+        if used[slot] > inst.n_tables:
+            raise DznError(f"{inst.name}: more fixed meetings in slot {slot} than the {inst.n_tables} tables")
+        rows.append(
+            Meeting(
+                slot=slot - 1,
+                table=event.table_labels[used[slot] - 1],
+                a=f"b{p1:0{width}d}",
+                b=f"b{p2:0{width}d}",
+                locked=True,
+            )
+        )
+    return Schedule.of(rows)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from benchmarks import b2b, repair, runner
+from benchmarks import repair, runner
 from benchmarks.generator import write_event
 from benchmarks.repair import REPAIR_COLUMNS, RepairCase
 from benchmarks.runner import SIZE_COLUMNS, SizeCase
@@ -84,52 +84,6 @@ def test_peak_memory_is_the_command_alone(tmp_path: Path) -> None:
     assert small.returncode == 0 and big.returncode == 0
     assert small.peak_mb < 60  # not this (bigger) test process's high-water mark
     assert big.peak_mb >= 120
-
-
-def test_b2b_tables_separate_the_duplicated_pairs() -> None:
-    def result(name: str, dup: bool, holes: int, opt: int) -> b2b.B2BResult:
-        return b2b.B2BResult(
-            instance=name,
-            participants=10,
-            meetings=20,
-            distinct_pairs=19 if dup else 20,
-            published_optimum=opt,
-            time_limit=30,
-            placed=19 if dup else 20,
-            placed_in_full=True,
-            holes=holes,
-            max_holes=1,
-            seconds=1.0,
-            optimal=True,
-            valid=True,
-            duplicates=["meeting 20 repeats meeting 3: businesses 1 & 2"] if dup else [],
-        )
-
-    results = [result("a", False, 2, 2), result("b", True, 3, 6), result("c", False, 1, 0)]
-    table, dups = b2b.b2b_tables(results)
-    assert table.columns == b2b.B2B_COLUMNS and table.column("instance") == ["a", "c"]
-    assert table.column("vs optimum") == ["=", "+1"]
-    assert dups.column("instance") == ["b"] and dups.row("b")["distinct pairs"] == 19
-    assert any("twice" in n for n in dups.notes)
-    bars = {b.name: b for b in b2b.b2b_bars(results)}
-    assert bars["every instance placed in full"].passed is True
-    assert "1 of 2 at the optimum" in bars["holes vs published optimum (comparable instances)"].measured
-
-
-def test_b2b_instance_smoke() -> None:
-    if not b2b.B2B_DIR.is_dir():
-        pytest.skip(f"{b2b.B2B_DIR} not found")
-    # A quiet machine places everything in about a second; the limit leaves room for a loaded one.
-    results = b2b.run_all(time_limit=5, only=("tic-12",))
-    assert [r.instance for r in results] == ["tic-12"]
-    r = results[0]
-    assert r.participants == 42 and r.meetings == 125 and r.published_optimum == 0
-    # run_instance turns a crash or a failed solve into a row, so the row itself must be clean
-    assert r.failure is None, f"{r.failure}\n" + "\n".join(r.violations)
-    assert r.valid is True, r.violations  # the independent checker found nothing
-    assert r.placed == 125 and r.placed_in_full
-    table, _ = b2b.b2b_tables(results)
-    assert table.rows[0]["instance"] == "tic-12"
 
 
 # --- the re-solve scenarios ------------------------------------------------------------------------

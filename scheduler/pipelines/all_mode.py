@@ -1,9 +1,17 @@
-"""The "all" pipeline: CP-SAT places every wished pair and minimises holes under the [fairness]
-caps, then the local search polishes; an infeasible request is explained (`diagnose`). A re-solve
-keeps every previous row it can in place first, fewer holes second."""
+"""The "all" pipeline: every wished pair placed, fewest holes under the [fairness] caps, and the
+fewest proven; an infeasible request is explained (`diagnose`).
+
+A fresh solve: the greedy, completed by Kempe-chain insertion and if need be by CP-SAT on the hard
+rules alone (`completion`), polished by the hole local search; then the full model (`occupancy`:
+busy cells and the implied counts) improves that schedule and proves lower bounds on holes (the
+core-based search), the local search polishes its result, and CP-SAT tries once more from there.
+Each lower bound proven is sent as a "bound" progress snapshot whose `holes` is the least number of
+holes any schedule needs, and each schedule found as "search" with its holes and meetings.
+A re-solve keeps every previous row it can in place first, fewer holes second."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,13 +19,37 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import SlotIndex
 from scheduler.heuristics.greedy import mutual_first
-from scheduler.heuristics.state import ScheduleState
+from scheduler.heuristics.insertion import insert_pairs
+from scheduler.heuristics.state import Placement, ScheduleState
 from scheduler.model.diagnose import core_of_infeasibility, explain_infeasible_all
 from scheduler.model.objective import cap_holes, holes_per_person
+from scheduler.model.occupancy import Occupancy
+from scheduler.model.variables import MeetingVars
+from scheduler.pipelines.completion import place_every_pair
 from scheduler.pipelines.cp_sat import build, extract, run_solver, solver
 from scheduler.pipelines.polish import polish
 from scheduler.pipelines.run import Outcome, Run, by_value, holes, slots_by_pair
 from scheduler.problems import MatchdayError, NoScheduleError
+
+# Of the time left after the first CP-SAT call: the local search's share; CP-SAT, hinted with
+# its result, gets the rest to improve it or prove it optimal.
+POLISH_SHARE = 0.5
+# A fresh solve starts from the greedy completed by Kempe-chain insertion (this share of the time,
+# this many swap attempts a pair) and polished by the hole local search (this share).
+INSERT_SHARE = 0.05
+INSERT_TRIES = 200
+FIRST_POLISH_SHARE = 0.25
+# Where that misses a pair, CP-SAT on the hard rules alone places every pair (`completion`),
+# within this share of the time left, before the local search.
+COMPLETION_SHARE = 0.3
+# CP-SAT's share of the time left when it starts from a complete schedule.
+CP_SAT_SHARE = 0.6
+# CP-SAT's full worker once a schedule is in hand (on two cores or more): the core-based search,
+# which proves the hole lower bounds (forumt-14's 5 in about 4 s under load, never with the default
+# portfolio); the other thread runs the neighbourhood searches that improve the schedule. Measured
+# against ("core", "default_lp"), which leaves no thread to them: forumt-14crafd proven 4 (was 5,
+# unproven) and tic-12crafc 0 (was 1) at load 13.
+PROOF_SUBSOLVERS = ("core",)
 
 
 def place_all(run: Run) -> Outcome:
@@ -38,7 +70,10 @@ def place_all(run: Run) -> Outcome:
     for p in run.background:
         for pid in p.pair.people:
             history.setdefault(pid, set()).add(p.slot)
-    per_person = holes_per_person(event, model, v, exact=True, busy_before=history)
+    if history:  # meetings before a cut-off make holes with later ones: the general count knows them
+        per_person = holes_per_person(event, model, v, exact=True, busy_before=history)
+    else:
+        per_person = Occupancy(event, model, v).holes(v.people())
     cap_holes(event, model, per_person, v.people())
     total_holes = _total(per_person.values())
     # A re-solve changes as little as possible: every previous row kept in place comes first,
@@ -53,34 +88,117 @@ def place_all(run: Run) -> Outcome:
         if state.can_place(pair, preferred[pair.key]):
             slot = preferred[pair.key]
             kept.append(state.place(pair, slot, state.free_location(pair, slot)))  # type: ignore[arg-type]
-    v.hint(kept + mutual_first(event, [p for p in pairs if p.key not in state.met], state), run.index_of)
+    start = kept + mutual_first(event, [p for p in pairs if p.key not in state.met], state)
+    search = _HoleSearch(run, v, model, weight, with_bound=not moved)
+    if not moved:  # a fresh start: the local search makes the hint (far faster than CP-SAT at that)
+        start = _first_schedule(run, start)
+        if search.acceptable(start):
+            search.offer(start)
+    v.hint(start, run.index_of)
 
-    def on_holes(value: float, _bound: float) -> bool:
-        run.report("search", holes=int(round(value)) % weight)
-        return False
-
-    s = solver(run, run.budget.all_mode_cp_sat_share)
-    status = run_solver(run, s, model, on_holes)
-    if status == cp_model.UNKNOWN and not run.stopped() and not run.options.deterministic:
-        s = solver(run, 1.0)  # nothing found yet: the rest of the time is its
-        status = run_solver(run, s, model, on_holes)
+    status = search.solve(CP_SAT_SHARE if search.best is not None else run.budget.all_mode_cp_sat_share)
+    if status == cp_model.UNKNOWN and search.best is None and not run.stopped() and not run.options.deterministic:
+        status = search.solve(1.0)  # nothing found yet: the rest of the time is its
     if status == cp_model.INFEASIBLE:
         raise NoScheduleError(
             "not every wished meeting can be placed under the rules",
             core_of_infeasibility(event, pairs, run.options, run.clock.remaining(), run.locked),
             infeasible=True,
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if search.best is None:
         raise NoScheduleError(
             f"no schedule placing every wished meeting was found within "
             f"{run.options.time_limit:g} s; allow more time with --time-limit"
         )
-    placed = extract(run, s, v)
-    if status != cp_model.OPTIMAL and not run.stopped():
+    placed = search.best
+    if not search.proven(placed) and not run.stopped():
         in_place = {p.pair.key for p in placed if preferred.get(p.pair.key) == p.slot}
-        placed = polish(run, placed, None, frozen=in_place)
-    hole_free = not any(holes(event, placed).values())
-    return Outcome(placed, status == cp_model.OPTIMAL or hole_free, None)
+        polished = polish(run, placed, None, share=POLISH_SHARE, frozen=in_place)
+        if moved:
+            return Outcome(polished, False, None)
+        if search.count(polished) < search.count(placed):
+            placed = polished
+            search.offer(placed)
+        if not search.proven(placed) and not run.stopped():
+            v.hint(placed, run.index_of)  # CP-SAT again from the polished schedule, to improve or prove it
+            search.solve(1.0)
+            placed = search.best or placed
+    return Outcome(placed, search.proven(placed), None)
+
+
+def _first_schedule(run: Run, start: list[Placement]) -> list[Placement]:
+    """Every pair placed (Kempe-chain insertion, then CP-SAT on the hard rules if a pair is still
+    out), then the hole local search."""
+    met = {p.pair.key for p in start}
+    missing = by_value(p for p in run.pairs if p.key not in met)
+    if missing:
+        start = insert_pairs(run.event, start, missing, run.clock.seconds(INSERT_SHARE), max_tries=INSERT_TRIES)
+    if len(start) < len(run.pairs) and not run.stopped():
+        start = place_every_pair(run, start, COMPLETION_SHARE) or start
+    return polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
+
+
+class _HoleSearch:
+    """CP-SAT calls on one model, keeping the best schedule and the best proven lower bound on
+    holes; both are reported as progress ("search": holes found; "bound": holes proven needed)."""
+
+    def __init__(self, run: Run, v: MeetingVars, model: cp_model.CpModel, weight: int, with_bound: bool):
+        self.run, self.v, self.model, self.weight, self.with_bound = run, v, model, weight, with_bound
+        self.best: list[Placement] | None = None
+        self.lower = 0  # proven least total holes (0 until CP-SAT proves more)
+
+    def acceptable(self, placed: list[Placement]) -> bool:
+        """Every pair placed and the [fairness] caps kept: a schedule this mode may return."""
+        event = self.run.event
+        if len(placed) != len(self.v.pairs):
+            return False
+        per_person = holes(event, placed)
+        counted = [per_person.get(pid, 0) for pid in self.v.people()]
+        if event.max_holes is not None and max(counted, default=0) > event.max_holes:
+            return False
+        spread = event.max_hole_spread
+        return spread is None or not counted or max(counted) - min(counted) <= spread
+
+    def count(self, placed: list[Placement]) -> int:
+        return sum(holes(self.run.event, placed).values())
+
+    def proven(self, placed: list[Placement]) -> bool:
+        return self.with_bound and self.count(placed) <= self.lower
+
+    def offer(self, placed: list[Placement]) -> None:
+        self.best = placed
+        self.run.report("search", holes=self.count(placed), meetings=len(placed))
+
+    def solve(self, share: float) -> cp_model.CpSolverStatus:
+        run = self.run
+
+        def on_holes(value: float, bound: float) -> bool:
+            found = int(round(value)) % self.weight
+            run.report("search", holes=found, meetings=len(self.v.pairs))
+            self._raise(bound)
+            return self.with_bound and found <= self.lower
+
+        s = solver(run, share)
+        if self.best is not None and self.with_bound and s.parameters.num_workers >= 2:
+            s.parameters.subsolvers.extend(PROOF_SUBSOLVERS)
+        status = run_solver(run, s, self.model, on_holes)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = extract(run, s, self.v)
+            if self.best is None or self.count(found) <= self.count(self.best):
+                self.best = found
+        if status == cp_model.OPTIMAL and self.best is not None:
+            self._raise(self.count(self.best))
+        elif status == cp_model.FEASIBLE:
+            self._raise(s.best_objective_bound)
+        return status
+
+    def _raise(self, bound: float) -> None:
+        if not self.with_bound:
+            return
+        proven = math.ceil(bound - 1e-6)
+        if proven > self.lower:
+            self.lower = proven
+            self.run.report("bound", holes=proven)
 
 
 def _total(terms: Iterable[Any]) -> Any:
