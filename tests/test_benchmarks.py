@@ -88,11 +88,9 @@ def test_trade_exchange_is_a_size_with_its_own_bars() -> None:
     assert "trade-exchange" in case.label and "SHAPE_SPECS" in case.describe()
 
     def rows(holes: int) -> list[runner.MethodResult]:
-        common = {"bound": 1000, "meetings": 10, "people_left_out": 0, "valid": True, "peak_mb": 100.0}
-        greedy = runner.MethodResult("mutual-first greedy", points=990, holes=4000, **common)  # type: ignore[arg-type]
-        md = runner.MethodResult(
-            "matchday", points=1000, holes=holes, seconds=101.0, extra={"command_seconds": 100.0}, **common
-        )  # type: ignore[arg-type]
+        greedy = runner.MethodResult("mutual-first greedy", points=990, bound=1000, holes=4000, people_left_out=0)
+        md = runner.MethodResult("matchday", points=1000, bound=1000, holes=holes, people_left_out=0, valid=True)
+        md.seconds, md.peak_mb, md.extra["command_seconds"] = 101.0, 100.0, 100.0
         return [greedy, md]
 
     def verdicts(holes: int) -> dict[str, bool | None]:
