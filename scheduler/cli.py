@@ -55,12 +55,13 @@ EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED, EXIT_
 
 DEFAULT_TIME_LIMIT = 30.0
 WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking and writing
-# … and, for a large event, what the steps after the solve take: statistics, table labels, the
-# checker and writing grow with the event as loading does; the unmet wishes' reasons with wishes x
-# slots. Measured: 1,500 people (1 day) load in ~2 s and need ~7 s after; the 2,300-person trade
-# exchange (80,500 wishes, 84 slots) loads in ~5 s and needs ~30 s after.
-AFTER_SOLVE_PER_LOAD = 3.0  # seconds after the solve per second of loading
-AFTER_SOLVE_PER_MILLION_WISH_SLOTS = 2.0  # and per million (wish, slot) pairs, for the unmet wishes
+# … and, for a large event, what the steps after the solve take, in loading times (which tell
+# the machine's speed and load): statistics, table labels, the checker and writing grow with the
+# event as loading does, the unmet wishes' reasons with wishes x slots. Measured: 1,500 people
+# (20,000 wishes, 17 slots) load in ~2 s and need ~7 s after; the 2,300-person trade exchange
+# (80,500 wishes, 84 slots) loads in ~6 s and needs ~37 s after.
+AFTER_SOLVE_LOADS = 3.0  # loading times after the solve …
+AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS = 0.5  # … and this many more per million (wish, slot) pairs
 MIN_SOLVE_SECONDS = 1.0  # the solver always gets at least this, even when loading ate the budget
 PROGRESS_INTERVAL = 2.0  # seconds between plain progress lines when stderr is not a terminal
 HEARTBEAT_SECONDS = 4.0  # silent this long (a step without reports of its own): the latest line again
@@ -365,7 +366,9 @@ def _solve_with_progress(args: argparse.Namespace, started: float, on_progress: 
     from scheduler.unmet import explain_unmet, write_unmet_csv
 
     wish_slots = len(loaded.event.wishes) * len(loaded.event.slots) / 1e6
-    after_solve = max(WRITE_MARGIN, AFTER_SOLVE_PER_LOAD * loading + AFTER_SOLVE_PER_MILLION_WISH_SLOTS * wish_slots)
+    after_solve = max(
+        WRITE_MARGIN, loading * (AFTER_SOLVE_LOADS + AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS * wish_slots)
+    )
     budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - after_solve)
     if args.cutoff is not None and previous is None:
         return _bad_input(UserError("--from needs --previous: the schedule whose past it keeps"))
