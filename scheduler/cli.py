@@ -60,7 +60,7 @@ WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking
 # event as loading does, the unmet wishes' reasons with wishes x slots. Measured: 1,500 people
 # (20,000 wishes, 17 slots) load in ~2 s and need ~7 s after; the 2,300-person trade exchange
 # (80,500 wishes, 84 slots) loads in ~6 s and needs ~37 s after.
-AFTER_SOLVE_LOADS = 3.0  # loading times after the solve …
+AFTER_SOLVE_LOADS = 4.0  # loading times after the solve …
 AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS = 0.5  # … and this many more per million (wish, slot) pairs
 MIN_SOLVE_SECONDS = 1.0  # the solver always gets at least this, even when loading ate the budget
 PROGRESS_INTERVAL = 2.0  # seconds between plain progress lines when stderr is not a terminal

@@ -122,3 +122,18 @@ def test_every_phase_of_a_multi_day_solve_reports_progress() -> None:
     assert phases[0] == "candidates" and phases[-1] == "check"
     assert [p.elapsed for p in seen] == sorted(p.elapsed for p in seen)
     assert result.stats.holes == next(p.holes for p in reversed(seen) if p.phase == "polish")
+
+
+def test_the_states_quick_hole_count_is_the_reports() -> None:
+    """`ScheduleState.count_holes` counts on slot indices; `report.holes_in` is the definition."""
+    import random
+
+    from scheduler.heuristics.state import ScheduleState
+    from scheduler.report import holes_in
+
+    event = _event(days=3)  # three days, each with a lunch break
+    state = ScheduleState(event)
+    rng = random.Random(4)
+    for _ in range(2_000):
+        slots = rng.sample(range(len(event.slots)), rng.randint(0, len(event.slots)))
+        assert state.count_holes(slots) == holes_in(event, slots)
