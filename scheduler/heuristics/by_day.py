@@ -29,7 +29,7 @@ from scheduler.heuristics.local_search import Clock, HoleReport, reduce_holes
 from scheduler.heuristics.state import PairKey, Placement
 from scheduler.report import hole_counts
 
-ROUND_SECONDS = 2.0  # one round of the days' searches: the longest stretch without a report
+ROUND_SECONDS = 3.0  # one round of the days' searches: the longest stretch without a report
 MIN_ROUND_SECONDS = 0.05  # less time than this left: no further round starts
 
 # What the forked workers inherit rather than receive: the event, and the pairs of the meetings

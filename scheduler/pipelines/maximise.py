@@ -42,16 +42,18 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
         on_progress = run.reporter("search", bound)
         state = ScheduleState(event, run.locked)
         placed = run.locked + mutual_first(event, pairs, state, order=order, on_progress=on_progress)
-        placed = insert_pairs(
-            event,
-            placed,
-            by_value(pairs[i] for i in chosen),
-            clock.seconds(budget.insert_chosen_share),
-            on_progress=on_progress,
-        )
-        placed = insert_pairs(
-            event, placed, by_value(pairs), clock.seconds(budget.insert_any_share), on_progress=on_progress
-        )
+        if run.improvable(placed, bound):  # at the bound already (the trade exchange): nothing to insert
+            placed = insert_pairs(
+                event,
+                placed,
+                by_value(pairs[i] for i in chosen),
+                clock.seconds(budget.insert_chosen_share),
+                on_progress=on_progress,
+            )
+        if run.improvable(placed, bound):
+            placed = insert_pairs(
+                event, placed, by_value(pairs), clock.seconds(budget.insert_any_share), on_progress=on_progress
+            )
         best = max(best, placed, key=run.value)
         run.report("search", points=points(best), meetings=len(best), bound=bound)
     if quick:
