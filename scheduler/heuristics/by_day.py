@@ -79,12 +79,14 @@ def reduce_holes_by_day(
     holes = {d: day_holes(event, mine) for d, mine in days.items()}
     movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
     turn = 0
+    overhead = 0.0  # a round's wall time beyond its searches' limit (forking, passing meetings, counting)
     pairs = list({p.pair.key: p.pair for p in placements}.values())
     number = {pair.key: i for i, pair in enumerate(pairs)}
     executor = _pool(event, pairs, min(processes, len(movable))) if processes > 1 and len(movable) > 1 else None
     try:
         while True:
-            left = deadline - clock()
+            started = clock()
+            left = deadline - started - overhead
             todo = sorted(d for d in movable if holes[d] > 0)
             if left < MIN_ROUND_SECONDS or not todo or (should_stop is not None and should_stop()):
                 break
@@ -100,6 +102,7 @@ def reduce_holes_by_day(
                 after = day_holes(event, polished)
                 if after <= holes[d]:
                     days[d], holes[d] = polished, after
+            overhead = max(0.0, clock() - started - limit)
             if on_progress is not None:
                 on_progress(sum(holes.values()))
     finally:
