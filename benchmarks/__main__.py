@@ -26,14 +26,14 @@ def _sizes(text: str) -> list[int | str]:
         return []
     out: list[int | str] = []
     for x in (x.strip().lower() for x in text.split(",") if x.strip()):
-        if x == runner.TABLE_BOUND:
+        if x in runner.SHAPES:
             out.append(x)
             continue
         try:
             out.append(int(x))
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"--sizes takes numbers or {runner.TABLE_BOUND!r} separated by commas, got {text!r}"
+                f"--sizes takes numbers or {' or '.join(map(repr, runner.SHAPES))} separated by commas, got {text!r}"
             ) from None
     return out
 
@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sizes",
         type=_sizes,
         default=None,
-        help="participant counts to benchmark, e.g. 300,1500,table-bound (default); 'none' for none. "
+        help="participant counts or shapes to benchmark, e.g. 300,1500,table-bound (default), trade-exchange; "
+        "'none' for none. "
         "Given on its own, the re-solve scenarios are left out",
     )
     parser.add_argument(

@@ -18,7 +18,7 @@ import textwrap
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -55,8 +55,16 @@ EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE, EXIT_INTERRUPTED, EXIT_
 
 DEFAULT_TIME_LIMIT = 30.0
 WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking and writing
+# … and, for a large event, what the steps after the solve take, in loading times (which tell
+# the machine's speed and load): statistics, table labels, the checker and writing grow with the
+# event as loading does, the unmet wishes' reasons with wishes x slots. Measured: 1,500 people
+# (20,000 wishes, 17 slots) load in ~2 s and need ~7 s after; the 2,300-person trade exchange
+# (80,500 wishes, 84 slots) loads in ~6 s and needs ~37 s after.
+AFTER_SOLVE_LOADS = 4.0  # loading times after the solve …
+AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS = 0.5  # … and this many more per million (wish, slot) pairs
 MIN_SOLVE_SECONDS = 1.0  # the solver always gets at least this, even when loading ate the budget
 PROGRESS_INTERVAL = 2.0  # seconds between plain progress lines when stderr is not a terminal
+HEARTBEAT_SECONDS = 4.0  # silent this long (a step without reports of its own): the latest line again
 MAX_NAMES = 10  # people without a meeting listed by name in the report
 UNMET_SEARCH_SECONDS = 0.5  # the most the report's reasons spend looking for the trade behind busy wishes
 UNMET_EXAMPLES = 4  # unmet wishes shown in the report, one per reason
@@ -328,13 +336,27 @@ def _reader_gone() -> int:
 
 def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     """Load, solve within what is left of the time limit, check, write, report."""
+    with _progress_view(started) as on_progress:
+        return _solve_with_progress(args, started, on_progress)
+
+
+def _solve_with_progress(args: argparse.Namespace, started: float, on_progress: Callable[[Progress], None]) -> int:
+    """`_cmd_solve` with every step reporting its phase: loading, the solver's own phases,
+    explaining the unmet wishes, writing."""
+
+    def phase(name: str) -> None:
+        on_progress(Progress(name, time.monotonic() - started))
+
     out, report_json = Path(args.out), Path(args.report_json) if args.report_json else None
     unmet_csv = Path(args.unmet) if args.unmet else None
     try:
         for path in (out, report_json, unmet_csv):
             if path is not None:
                 _ensure_writable(path)  # before solving: a typo should not cost the whole time limit
+        phase("loading")
+        load_started = time.monotonic()
         loaded = _load(args.event_dir)
+        loading = time.monotonic() - load_started  # the event's size, in seconds (imports excluded)
         previous = _read_schedule(Path(args.previous), loaded.event) if args.previous else None
     except (UserError, EventError) as exc:
         return _bad_input(exc)
@@ -343,7 +365,11 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
     from scheduler.pipelines.solve import solve
     from scheduler.unmet import explain_unmet, write_unmet_csv
 
-    budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - WRITE_MARGIN)
+    wish_slots = len(loaded.event.wishes) * len(loaded.event.slots) / 1e6
+    after_solve = max(
+        WRITE_MARGIN, loading * (AFTER_SOLVE_LOADS + AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS * wish_slots)
+    )
+    budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - after_solve)
     if args.cutoff is not None and previous is None:
         return _bad_input(UserError("--from needs --previous: the schedule whose past it keeps"))
     options = SolveOptions(
@@ -355,15 +381,14 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
         cutoff=args.cutoff,
         move_costs=MoveCosts(move_slot=args.move_cost, drop=args.drop_cost),
     )
-    deadline: float = max(started + args.time_limit - WRITE_MARGIN / 2, time.monotonic() + MIN_SOLVE_SECONDS)
+    deadline: float = max(started + args.time_limit - after_solve / 2, time.monotonic() + MIN_SOLVE_SECONDS)
 
     def past_deadline() -> bool:
         """A safety net: the solver has its own limit, but this one also counts our start-up."""
         return time.monotonic() > deadline
 
     try:
-        with _progress_view(started) as on_progress:
-            result = solve(loaded.event, options, progress=on_progress, should_stop=past_deadline)
+        result = solve(loaded.event, options, progress=on_progress, should_stop=past_deadline)
     except NoScheduleError as exc:
         _err(f"no schedule: {exc.reason}")
         for detail in exc.details:
@@ -377,7 +402,9 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
         return _bad_input(exc)
 
     search = min(UNMET_SEARCH_SECONDS, max(0.0, started + args.time_limit - WRITE_MARGIN / 2 - time.monotonic()))
+    phase("unmet")
     unmet = explain_unmet(loaded.event, result.schedule, search_seconds=search, history_before=args.cutoff)
+    phase("writing")
     try:
         _write_text(out, write_schedule_csv(loaded.event, result.schedule))
         if unmet_csv is not None:
@@ -387,6 +414,7 @@ def _cmd_solve(args: argparse.Namespace, started: float) -> int:
             _write_text(report_json, json.dumps(report_figures(result, seconds), indent=2) + "\n")
     except UserError as exc:
         return _bad_input(exc)
+    phase("done")
     _print_problems(result.warnings, sys.stdout)
     _print_report(loaded.event, result, out, seconds, args.time_limit, unmet)
     return EXIT_OK
@@ -608,17 +636,38 @@ def _progress_view(started: float) -> Iterator[Any]:
 
             yield on_terminal
         return
-    last = [float("-inf")]
+    last = [float("-inf")]  # when a line was last printed
+    latest: list[Progress | None] = [None]  # the latest snapshot, printed or not
+    stop = threading.Event()
 
     def on_plain(p: Progress) -> None:
         now = time.monotonic()
         with lock:
-            if now - last[0] < PROGRESS_INTERVAL:
-                return
+            previous, latest[0] = latest[0], p
+            if (previous is not None and previous.phase == p.phase) and now - last[0] < PROGRESS_INTERVAL:
+                return  # a new phase is shown at once, the same phase at most every PROGRESS_INTERVAL
             last[0] = now
-        console.print(describe_progress(p, now - started), markup=False)
+            console.print(describe_progress(p, now - started), markup=False)
 
-    yield on_plain
+    def heartbeat() -> None:
+        """The latest line again when a step has been silent for HEARTBEAT_SECONDS (a long
+        step without reports of its own: no log goes quiet for long)."""
+        while not stop.wait(0.5):
+            now = time.monotonic()
+            with lock:
+                p = latest[0]
+                if p is None or p.phase == "done" or now - last[0] < HEARTBEAT_SECONDS:
+                    continue
+                last[0] = now
+                console.print(describe_progress(p, now - started), markup=False)
+
+    beat = threading.Thread(target=heartbeat, name="matchday-progress", daemon=True)
+    beat.start()
+    try:
+        yield on_plain
+    finally:
+        stop.set()
+        beat.join()
 
 
 # --- check -------------------------------------------------------------------------------------

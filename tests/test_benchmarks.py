@@ -78,6 +78,30 @@ def test_bars_and_rendering(tiny_outcome: runner.SizeOutcome) -> None:
     assert "| matchday |" in md
 
 
+def test_trade_exchange_is_a_size_with_its_own_bars() -> None:
+    """`--sizes trade-exchange` measures the pinned shape with the issue's bars: 120 s, 99.9 % of
+    the bound, at most 250 holes (and the shared bars: nobody left out, valid, ...)."""
+    case = runner.case_for(runner.TRADE_EXCHANGE)
+    spec = case.spec()
+    assert (spec.participants, len(spec.plans), spec.slots_per_day, spec.slot_minutes) == (2300, 3, 28, 15)
+    assert (case.time_limit, case.min_share, case.max_holes, case.slug) == (120, 0.999, 250, "trade-exchange")
+    assert "trade-exchange" in case.label and "SHAPE_SPECS" in case.describe()
+
+    def rows(holes: int) -> list[runner.MethodResult]:
+        greedy = runner.MethodResult("mutual-first greedy", points=990, bound=1000, holes=4000, people_left_out=0)
+        md = runner.MethodResult("matchday", points=1000, bound=1000, holes=holes, people_left_out=0, valid=True)
+        md.seconds, md.peak_mb, md.extra["command_seconds"] = 101.0, 100.0, 100.0
+        return [greedy, md]
+
+    def verdicts(holes: int) -> dict[str, bool | None]:
+        return {b.name: b.passed for b in runner.size_bars(case, rows(holes))}
+
+    assert verdicts(250)["holes ≤ 250"] is True
+    assert verdicts(251)["holes ≤ 250"] is False
+    assert all(verdicts(250).values())
+    assert runner.case_for(1500).hole_share == 0.10  # issue 13, item 6
+
+
 def test_peak_memory_is_the_command_alone(tmp_path: Path) -> None:
     small = runner.run_measured([sys.executable, "-c", "pass"], tmp_path / "a", timeout=60)
     big = runner.run_measured([sys.executable, "-c", "x = b'x' * (120 * 1024 * 1024)"], tmp_path / "b", timeout=60)

@@ -127,7 +127,13 @@ def test_report_json_has_the_figures(event_dir: Path, tmp_path: Path, capsys: Ca
 def test_progress_goes_to_stderr_as_plain_lines(event_dir: Path, tmp_path: Path, capsys: Cap) -> None:
     code, out, err = run(capsys, *solve_args(event_dir, tmp_path / "s.csv"))
     assert code == 0
-    assert "points" in err.splitlines()[0]  # the first snapshot is shown at once, not after 2 s
+    lines = err.splitlines()
+    assert lines[0].startswith("loading")  # the first snapshot is shown at once, not after 2 s
+    assert any("points" in line for line in lines)
+    # every step says when it starts, however fast: a log shows where a slow run spends its time
+    phases = [line.split()[0] for line in lines if line.strip()]
+    for phase in ("loading", "candidates", "greedy", "bound", "polish", "tables", "check", "unmet", "writing", "done"):
+        assert phase in phases, (phase, lines)
     assert "\x1b[" not in err  # no terminal codes when stderr is not a terminal
     assert "HiGHS" not in out  # stdout carries only the report
 

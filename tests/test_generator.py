@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generator import SAMPLE_SPECS, GeneratorSpec, build_event, generate_event
+from benchmarks.generator import (
+    SAMPLE_SPECS,
+    TRADE_EXCHANGE,
+    GeneratorSpec,
+    build_event,
+    generate_event,
+    trade_exchange_spec,
+)
 from scheduler.domain import Event, Participant
 from scheduler.io.loading import LoadedEvent, load_event_dir
 
@@ -169,3 +176,36 @@ def test_sample_events_have_their_promised_traits(sample_events: Path) -> None:
     day_slots = [frozenset(d.slots) for d in open_days.days]
     assert any(p.available in day_slots for p in open_days.participants.values())
     assert {e.timezone for e in (cluster, trade, open_days)} <= {"Europe/Riga", "Europe/Copenhagen", "Europe/Tallinn"}
+
+
+def test_trade_exchange_shape_is_pinned_and_has_its_traits(tmp_path: Path) -> None:
+    """Issue 13's trade exchange: 2,300 people, ~26 % buyers, every seller at a booth of their own,
+    3 days x 28 slots of 15 minutes, ~35 wishes a head with a heavy tail; the command line's
+    --shape writes, in another process, exactly what the spec builds."""
+    env = {**os.environ, "PYTHONHASHSEED": "777"}
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.generator", str(tmp_path), "--shape", TRADE_EXCHANGE],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    expected = build_event(trade_exchange_spec())
+    assert (tmp_path / "event.toml").read_bytes() == expected.event_toml
+    assert (tmp_path / "participants.csv").read_bytes() == expected.participants_csv
+    assert (tmp_path / "wishes.csv").read_bytes() == expected.wishes_csv
+
+    event = load_event_dir(tmp_path).event
+    people = list(event.participants.values())
+    assert len(people) == 2300
+    assert 0.24 <= _share(event, lambda p: p.role == "buyer") <= 0.28
+    sellers = [p for p in people if p.role == "seller"]
+    assert all(p.table for p in sellers)
+    assert len({p.table for p in sellers}) == len(sellers)  # their own booth each
+    assert not any(p.table for p in people if p.role == "buyer")
+    assert len(event.days) == 3
+    assert all(len(day.slots) == 28 for day in event.days)
+    assert {(s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute) for s in event.slots} == {15}
+    assert len(event.wishes) == 80_500  # 35 a head
+    incoming = collections.Counter(w.target for w in event.wishes)
+    assert max(incoming.values()) > 10 * len(event.wishes) / len(people)  # a few are asked for by hundreds

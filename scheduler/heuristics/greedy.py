@@ -11,12 +11,16 @@ per pair; rule 3 holds because only the pair's own slots are tried.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 from scheduler.candidates import Pair, candidate_pairs, pair_key
 from scheduler.domain import Event
 from scheduler.heuristics.rules import EachPairAtMostOnce, OneMeetingPerSlot, PersonalCaps, free_location
 from scheduler.heuristics.state import Placement, ScheduleState
+
+REPORT_SECONDS = 2.0  # at most this long between two `on_progress` calls of a long placement
+REPORT_EVERY = 512  # pairs between two looks at the clock
 
 
 def first_come_first_served(event: Event, pairs: list[Pair] | None = None) -> list[Placement]:
@@ -41,14 +45,21 @@ def mutual_first(
     pairs: list[Pair] | None = None,
     occupancy: ScheduleState | None = None,
     order: Iterable[Pair] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[Placement]:
-    """Place pairs greedily; `occupancy` may already hold fixed meetings (locked rows, repair)."""
+    """Place pairs greedily; `occupancy` may already hold fixed meetings (locked rows, repair).
+    `on_progress` hears the number placed at least every REPORT_SECONDS of `clock`."""
     pairs = pairs if pairs is not None else candidate_pairs(event)
     state = occupancy or ScheduleState(event)
     if order is None:
         order = sorted(pairs, key=lambda p: (-p.mutual, -p.points, len(p.slots), p.key))
     placed: list[Placement] = []
-    for pair in order:
+    last_report = clock()
+    for n, pair in enumerate(order):
+        if on_progress is not None and n % REPORT_EVERY == 0 and clock() - last_report >= REPORT_SECONDS:
+            on_progress(len(placed))
+            last_report = clock()
         if not (EachPairAtMostOnce.allows(state, pair) and PersonalCaps.allows(state, pair)):
             continue
         best: tuple[int, int] | None = None

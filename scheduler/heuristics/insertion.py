@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from scheduler.candidates import Pair
 from scheduler.domain import Event, SlotIndex
+from scheduler.heuristics.greedy import REPORT_EVERY, REPORT_SECONDS
 from scheduler.heuristics.kempe import kempe_chain, try_swap
 from scheduler.heuristics.rules import (
     EachPairAtMostOnce,
@@ -35,18 +36,24 @@ def insert_pairs(
     frozen: set[PairKey] | None = None,
     price: MovePrice | None = None,
     within_hole_caps: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> list[Placement]:
     """Add `candidates` (best first) where caps allow, making room with one Kempe swap if needed;
     meetings of `frozen` pairs are never moved. With `price`, a swap that makes room must cost
     less than the points of the pair it lets in (repair: moving a kept meeting has a price).
     `within_hole_caps` only adds a pair where it takes nobody above the [fairness] caps (refilling
-    after `enforce_hole_caps`); give it `max_tries=0`, since swaps do not check the caps here."""
+    after `enforce_hole_caps`); give it `max_tries=0`, since swaps do not check the caps here.
+    `on_progress` hears the number of meetings at least every REPORT_SECONDS."""
     frozen = frozen or set()
     state = ScheduleState(event, pinned(placements, frozen), track_holes=True)
     deadline = time.monotonic() + seconds
+    last_report = time.monotonic()
     for n, pair in enumerate(candidates):
         if n % 64 == 0 and time.monotonic() > deadline:
             break
+        if on_progress is not None and n % REPORT_EVERY == 0 and time.monotonic() - last_report >= REPORT_SECONDS:
+            on_progress(sum(p is not None for p in state.meetings))
+            last_report = time.monotonic()
         if not (EachPairAtMostOnce.allows(state, pair) and PersonalCaps.allows(state, pair)):
             continue
         slot, location = free_slot(state, pair, within_hole_caps)

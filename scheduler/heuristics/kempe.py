@@ -10,8 +10,6 @@ is cheap to evaluate. The local search (`local_search`) uses it to remove holes,
 
 from __future__ import annotations
 
-from collections import Counter
-
 from scheduler.candidates import SHARED
 from scheduler.domain import ParticipantId, SlotIndex
 from scheduler.heuristics.hole_caps import weighted_holes
@@ -47,15 +45,16 @@ def try_swap(
 
     With `holes=False` hole caps are ignored and no change is reported (placing, not polishing).
     """
-    moved_shared: Counter[SlotIndex] = Counter()
-    for i in chain:
-        p = state.meetings[i]
+    # plain dicts, not Counters: this runs for every move of the local search
+    moved_shared: dict[SlotIndex, int] = {}
+    meetings = [state.meetings[i] for i in chain]
+    for p in meetings:
         new = s2 if p.slot == s1 else s1
         if not Availability.allows(p.pair, new):
             return None
         if p.location is SHARED:
-            moved_shared[p.slot] -= 1
-            moved_shared[new] += 1
+            moved_shared[p.slot] = moved_shared.get(p.slot, 0) - 1
+            moved_shared[new] = moved_shared.get(new, 0) + 1
         elif not FixedTableCapacity.free(state, str(p.location), new, moving=chain):
             return None
     for s, d in moved_shared.items():
@@ -64,7 +63,10 @@ def try_swap(
     changed: dict[ParticipantId, int] = {}
     if not holes:
         return 0, changed
-    people = Counter(pid for i in chain for pid in state.meetings[i].pair.people)
+    people: dict[ParticipantId, int] = {}
+    for p in meetings:
+        people[p.pair.a] = people.get(p.pair.a, 0) + 1
+        people[p.pair.b] = people.get(p.pair.b, 0) + 1
     for pid, n in people.items():
         if n == 2:
             continue  # busy in both slots before and after

@@ -21,7 +21,6 @@ from typing import Literal
 from scheduler.candidates import SHARED, Pair
 from scheduler.domain import Event, ParticipantId, SlotIndex
 from scheduler.heuristics.rules import free_location, why_not
-from scheduler.report import holes_in
 
 PairKey = tuple[ParticipantId, ParticipantId]
 
@@ -154,7 +153,12 @@ class ScheduleState:
 
     # --- holes ------------------------------------------------------------------------------
     def count_holes(self, slots: Iterable[SlotIndex]) -> int:
-        return holes_in(self.event, slots)
+        """`report.holes_in`, on slot indices: those of one day are consecutive (breaks included,
+        as slot numbers are), so a gap in indices within a day is a gap in numbers. The moves ask
+        this for every changed person; this is about twice as fast as going through the slots."""
+        nums = sorted(slots)
+        day_of = self.day_of
+        return sum(1 for x, y in zip(nums, nums[1:], strict=False) if y - x > 1 and day_of[x] == day_of[y])
 
     def set_holes(self, pid: ParticipantId, h: int) -> None:
         """Record a person's new hole count, keeping the histogram in step."""

@@ -24,7 +24,11 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     event, pairs, budget, clock = run.event, run.pairs, run.budget, run.clock
     # 1. the mutual-first greedy: the floor
     state = ScheduleState(event, run.locked)
-    best = run.locked + mutual_first(event, [p for p in pairs if p.key not in state.met], state)
+    run.report("greedy", meetings=len(run.locked))
+    greedy = mutual_first(
+        event, [p for p in pairs if p.key not in state.met], state, on_progress=run.reporter("greedy")
+    )
+    best = run.locked + greedy
     run.report("greedy", points=points(best), meetings=len(best))
     # 2. who meets: the LP's bound and its rounded choice of pairs
     fixed = {run.index_of[p.pair.key] for p in run.locked}
@@ -35,11 +39,21 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     # 3. when: colour the chosen pairs, make room with Kempe swaps, fill with any pair that fits
     if run.improvable(best, bound) and not run.stopped():
         order = sorted((pairs[i] for i in chosen - fixed), key=lambda p: (len(p.slots), -p.points, p.key))
-        placed = run.locked + mutual_first(event, pairs, ScheduleState(event, run.locked), order=order)
-        placed = insert_pairs(
-            event, placed, by_value(pairs[i] for i in chosen), clock.seconds(budget.insert_chosen_share)
-        )
-        placed = insert_pairs(event, placed, by_value(pairs), clock.seconds(budget.insert_any_share))
+        on_progress = run.reporter("search", bound)
+        state = ScheduleState(event, run.locked)
+        placed = run.locked + mutual_first(event, pairs, state, order=order, on_progress=on_progress)
+        if run.improvable(placed, bound):  # at the bound already (the trade exchange): nothing to insert
+            placed = insert_pairs(
+                event,
+                placed,
+                by_value(pairs[i] for i in chosen),
+                clock.seconds(budget.insert_chosen_share),
+                on_progress=on_progress,
+            )
+        if run.improvable(placed, bound):
+            placed = insert_pairs(
+                event, placed, by_value(pairs), clock.seconds(budget.insert_any_share), on_progress=on_progress
+            )
         best = max(best, placed, key=run.value)
         run.report("search", points=points(best), meetings=len(best), bound=bound)
     if quick:
@@ -63,12 +77,13 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
     # 6. remove holes; halfway, refill with the pairs still out that fit the slots the search freed
     if not run.stopped():
         best = polish(run, best, bound, share=budget.first_polish_share, work=budget.first_polish_work)
-        refilled = insert_pairs(
-            event, best, by_value(pairs), clock.seconds(budget.insert_any_share), max_tries=0, within_hole_caps=True
-        )
-        if points(refilled) > points(best):
-            best = refilled
-            run.report("search", points=points(best), meetings=len(best), bound=bound)
+        if run.improvable(best, bound):  # at the bound, a refill cannot add a pair
+            refilled = insert_pairs(
+                event, best, by_value(pairs), clock.seconds(budget.insert_any_share), max_tries=0, within_hole_caps=True
+            )
+            if points(refilled) > points(best):
+                best = refilled
+                run.report("search", points=points(best), meetings=len(best), bound=bound)
         best = polish(run, best, bound, work=budget.last_polish_work)
     # 7. the [fairness] caps
     capped = within_hole_caps(run, best)

@@ -3,10 +3,12 @@ make the [fairness] hole caps hold."""
 
 from __future__ import annotations
 
+from scheduler.heuristics.by_day import reduce_holes_by_day
 from scheduler.heuristics.hole_caps import enforce_hole_caps
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.local_search import reduce_holes
 from scheduler.heuristics.state import Placement
+from scheduler.pipelines.cp_sat import workers
 from scheduler.pipelines.run import Run, by_value, holes, points
 
 
@@ -26,18 +28,40 @@ def polish(
     moves = run.clock.polish_moves(work)
     if max_moves is not None:
         moves = max_moves if moves is None else min(moves, max_moves)
-    result = run.without_background(
-        reduce_holes(
-            run.event,
-            placed + run.background,
-            run.clock.polish_seconds(share),
+    event = run.event
+    kept = points(placed)  # the polish keeps who meets: points and meetings stay
+
+    def on_progress(total: int) -> None:
+        run.report("polish", points=kept, meetings=len(placed), bound=bound, holes=total)
+
+    everything = placed + run.background
+    seconds = run.clock.polish_seconds(share)
+    processes = workers(run.options)
+    if moves is None and processes > 1 and len(event.days) > 1 and not _caps(run):
+        # the days are independent work: one process each (see `heuristics.by_day`)
+        polished = reduce_holes_by_day(
+            event,
+            everything,
+            seconds,
+            seed=run.options.seed,
+            processes=processes,
+            should_stop=run.should_stop,
+            frozen=frozen,
+            on_progress=on_progress,
+        )
+    else:
+        polished = reduce_holes(
+            event,
+            everything,
+            seconds,
             seed=run.options.seed,
             max_moves=moves,
             timed_moves=not run.options.deterministic,
             should_stop=run.should_stop,
             frozen=frozen,
+            on_progress=on_progress,
         )
-    )
+    result = run.without_background(polished)
     run.report(
         "polish", points=points(result), meetings=len(result), bound=bound, holes=sum(holes(run.event, result).values())
     )
@@ -58,3 +82,8 @@ def within_hole_caps(run: Run, placed: list[Placement]) -> list[Placement]:
             within_hole_caps=True,
         )
     return run.without_background(capped)
+
+
+def _caps(run: Run) -> bool:
+    """Whether the event sets a [fairness] hole cap (a cap spans days)."""
+    return run.event.max_holes is not None or run.event.max_hole_spread is not None

@@ -5,7 +5,7 @@ placements that the steps compare by."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
@@ -51,6 +51,7 @@ class Run:
         self.options = options
         self.notify: ProgressCallback = progress or (lambda _p: None)
         self.should_stop = should_stop
+        self.report("candidates")
         self.pairs = candidate_pairs(event) if pairs is None else pairs
         self.index_of = {p.key: i for i, p in enumerate(self.pairs)}
         self.plan = plan
@@ -91,6 +92,10 @@ class Run:
     ) -> None:
         """Send a progress snapshot, stamped with the time used so far."""
         self.notify(Progress(phase, self.elapsed(), points=points, bound=bound, holes=holes, meetings=meetings))
+
+    def reporter(self, phase: str, bound: int | None = None) -> Callable[[int], None]:
+        """A callback for a long placement loop: the meetings placed so far, as `phase`."""
+        return lambda meetings: self.report(phase, bound=bound, meetings=meetings)
 
     def without_background(self, placements: list[Placement]) -> list[Placement]:
         """`placements` without the history (which the local search sees but never returns)."""

@@ -87,6 +87,7 @@ def solve(
     previous = options.previous.meetings if options.previous else ()
     labels = {pair_key(m.a, m.b) + (m.slot,): m.table for m in previous}
     history = plan.history if plan else ()
+    run.report("tables", points=points(outcome.placements), bound=bound, meetings=len(outcome.placements))
     schedule = assign_tables(event, outcome.placements, {**labels, **run.locked_labels}, before=history)
     repair_figures = None
     if plan is not None:
@@ -109,6 +110,7 @@ def solve(
         warnings=tuple(run.warnings),
         repair=repair_figures,
     )
+    run.report("check", points=result.stats.points, bound=result.bound, meetings=result.stats.meetings)
     return gate(event, result, history_before=options.cutoff)
 
 

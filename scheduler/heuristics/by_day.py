@@ -1,0 +1,169 @@
+"""The hole polish of a multi-day event, the days searched side by side in a pool of processes.
+
+A Kempe swap moves meetings between two slots of one day, and holes are counted per day, so the
+days of an event are independent work for the local search (`local_search.reduce_holes`): each
+day's meetings can be polished on their own, on their own core. The [fairness] hole caps are the
+exception (a cap counts a person's holes over every day), so with caps the caller keeps the
+single search.
+
+The time is cut into short rounds; each round polishes as many days as there are processes,
+taking the days in turn so that every day gets its share, and reports the total after each round
+(a long polish is never silent). Between rounds the best schedule of each day is kept, so
+stopping at any round is safe. Without a usable process pool (a platform that cannot fork, or a
+pool that breaks) the same rounds run in this process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from scheduler.candidates import Pair
+from scheduler.domain import Event, SlotIndex
+from scheduler.heuristics.hole_caps import weighted_holes
+from scheduler.heuristics.local_search import Clock, HoleReport, reduce_holes
+from scheduler.heuristics.state import PairKey, Placement
+from scheduler.report import hole_counts
+
+ROUND_SECONDS = 3.0  # one round of the days' searches: the longest stretch without a report
+MIN_ROUND_SECONDS = 0.05  # less time than this left: no further round starts
+
+# What the forked workers inherit rather than receive: the event, and the pairs of the meetings
+# (a meeting travels as (pair number, slot, location, locked); pickling its pair, with the pair's
+# slots, took seconds a day at 2,300 people).
+_EVENT: Event | None = None
+_PAIRS: list[Pair] = []
+Coded = tuple[int, SlotIndex, str | None, bool]
+
+
+def split_by_day(event: Event, placements: list[Placement]) -> dict[int, list[Placement]]:
+    """The placements of each day, in their order."""
+    days: dict[int, list[Placement]] = {}
+    for p in placements:
+        days.setdefault(event.slots[p.slot].day, []).append(p)
+    return days
+
+
+def day_holes(event: Event, placements: list[Placement]) -> int:
+    """Weighted holes of one day's (or any) placements."""
+    return sum(
+        weighted_holes(event, h) for h in hole_counts(event, ((p.slot, p.pair.people) for p in placements)).values()
+    )
+
+
+def reduce_holes_by_day(
+    event: Event,
+    placements: list[Placement],
+    seconds: float,
+    seed: int = 0,
+    processes: int = 2,
+    should_stop: Callable[[], bool] | None = None,
+    frozen: set[PairKey] | None = None,
+    on_progress: HoleReport | None = None,
+    round_seconds: float = ROUND_SECONDS,
+    clock: Clock = time.monotonic,
+) -> list[Placement]:
+    """`reduce_holes` day by day, `processes` days at a time, within `seconds` (see module docstring).
+
+    The event must set no [fairness] hole cap: a cap spans days, which one day's search cannot see.
+    """
+    if event.max_holes is not None or event.max_hole_spread is not None:
+        raise ValueError("hole caps span days: polish an event with caps in one search")
+    frozen = frozen or set()
+    deadline = clock() + seconds
+    days = split_by_day(event, placements)
+    holes = {d: day_holes(event, mine) for d, mine in days.items()}
+    movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
+    turn = 0
+    overhead = 0.0  # a round's wall time beyond its searches' limit (forking, passing meetings, counting)
+    pairs = list({p.pair.key: p.pair for p in placements}.values())
+    number = {pair.key: i for i, pair in enumerate(pairs)}
+    executor = _pool(event, pairs, min(processes, len(movable))) if processes > 1 and len(movable) > 1 else None
+    try:
+        while True:
+            started = clock()
+            left = deadline - started - overhead
+            todo = sorted(d for d in movable if holes[d] > 0)
+            if left < MIN_ROUND_SECONDS or not todo or (should_stop is not None and should_stop()):
+                break
+            width = min(max(1, processes), len(todo))
+            chosen = [todo[(turn + k) % len(todo)] for k in range(width)]
+            turn += width
+            limit = min(round_seconds, left)
+            args = [(days[d], limit, seed + 7919 * turn + d, frozen) for d in chosen]
+            results = _run_round(executor, event, args, number, pairs)
+            if results is None:  # the pool broke: the rest runs here, one day after another
+                executor, results = None, [_polish_day(event, *a) for a in args]
+            for d, polished in zip(chosen, results, strict=True):
+                after = day_holes(event, polished)
+                if after <= holes[d]:
+                    days[d], holes[d] = polished, after
+            overhead = max(0.0, clock() - started - limit)
+            if on_progress is not None:
+                on_progress(sum(holes.values()))
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return [p for d in sorted(days) for p in days[d]]
+
+
+def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
+    """A pool of forked processes that inherit `event` and `pairs`; None where processes cannot be forked."""
+    global _EVENT, _PAIRS
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _EVENT, _PAIRS = event, pairs
+    gc.freeze()  # the workers' collector then leaves the inherited objects alone: fewer pages copied
+    try:
+        pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
+        for _ in range(processes):
+            pool.submit(int)  # fork the workers now, while the collector is frozen
+        return pool
+    except (OSError, ValueError):
+        return None
+    finally:
+        gc.unfreeze()
+
+
+def _run_round(
+    executor: Executor | None,
+    event: Event,
+    args: list[tuple[list[Placement], float, int, set[PairKey]]],
+    number: dict[PairKey, int],
+    pairs: list[Pair],
+) -> list[list[Placement]] | None:
+    """Each day's search of one round; None when the pool broke (the caller runs them itself)."""
+    if executor is None:
+        return [_polish_day(event, *a) for a in args]
+    try:
+        futures = [
+            executor.submit(_polish_day_in_worker, _encode(mine, number), seconds, seed, frozen)
+            for mine, seconds, seed, frozen in args
+        ]
+        return [_decode(f.result(), pairs) for f in futures]
+    except (BrokenProcessPool, OSError):
+        return None
+
+
+def _encode(placements: list[Placement], number: dict[PairKey, int]) -> list[Coded]:
+    return [(number[p.pair.key], p.slot, p.location, p.locked) for p in placements]
+
+
+def _decode(coded: list[Coded], pairs: list[Pair]) -> list[Placement]:
+    return [Placement(pairs[i], slot, location, locked) for i, slot, location, locked in coded]
+
+
+def _polish_day_in_worker(coded: list[Coded], seconds: float, seed: int, frozen: set[PairKey]) -> list[Coded]:
+    assert _EVENT is not None  # set before the pool forked
+    number = {pair.key: i for i, pair in enumerate(_PAIRS)}
+    return _encode(_polish_day(_EVENT, _decode(coded, _PAIRS), seconds, seed, frozen), number)
+
+
+def _polish_day(
+    event: Event, placements: list[Placement], seconds: float, seed: int, frozen: set[PairKey]
+) -> list[Placement]:
+    return reduce_holes(event, placements, seconds, seed=seed, frozen=frozen)
