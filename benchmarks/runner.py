@@ -23,6 +23,7 @@ can check them without parsing text.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -74,8 +75,8 @@ class SizeCase:
     def spec(self) -> GeneratorSpec:
         """The shape's pinned spec; otherwise generator defaults apart from size, seed and tables:
         one day of 17 slots, participants / 4 tables."""
-        if self.shape is not None:
-            return SHAPE_SPECS[self.shape]
+        if self.shape is not None:  # the seed is the case's, so that a seeds run draws other events of the shape
+            return dataclasses.replace(SHAPE_SPECS[self.shape], seed=self.seed)
         return GeneratorSpec(participants=self.participants, wishes=self.wishes, seed=self.seed, tables=self.tables)
 
     @property
