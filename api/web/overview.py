@@ -163,10 +163,13 @@ def _one_line(html: str) -> str:
 PHASES = {
     "queued": "Waiting for a free solver.",
     "starting": "Starting.",
+    "candidates": "Reading who may meet whom, and when.",
     "greedy": "A first schedule is ready; improving it.",
     "bound": "The best possible score is known; searching for it.",
     "search": "Searching for a better schedule.",
     "polish": "Closing gaps in people's days.",
+    "tables": "Choosing tables, keeping people where they sat.",
+    "check": "Checking every rule once more.",
     "done": "Finishing.",
 }
 
