@@ -147,12 +147,16 @@ def parsed(files: tuple[bytes, bytes, bytes], secret: str, limits: Limits, token
 def store(db: Database, import_id: str, new: NewEvent) -> bool:
     """Create the event and settle the import in one short transaction (bulk inserts of rows built
     beforehand); False, storing nothing, when the import was settled elsewhere meanwhile."""
+    paramstyle = db.engine.dialect.paramstyle
+    many = [
+        _insert_many(paramstyle, t.__tablename__, rows)
+        for t, rows in ((ParticipantRow, new.people), (WishRow, new.wishes))
+    ]
     with db.sessions() as s:
         s.execute(insert(EventRow), [new.event])
-        if new.people:
-            s.execute(insert(ParticipantRow), new.people)
-        if new.wishes:
-            s.execute(insert(WishRow), new.wishes)
+        for sql, params in many:
+            if params:
+                s.connection().exec_driver_sql(sql, params)
         settled = s.execute(
             update(ImportRow)
             .where(ImportRow.id == import_id, ImportRow.state == "running")
@@ -163,6 +167,19 @@ def store(db: Database, import_id: str, new: NewEvent) -> bool:
             return False
         s.commit()
     return True
+
+
+def _insert_many(paramstyle: str, table: str, rows: list[dict[str, Any]]) -> tuple[str, list[tuple[Any, ...]]]:
+    """The statement and parameters for the driver's own executemany, built before the transaction:
+    SQLAlchemy's per-row work for 300,000 wishes took longer than the database's own, and SQLite's
+    write lock is held meanwhile."""
+    if not rows:
+        return "", []
+    columns = list(rows[0])
+    marker = "?" if paramstyle == "qmark" else "%s"
+    placeholders = ", ".join([marker] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own names
+    return sql, [tuple(row[c] for c in columns) for row in rows]
 
 
 def _emptied() -> dict[str, bytes]:

@@ -8,9 +8,11 @@ starts again takes up what a dead one of this machine left queued or running (`s
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Literal, Protocol
@@ -67,16 +69,23 @@ class QueuedWork:
 
 
 class LocalWork:
-    """The embedded mode: one background process (or thread) does the rows one after another."""
+    """The embedded mode: background processes (or a thread) do the rows, `background_processes` at
+    a time. One dispatcher thread of its own hands them over and so starts the pool's processes:
+    a process armed to die with its parent dies with the *thread* that started it (Linux's
+    PR_SET_PDEATHSIG), and a request's thread ends when the server's thread pool shrinks."""
 
     def __init__(self, db: Database, settings: Settings, secret: str):
         self.db, self.settings, self.secret = db, settings, secret
         self.limits = settings.upload_limits()
         self._pool: Executor | None = None
+        self._queue: queue.Queue[tuple[Kind, str] | None] = queue.Queue()
         self._lock = threading.Lock()
-        self._pending: set[Future[None]] = set()
+        self._unfinished = 0
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        self._thread = threading.Thread(target=self._dispatch, name="matchday-background-dispatch", daemon=True)
+        self._thread.start()
         for kind, model in MODELS.items():
             for item_id in state.orphans(self.db, model):
                 log.info("taking up %s %s left by a server that stopped", kind, item_id)
@@ -84,41 +93,52 @@ class LocalWork:
 
     def submit(self, kind: Kind, item_id: str) -> None:
         with self._lock:
-            pool = self._executor()
-            if isinstance(pool, ProcessPoolExecutor):
-                future = pool.submit(run_in_process, kind, self.db.url, item_id, self.secret, self.limits)
-            else:
-                future = pool.submit(run_item, self.db, kind, item_id, self.secret, self.limits, process_identity())
-            self._pending.add(future)
-        future.add_done_callback(lambda f: self._done(f, kind, item_id))
+            self._unfinished += 1
+        self._queue.put((kind, item_id))
+
+    def _dispatch(self) -> None:
+        while (item := self._queue.get()) is not None:
+            kind, item_id = item
+            try:
+                pool = self._executor()
+                if isinstance(pool, ProcessPoolExecutor):
+                    future = pool.submit(run_in_process, kind, self.db.url, item_id, self.secret, self.limits)
+                else:
+                    future = pool.submit(run_item, self.db, kind, item_id, self.secret, self.limits, process_identity())
+            except Exception as exc:  # noqa: BLE001 - e.g. the pool broke meanwhile: fail this row, go on
+                self._failed(kind, item_id, exc)
+                continue
+            future.add_done_callback(functools.partial(self._done, kind=kind, item_id=item_id))
 
     def _done(self, future: Future[None], kind: Kind, item_id: str) -> None:
-        """A process that died (out of memory, killed) fails its row, and a new pool takes the next."""
+        """A process that died (out of memory, killed) fails its row; the next row gets a new pool."""
+        exc = None if future.cancelled() else future.exception()
+        if exc is not None:
+            self._failed(kind, item_id, exc)
+            return
         with self._lock:
-            self._pending.discard(future)
-        if future.cancelled():
-            return
-        exc = future.exception()
-        if exc is None:
-            return
+            self._unfinished -= 1
+
+    def _failed(self, kind: Kind, item_id: str, exc: BaseException) -> None:
         log.error("%s %s: its background process stopped: %s", kind, item_id, exc)
         try:
             state.give_up(self.db, MODELS[kind], item_id, 1)
         except Exception:  # noqa: BLE001 - the log has the first error; a restart takes the row up
             log.exception("could not settle %s %s", kind, item_id)
         with self._lock:
-            if self._pool is not None and getattr(self._pool, "_broken", False):
-                self._pool.shutdown(wait=False, cancel_futures=False)
-                self._pool = None
+            self._unfinished -= 1
 
     def idle(self) -> bool:
         """Whether nothing is waiting or running (tests)."""
         with self._lock:
-            return not self._pending
+            return self._unfinished == 0
 
     def _executor(self) -> Executor:
-        """The pool (the caller holds the lock); processes are spawned, not forked (the web process
-        runs threads), and die with the web process."""
+        """The pool (only the dispatcher thread calls this); processes are spawned, not forked (the
+        web process runs threads), and die with the web process. A broken pool is replaced."""
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            self._pool.shutdown(wait=False, cancel_futures=False)
+            self._pool = None
         if self._pool is None:
             count = self.settings.background_processes
             if count == 0:
@@ -134,8 +154,10 @@ class LocalWork:
 
     def shutdown(self) -> None:
         """Stop; a row under way stays running and is taken up by the next start."""
-        with self._lock:
-            pool, self._pool = self._pool, None
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
