@@ -4,6 +4,7 @@ organiser's write goes through while a big upload is being parsed."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from api.prepared import imports
 from api.prepared.rows import ImportRow
 from api.storage import Database, EventRow, ParticipantRow, WishRow
 from tests.api_helpers import API_DATA, client_for, database_url, event_files, upload
+from tests.web_helpers import HTML, csrf_of
 
 PEOPLE = 300  # a participants file of about 10 KB: above the tests' inline limit below
 
@@ -185,3 +187,56 @@ def test_another_organisers_write_succeeds_while_a_big_upload_is_parsed(
         finally:
             release.set()
         assert _wait(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))["state"] == "done"
+
+
+def _web_upload(client: TestClient, participants: bytes, wishes: bytes) -> Any:
+    token = csrf_of(client, "/events/new")
+    files = {
+        "event": ("event.toml", (API_DATA / "event.toml").read_bytes(), "text/plain"),
+        "participants": ("people.csv", participants, "text/csv"),
+        "wishes": ("wishes.csv", wishes, "text/csv"),
+    }
+    return client.post(
+        "/events/new", data={"csrf": token, "settings_from": "file"}, files=files, headers=HTML, follow_redirects=False
+    )
+
+
+def _page_until_settled(client: TestClient, path: str) -> str:
+    deadline = time.monotonic() + 60
+    while True:
+        progress = client.get(f"{path}/progress", headers=HTML)
+        assert progress.status_code == 200, progress.text
+        if progress.headers.get("hx-refresh") == "true":
+            break
+        assert 'hx-trigger="every 2s"' in progress.text  # polled while the files are read
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def test_the_new_event_page_reads_big_files_in_the_background_and_shows_the_link_once(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
+        r = _web_upload(client, _people(), _wishes())
+        assert r.status_code == 303, r.text
+        path = r.headers["location"]
+        assert path.startswith("/events/new/imports/")
+        page = _page_until_settled(client, path)
+        assert "Keep this private organiser link" in page  # the created page: the link, shown this once
+        event_id = re.search(r'href="/events/([0-9a-f]+)"', page)
+        assert event_id
+        assert client.get(f"/events/{event_id.group(1)}", headers=HTML).status_code == 200  # signed in
+        assert client.get(path, headers=HTML).status_code == 404  # the result is not shown twice
+        # Another browser (no cookie of this upload) never sees it.
+        with client_for(tmp_path / "db.sqlite") as stranger:
+            assert stranger.get(path, headers=HTML).status_code == 404
+
+
+def test_the_new_event_page_lists_a_big_uploads_problems_by_file_row_and_column(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
+        r = _web_upload(client, _people(bad_row=9), _wishes())
+        page = _page_until_settled(client, r.headers["location"])
+        assert "Nothing was stored" in page and "Problems, by file, row and column" in page
+        assert re.search(r"<td>participants\.csv</td>\s*<td class=\"num\">9</td>\s*<td>id</td>", page), page
+        assert 'href="/events/new"' in page
