@@ -4,6 +4,7 @@ organiser's write goes through while a big upload is being parsed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -240,3 +241,26 @@ def test_the_new_event_page_lists_a_big_uploads_problems_by_file_row_and_column(
         assert "Nothing was stored" in page and "Problems, by file, row and column" in page
         assert re.search(r"<td>participants\.csv</td>\s*<td class=\"num\">9</td>\s*<td>id</td>", page), page
         assert 'href="/events/new"' in page
+
+
+def test_deleting_the_event_deletes_its_import_and_old_settled_imports_go(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
+        r = client.post("/api/events", files=event_files(participants=_people(), wishes=_wishes())).json()
+        headers = _bearer(r["organiser_token"])
+        event_id = _wait(client, r["status_url"], headers)["event_id"]
+        refused = client.post("/api/events", files=event_files(participants=_people(bad_row=5), wishes=_wishes()))
+        refused_id = refused.json()["id"]
+        _wait(client, refused.json()["status_url"], _bearer(refused.json()["organiser_token"]))
+        assert client.delete(f"/api/events/{event_id}", headers=headers).status_code == 204
+        db = Database(database_url(tmp_path / "db.sqlite"))
+        with db.session() as s:
+            assert s.get(ImportRow, r["id"]) is None
+            failed = s.get(ImportRow, refused_id)
+            assert failed is not None
+            failed.finished_at = failed.finished_at - imports.KEEP_SETTLED - dt.timedelta(minutes=1)  # type: ignore[operator]
+        db.dispose()
+        client.post("/api/events", files=event_files(participants=_people(), wishes=_wishes()))
+        db = Database(database_url(tmp_path / "db.sqlite"))
+        with db.session() as s:
+            assert s.get(ImportRow, refused_id) is None
+        db.dispose()

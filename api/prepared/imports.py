@@ -12,11 +12,12 @@ SQLite's database-wide write lock for over a minute: other organisers' writes th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from api.prepared import state
@@ -29,6 +30,8 @@ from scheduler.problems import EventError, summarised
 
 log = logging.getLogger("matchday.imports")
 
+KEEP_SETTLED = dt.timedelta(days=1)  # how long a settled import can still be read
+
 
 @dataclass(frozen=True)
 class Queued:
@@ -38,7 +41,10 @@ class Queued:
 
 def queue_import(session: Session, files: tuple[bytes, bytes, bytes]) -> Queued:
     """Store an upload's three files for parsing later, with the organiser token its event will
-    have (handed out now, so the client can follow the import with it). Commits."""
+    have (handed out now, so the client can follow the import with it). Commits. Imports settled
+    more than `KEEP_SETTLED` ago go (a failed one's problems may quote the files)."""
+    cutoff = utcnow() - KEEP_SETTLED
+    session.execute(delete(ImportRow).where(ImportRow.state.in_(("done", "failed")), ImportRow.finished_at < cutoff))
     token = new_organiser_token()
     row = ImportRow(token_hash=digest(token), event_toml=files[0], participants_csv=files[1], wishes_csv=files[2])
     session.add(row)

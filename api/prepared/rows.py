@@ -60,7 +60,8 @@ class ImportRow(Base):
     event_toml: Mapped[bytes] = mapped_column(LargeBinary)
     participants_csv: Mapped[bytes] = mapped_column(LargeBinary)
     wishes_csv: Mapped[bytes] = mapped_column(LargeBinary)
-    event_id: Mapped[str | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), default=None)
+    # Deleting the event deletes its import too (its warnings may quote the files).
+    event_id: Mapped[str | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
