@@ -28,6 +28,7 @@ from api.jobs import JobRunner, make_runner
 from api.logs import RequestContext, configure_logging
 from api.mail.runner import batch_runner
 from api.metrics import Metrics, RequestMetrics
+from api.prepared.runner import background_work
 from api.rendering import PdfRenderer
 from api.routes import (
     agendas,
@@ -132,9 +133,13 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
         mailer = batch_runner(db, settings, app.state.link_secret, runner)  # e-mail: a thread, or the workers
         app.state.mailer = mailer
         mailer.start()
+        background = background_work(db, settings, app.state.link_secret, runner)  # documents, big uploads
+        app.state.background = background
+        background.start()
         try:
             yield
         finally:
+            background.shutdown()
             mailer.shutdown()
             runner.shutdown()
             app.state.pdf.shutdown()

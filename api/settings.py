@@ -189,6 +189,30 @@ class Settings(BaseSettings):
             max_cell_chars=self.max_cell_chars,
         )
 
+    # --- Long work away from the request (api/prepared/: all-agendas PDF and ZIP, big uploads) ---
+    upload_inline_bytes: int = Field(
+        262_144,
+        ge=0,
+        description="An upload whose three files together are larger is stored as it came and parsed and "
+        "checked in the background (202 with an import to follow, GET /api/events/imports/{id}), not in its "
+        "request; 0: every upload.",
+    )
+    background_processes: int = Field(
+        1,
+        ge=0,
+        le=8,
+        description="embedded engine: processes beside the web process that render everyone's agendas (PDF, ZIP) "
+        "and parse big uploads, one piece of work each at a time (0: a thread of the web process). With the "
+        "procrastinate engine the workers do this work.",
+    )
+    document_wait_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=60,
+        description="How long GET …/agendas.pdf and …/agendas.zip wait for a document being prepared before "
+        "answering 202 with where to follow it (a small event's answer is then the file itself).",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

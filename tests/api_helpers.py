@@ -102,6 +102,8 @@ def settings_for(db_path: Path, **overrides: Any) -> Settings:
         "cancel_grace_seconds": 2.0,
         "solver_workers": 1,
         "pdf_processes": 0,  # PDFs in the test's own threads; the live-server tests use the process pool
+        "background_processes": 0,  # prepared documents and big uploads: a thread, not a spawned process
+        "document_wait_seconds": 60,  # GET agendas.pdf waits for the background as long as a loaded machine needs
         # The link key is kept outside the database: beside a SQLite file by default, here beside the
         # path standing for a server database too, so that each test database has its own.
         "secret_key_file": Path(f"{db_path}.key"),

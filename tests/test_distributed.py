@@ -8,6 +8,7 @@ Runs when MATCHDAY_TEST_DATABASE_URL is a PostgreSQL URL (.ci/run sets it).
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import time
@@ -19,6 +20,7 @@ from typing import Any
 import httpx2
 import pytest
 from api_helpers import API_DATA, TEST_DATABASE_URL, big_event, database_url
+from pypdf import PdfReader
 from server_process import Server, log_tail, started_server, started_worker
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -214,3 +216,88 @@ def test_an_email_batch_is_sent_by_a_worker_and_readyz_sees_it(tmp_path: Path, s
         people = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
         addressed = sorted(p["email"] for p in people if p["email"] and p["status"] == "registered")
         assert sorted(to[0] for _, to in sink.envelopes) == addressed
+
+
+def _follow(client: httpx2.Client, url: str, headers: dict[str, str], logs: list[Server]) -> dict[str, Any]:
+    """Poll a status URL (an import, a prepared document) until it is done or failed."""
+    answer: dict[str, Any] = {}
+
+    def settled() -> bool:
+        answer.update(client.get(url, headers=headers).json())
+        return answer.get("state") in ("done", "failed")
+
+    wait_for(f"{url} settled", settled, WAIT, logs)
+    return answer
+
+
+def _owner_pid(engine: Any, table: str, item_id: str) -> int:
+    with engine.connect() as c:
+        owner = c.scalar(text(f"SELECT worker FROM {table} WHERE id = :id"), {"id": item_id})  # noqa: S608 - fixed names
+    return int(str(owner).split(":")[1])
+
+
+def test_a_big_upload_and_all_agendas_are_done_by_workers_and_survive_a_killed_one(tmp_path: Path) -> None:
+    """The web process only enqueues: a big upload waits for a worker, which parses it; everyone's
+    agendas are rendered by a worker; a worker killed mid-render costs an attempt, not the document."""
+    url = database_url(tmp_path / "prepared")
+    env = {
+        "MATCHDAY_DATABASE_URL": url,
+        "MATCHDAY_JOB_ENGINE": "procrastinate",
+        "MATCHDAY_SECRET_KEY": "one key for every process of this service",
+        "MATCHDAY_UPLOAD_INLINE_BYTES": "5000",
+        "MATCHDAY_DOCUMENT_WAIT_SECONDS": "0",
+        "MATCHDAY_WORKER_HEARTBEAT_SECONDS": "1",
+        "MATCHDAY_WORKER_STALLED_SECONDS": "8",
+    }
+    engine = create_engine(url)
+    with ExitStack() as stack:
+        web = stack.enter_context(started_server(tmp_path, env, name="web"))
+        client = stack.enter_context(httpx2.Client(base_url=web.url, timeout=30))
+        logs = [web]
+        big = big_event(people=160)
+        r = client.post(
+            "/api/events",
+            files={k: (n, big[k], "text/plain") for k, n in _FILES.items()},
+        )
+        assert r.status_code == 202, r.text
+        accepted = r.json()
+        headers = {"Authorization": f"Bearer {accepted['organiser_token']}"}
+        time.sleep(3.0)  # long enough for the web process to parse it, were it to
+        assert client.get(accepted["status_url"], headers=headers).json()["state"] == "queued"
+
+        first = stack.enter_context(started_worker(tmp_path, env, name="worker1"))
+        logs.append(first)
+        imported = _follow(client, accepted["status_url"], headers, logs)
+        assert imported["state"] == "done", imported
+        assert _owner_pid(engine, "imports", accepted["id"]) == first.process.pid
+        event_id = imported["event_id"]
+        assert client.get(f"/api/events/{event_id}", headers=headers).json()["participants"] == 160
+
+        job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 3}, headers=headers).json()["job_id"]
+        wait_for(
+            "the solve done",
+            lambda: client.get(f"/api/jobs/{job_id}", headers=headers).json()["state"] == "done",
+            WAIT,
+            logs,
+        )
+        asked = client.get(f"/api/events/{event_id}/agendas.pdf", headers=headers)
+        assert asked.status_code == 202, asked.text
+        doc_id, status_url = asked.json()["id"], asked.headers["location"]
+
+        def rendering() -> bool:
+            return bool(client.get(status_url, headers=headers).json()["state"] == "running")
+
+        wait_for("the agendas being rendered", rendering, WAIT, logs)
+        assert _owner_pid(engine, "prepared_documents", doc_id) == first.process.pid
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=WAIT)
+        second = stack.enter_context(started_worker(tmp_path, env, name="worker2"))
+        logs.append(second)
+        done = _follow(client, status_url, headers, logs)
+        assert done["state"] == "done" and done["attempts"] >= 2, done
+        assert _owner_pid(engine, "prepared_documents", doc_id) == second.process.pid
+        pdf = client.get(f"/api/events/{event_id}/agendas.pdf", headers=headers)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:200]
+        assert pdf.headers["cache-control"] == "no-store"
+        assert len(PdfReader(io.BytesIO(pdf.content)).pages) >= 160
+    engine.dispose()

@@ -124,7 +124,8 @@ def test_every_download_of_the_overview_answers(tmp_path: Path) -> None:
         solve(client, event_id, headers)
         overview = client.get(f"/events/{event_id}", headers=HTML).text
         links = re.findall(r'<a href="(/events/[^"]+/download/[^"]+)">(Download[^<]*)</a>', overview)
-        assert len(links) == 7
+        assert len(links) == 5  # everyone's agendas (PDF, ZIP) are prepared first: tests/test_prepared_documents.py
+        assert overview.count(f'action="/events/{event_id}/prepared/agendas.') == 2
         for href, _name in links:
             r = client.get(href)
             assert r.status_code == 200, (href, r.text[:200])

@@ -24,6 +24,7 @@ import datetime as dt
 import importlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,7 @@ _SCHEMA_LOCK = 0x6D64_7072  # "mdpr": one process at a time applies procrastinat
 tasks = procrastinate.Blueprint()
 
 #: Modules whose import registers more tasks on `tasks`; a worker imports them before it starts.
-TASK_MODULES: tuple[str, ...] = ("api.mail.tasks",)
+TASK_MODULES: tuple[str, ...] = ("api.mail.tasks", "api.prepared.tasks")
 
 
 def conninfo(database_url: str) -> str:
@@ -94,6 +95,11 @@ def worker_app(database_url: str) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
     app.add_tasks_from(tasks, namespace=NAMESPACE)
     return app
+
+
+#: Per task name: what settles the task's own row when the sweep stops retrying it (its worker died
+#: `job_max_attempts` times), called with the worker's context, the task's arguments and the attempts.
+GIVE_UP: dict[str, Callable[[WorkerContext, dict[str, Any], int], None]] = {}
 
 
 # --- the web side ----------------------------------------------------------------------------------
@@ -245,6 +251,9 @@ async def sweep_stalled(app: procrastinate.App, ctx: WorkerContext) -> None:
                 if job.attempts + 1 < settings.job_max_attempts:
                     await app.job_manager.retry_job(job)
                 else:
+                    settle = GIVE_UP.get(job.task_name)
+                    if settle is not None:  # its row must not stay "running" forever
+                        await sync_to_async(settle, ctx, dict(job.task_kwargs), job.attempts + 1)
                     await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
                 continue
             job_id = str(job.task_kwargs.get("job_id"))

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
 from api.mail import rows as _mail_rows  # noqa: F401 - the mail tables join Base.metadata
+from api.prepared import rows as _prepared_rows  # noqa: F401 - so do prepared documents and imports
 from api.settings import get_settings
 from api.storage import Base
 

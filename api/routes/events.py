@@ -13,7 +13,19 @@ from sqlalchemy import select
 
 from api import service
 from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
-from api.routes._common import Responses, commit, current_schedule, no_store, participant_public, participant_view
+from api.prepared import imports, state
+from api.prepared.deps import ImportDep
+from api.prepared.rows import ImportRow
+from api.prepared.schemas import ImportAccepted, ImportPublic
+from api.routes._common import (
+    NO_STORE,
+    Responses,
+    commit,
+    current_schedule,
+    no_store,
+    participant_public,
+    participant_view,
+)
 from api.schemas import (
     EventCreated,
     EventCreateJSON,
@@ -23,6 +35,7 @@ from api.schemas import (
     ParticipantsPublic,
     ProblemPublic,
 )
+from api.settings import Settings
 from api.storage import ACTIVE_STATES, JobRow, ParticipantRow, delete_event, may_match
 from scheduler.edits import participant_cells
 from scheduler.problems import EventError, summarised
@@ -30,6 +43,16 @@ from scheduler.problems import EventError, summarised
 router = APIRouter(prefix="/api/events", tags=["events"])
 
 _INVALID: Responses = {422: {"model": InvalidEvent, "description": "The files have problems; nothing was stored."}}
+_ACCEPTED: Responses = {
+    202: {
+        "model": ImportAccepted,
+        "description": "Large files: stored as they came and read in the background; follow `Location`.",
+        "headers": {
+            "Location": {"description": "The import to follow.", "schema": {"type": "string"}},
+            "Retry-After": {"description": "Seconds to wait before asking.", "schema": {"type": "integer"}},
+        },
+    }
+}
 
 
 def _invalid(exc: EventError) -> JSONResponse:
@@ -43,7 +66,11 @@ def _invalid(exc: EventError) -> JSONResponse:
     )
 
 
-def _create(session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes]) -> EventCreated | JSONResponse:
+def _create(
+    session: SessionDep, request: Request, settings: Settings, secret: str, files: tuple[bytes, bytes, bytes]
+) -> EventCreated | JSONResponse:
+    if sum(len(f) for f in files) > settings.upload_inline_bytes:
+        return _queue_import(session, request, files)
     try:
         created = service.create_event(
             session=session,
@@ -63,6 +90,26 @@ def _create(session: SessionDep, secret: str, files: tuple[bytes, bytes, bytes])
     )
 
 
+def _queue_import(session: SessionDep, request: Request, files: tuple[bytes, bytes, bytes]) -> JSONResponse:
+    """202: a big upload stored as it came, parsed in the background (a worker, or a background
+    process of the web process), never in this request."""
+    queued = imports.queue_import(session, files)
+    background = request.app.state.background
+    try:
+        background.submit("import", queued.row.id)
+    except Exception as exc:
+        state.settle(request.app.state.db, ImportRow, queued.row.id, "failed", error=f"could not be queued: {exc}")
+        raise
+    body = ImportAccepted(
+        id=queued.row.id,
+        state="queued",
+        organiser_token=queued.organiser_token,
+        status_url=f"/api/events/imports/{queued.row.id}",
+    )
+    headers = {"Location": body.status_url, "Retry-After": "2"} | NO_STORE
+    return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers=headers)
+
+
 def _read_upload(upload: UploadFile, limit: int) -> bytes:
     data = upload.file.read(limit + 1)
     if len(data) > limit:
@@ -73,9 +120,10 @@ def _read_upload(upload: UploadFile, limit: int) -> bytes:
     return data
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID | _ACCEPTED)
 def create_event(
     session: SessionDep,
+    request: Request,
     settings: SettingsDep,
     secret: SecretDep,
     event: Annotated[UploadFile, File(description="event.toml")],
@@ -85,15 +133,19 @@ def create_event(
     """Create an event from its three files (multipart); returns its id and the organiser token.
 
     Participants and wishes may be CSV (UTF-8, UTF-16 or Windows-1252; `,` `;` or tab) or Excel /
-    OpenDocument workbooks; they are read by the library's loader, exactly as the CLI reads them."""
+    OpenDocument workbooks; they are read by the library's loader, exactly as the CLI reads them.
+
+    Files larger together than the server's `upload_inline_bytes` are stored as they came and read
+    in the background: 202 with the organiser token and the import to follow (`Location`); the
+    import ends with the created event, or with the problems a 422 would have listed."""
     limit = settings.max_upload_bytes
     files = (_read_upload(event, limit), _read_upload(participants, limit), _read_upload(wishes, limit))
-    return _create(session, secret, files)
+    return _create(session, request, settings, secret, files)
 
 
-@router.post("/json", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID)
+@router.post("/json", status_code=status.HTTP_201_CREATED, response_model=EventCreated, responses=_INVALID | _ACCEPTED)
 def create_event_json(
-    body: EventCreateJSON, session: SessionDep, settings: SettingsDep, secret: SecretDep
+    body: EventCreateJSON, session: SessionDep, request: Request, settings: SettingsDep, secret: SecretDep
 ) -> EventCreated | JSONResponse:
     """Create an event from the three files' contents sent as JSON text (each at most the upload limit)."""
     files = {"event": body.event, "participants": body.participants, "wishes": body.wishes}
@@ -103,7 +155,25 @@ def create_event_json(
             raise HTTPException(
                 status.HTTP_413_CONTENT_TOO_LARGE, detail=f"'{name}' is larger than {settings.max_upload_bytes} bytes"
             )
-    return _create(session, secret, (data["event"], data["participants"], data["wishes"]))
+    return _create(session, request, settings, secret, (data["event"], data["participants"], data["wishes"]))
+
+
+@router.get("/imports/{import_id}", response_model=ImportPublic, dependencies=[Depends(no_store)])
+def read_import(import_id: str, upload: ImportDep) -> ImportPublic:
+    """Where a big upload stands: queued, running, done (`event_id`: the event, which the same
+    organiser token now reaches) or failed (`problems`: file, row and column, as a 422 lists them;
+    nothing was stored)."""
+    return ImportPublic(
+        id=upload.id,
+        state=upload.state,  # type: ignore[arg-type]
+        event_id=upload.event_id,
+        detail=upload.error,
+        problems=[ProblemPublic(**p) for p in upload.problems],
+        warnings=[ProblemPublic(**p) for p in upload.warnings],
+        attempts=upload.attempts,
+        created_at=upload.created_at,
+        finished_at=upload.finished_at,
+    )
 
 
 @router.get("/{event_id}", response_model=EventPublic)

@@ -15,6 +15,7 @@ from api.web import (
     downloads,
     edit,
     errors,
+    imports,
     mail,
     new_event,
     overview,
@@ -37,6 +38,7 @@ def install(app: FastAPI, api_validation_error: errors.ValidationHandler) -> Non
     pages = (
         start,
         new_event,
+        imports,
         access,
         overview,
         publish,

@@ -1,21 +1,30 @@
 """Downloads from the event's pages: the documents of `api.documents`, for one version (the
-latest by default), behind the organiser's sign-in."""
+latest by default), behind the organiser's sign-in. Everyone's agendas (one PDF, or a ZIP) are
+prepared away from the request (`api.prepared`): a button queues them, a page follows them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api import documents, service
 from api.deps import SecretDep, SessionDep, SettingsDep
+from api.prepared import documents as prepared
 from api.routes._common import (
     NO_STORE,
     VersionQuery,
+    base_url,
     current_schedule,
     disposition,
     participant_public,
     private_links,
+    stored_version,
 )
-from api.web.deps import WebEventDep
+from api.storage import EventRow
+from api.web.deps import CSRF, WebEventDep
+from api.web.pages import render
 from scheduler.edits import participant_cells
 
 router = APIRouter(include_in_schema=False)
@@ -23,11 +32,11 @@ router = APIRouter(include_in_schema=False)
 VERSION_DOCUMENTS: dict[str, documents.Builder] = {
     "schedule.csv": lambda row, _e, srow, _s: documents.schedule_csv(row, srow),
     "schedule.xlsx": lambda row, _e, srow, _s: documents.schedule_xlsx(row, srow),
-    "agendas.pdf": documents.agendas_pdf,
     "plan.pdf": documents.plan_pdf,
     "table-signs.pdf": documents.table_signs_pdf,
-    "agendas.zip": documents.agendas_zip,
 }
+# Everyone's agendas take long to render: prepared away from the request (api/prepared/), followed on a page.
+PREPARED = {"agendas.pdf": "all agendas (PDF)", "agendas.zip": "every participant's PDF and calendar file (ZIP)"}
 
 
 def _send(document: documents.Document) -> Response:
@@ -67,15 +76,97 @@ def version_document(
     secret: SecretDep,
     version: VersionQuery = None,
 ) -> Response:
+    if what in PREPARED:  # the prepared document when it is done and current; else its page
+        kept = stored_version(session, row, version)
+        doc = prepared.find(session, row.id, kept.version, what)
+        current = prepared.fingerprint(session, row, base_url(request, settings))
+        document = prepared.document_of(session, row, doc) if doc and prepared.is_current(doc, current) else None
+        if document is not None:
+            return _send(document)
+        return RedirectResponse(_page(row.id, what, kept.version), status.HTTP_303_SEE_OTHER)
     builder = VERSION_DOCUMENTS.get(what)
     if builder is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no download called '{what}'.")
     event, srow, schedule = current_schedule(session, row, version)
     assert srow is not None and schedule is not None
-    if what == "agendas.pdf":  # each printed agenda carries its person's private link as a QR code
-        links = private_links(request, settings, secret, session, row)
-        return _send(documents.agendas_pdf(row, event, srow, schedule, links))
     return _send(builder(row, event, srow, schedule))
+
+
+def _page(event_id: str, kind: str, version: int) -> str:
+    return f"/events/{event_id}/prepared/{kind}?version={version}"
+
+
+def _kind(kind: str) -> str:
+    if kind not in PREPARED:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no document called '{kind}' to prepare.")
+    return kind
+
+
+def _context(
+    session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, kind: str, version: int | None
+) -> dict[str, Any]:
+    srow = stored_version(session, row, version)
+    doc = prepared.find(session, row.id, srow.version, kind)
+    current = prepared.fingerprint(session, row, base_url(request, settings))
+    outdated = doc is not None and doc.state == "done" and doc.fingerprint != current
+    return {
+        "event": row,
+        "section": "overview",
+        "kind": kind,
+        "label": PREPARED[kind],
+        "version": srow.version,
+        "doc": doc,
+        "outdated": outdated,
+    }
+
+
+@router.get("/events/{event_id}/prepared/{kind}", response_class=HTMLResponse)
+def prepared_page(
+    row: WebEventDep,
+    kind: str,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    version: VersionQuery = None,
+) -> HTMLResponse:
+    """A document of everyone's agendas: the button that prepares it, its progress, then its download."""
+    return render(request, "prepared.html", **_context(session, row, request, settings, _kind(kind), version))
+
+
+@router.get("/events/{event_id}/prepared/{kind}/progress", response_class=HTMLResponse)
+def prepared_progress(
+    row: WebEventDep,
+    kind: str,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    version: VersionQuery = None,
+) -> HTMLResponse:
+    """The live part of the page (polled by htmx while the document is being prepared)."""
+    return render(request, "_prepared_progress.html", **_context(session, row, request, settings, _kind(kind), version))
+
+
+@router.post("/events/{event_id}/prepared/{kind}", dependencies=CSRF)
+def prepare(
+    row: WebEventDep,
+    kind: str,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    version: VersionQuery = None,
+) -> RedirectResponse:
+    """Queue the document (nothing new when it is queued, running or done), then show its page."""
+    srow = stored_version(session, row, version)
+    prepared.ask(
+        request.app.state.db,
+        session,
+        row,
+        srow.version,
+        _kind(kind),
+        base_url(request, settings),
+        request.app.state.background,
+    )
+    return RedirectResponse(_page(row.id, kind, srow.version), status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/events/{event_id}/people/{participant_id}/agenda.pdf")

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from api import service
 from api.deps import SecretDep, SessionDep, SettingsDep
+from api.web import imports
 from api.web.access import created_page
 from api.web.event_form import EventForm, FieldProblems, on_the_form, time_zones
 from api.web.pages import render
@@ -61,13 +62,20 @@ def create(request: Request, form: FormDep, session: SessionDep, secret: SecretD
             failure=f"Choose the {files} file{'s' if len(missing) > 1 else ''}.",
             from_form=from_form,
         )
+    contents = (
+        settings_form.toml() if from_form else kept["event"].data,
+        kept["participants"].data,
+        kept["wishes"].data,
+    )
+    if sum(len(c) for c in contents) > settings.upload_inline_bytes:  # read in the background, followed on a page
+        return imports.queued(request, session, contents)
     try:
         created = service.create_event(
             session=session,
             secret=secret,
-            event_toml=settings_form.toml() if from_form else kept["event"].data,
-            participants_csv=kept["participants"].data,
-            wishes_csv=kept["wishes"].data,
+            event_toml=contents[0],
+            participants_csv=contents[1],
+            wishes_csv=contents[2],
         )
     except EventError as exc:
         session.rollback()

@@ -1,0 +1,56 @@
+"""What the API answers about prepared documents and imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas import ProblemPublic
+
+State = Literal["queued", "running", "done", "failed"]
+
+
+class PreparedPublic(BaseModel):
+    """A document of everyone's agendas, being or done rendering away from the request."""
+
+    id: str
+    event_id: str
+    version: int = Field(description="The schedule version it shows.")
+    kind: Literal["agendas.pdf", "agendas.zip"]
+    state: State = Field(description="queued → running → done (download it) or failed (ask again).")
+    attempts: int = Field(description="How many times a process took it up (more than one: one of them stopped).")
+    error: str | None = Field(None, description="Why it failed.")
+    size: int | None = Field(None, description="Bytes, once done.")
+    created_at: dt.datetime
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    status_url: str = Field(description="Where to follow it (this answer).")
+    download_url: str | None = Field(None, description="Where to download it, once done.")
+
+
+class ImportAccepted(BaseModel):
+    """202: the upload was stored as it came; it is parsed and checked in the background."""
+
+    id: str = Field(description="The import's id.")
+    state: State
+    organiser_token: str = Field(
+        description="Bearer token of the import, and of the event it creates. Shown once: only its hash is stored."
+    )
+    status_url: str = Field(description="Follow the import here (with the token) until it is done or failed.")
+
+
+class ImportPublic(BaseModel):
+    """A big upload being parsed: done with the created event, or failed with the problems a small
+    upload's 422 would have listed (file, row, column); nothing is stored then."""
+
+    id: str
+    state: State
+    event_id: str | None = Field(None, description="The created event, once done.")
+    detail: str | None = Field(None, description="Why it failed.")
+    problems: list[ProblemPublic] = Field(default_factory=list)
+    warnings: list[ProblemPublic] = Field(default_factory=list, description="Warnings found in the files, once done.")
+    attempts: int
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None

@@ -1,0 +1,51 @@
+"""Everyone's agendas prepared in the background, in a real browser: the overview's button, the page
+that follows the work (htmx poll, no inline script), then the download; checked by axe-core and at
+390 px."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx2
+from playwright.sync_api import Page, expect
+from test_organiser_flow import check_page, organiser  # noqa: F401 - the page fixture
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_events" / "cluster-day"
+
+
+def _solved_event(base_url: str) -> str:
+    """A sample event solved and published through the API; its organiser token."""
+    with httpx2.Client(base_url=base_url, timeout=60) as client:
+        files = {
+            f: (n, (SAMPLE / n).read_bytes())
+            for f, n in (("event", "event.toml"), ("participants", "participants.csv"), ("wishes", "wishes.csv"))
+        }
+        created = client.post("/api/events", files=files)
+        assert created.status_code == 201, created.text
+        token: str = created.json()["organiser_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        event_id = created.json()["id"]
+        job = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 2, "publish": True}, headers=headers)
+        deadline = time.monotonic() + 180
+        while client.get(f"/api/jobs/{job.json()['job_id']}", headers=headers).json()["state"] not in (
+            "done",
+            "failed",
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        return token
+
+
+def test_all_agendas_are_prepared_followed_and_downloaded(organiser: Page, live_server: str) -> None:  # noqa: F811
+    page = organiser
+    page.goto(f"/o/{_solved_event(live_server)}")
+    page.get_by_role("button", name="Prepare all agendas (PDF, one page per person)").click()
+    expect(page.get_by_role("heading", name="All agendas (PDF), version 1")).to_be_visible()
+    check_page(page)
+    download_link = page.get_by_role("link", name="Download all agendas (PDF)")
+    expect(download_link).to_be_visible(timeout=120_000)  # the poll brings it in, no reload
+    check_page(page)
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.endswith(".pdf")
