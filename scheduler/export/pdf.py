@@ -43,6 +43,7 @@ def _local_fetcher() -> Any:
 
 _FETCHER: Any = None  # made on first use: importing WeasyPrint costs a second the CLI's other commands skip
 _FONTS: Any = None  # one FontConfiguration for every render, so that combined documents share their fonts
+_STYLESHEET: Any = None  # fonts.css and styles.css, parsed on first use (`_stylesheet`)
 
 
 def _setup() -> None:
@@ -67,13 +68,17 @@ def _document(template: str, stylesheets: Sequence[Any] = (), **context: Any) ->
 
 
 def _stylesheet() -> Any:
-    """fonts.css and styles.css parsed once, for documents rendered without their inline styles: each
-    parse of the @font-face rules would register the font files with fontconfig again."""
+    """fonts.css and styles.css parsed once per process, for documents rendered without their inline
+    styles (`bare`): parsing them took about a tenth of each agenda PDF, and each parse of the
+    @font-face rules would register the font files with fontconfig again."""
+    global _STYLESHEET
     from weasyprint import CSS
 
     _setup()
-    text = "".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in ("fonts.css", "styles.css"))
-    return CSS(string=text, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER, font_config=_FONTS)
+    if _STYLESHEET is None:
+        text = "".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in ("fonts.css", "styles.css"))
+        _STYLESHEET = CSS(string=text, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER, font_config=_FONTS)
+    return _STYLESHEET
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -86,7 +91,9 @@ def agenda_pdf(agenda: AgendaData) -> bytes:
     """One person's agenda, A4, one page per day (`agenda.link`, when known, printed as a QR code), in
     `agenda.language`."""
     with i18n.using(agenda.language):
-        return render_pdf("agenda_print.html", a=agenda, printed=dt.datetime.now(dt.UTC))
+        document = _document("agenda_print.html", [_stylesheet()], a=agenda, printed=dt.datetime.now(dt.UTC), bare=True)
+    data: bytes = document.write_pdf()
+    return data
 
 
 def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version: int | None) -> bytes:
