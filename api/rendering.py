@@ -9,6 +9,11 @@ PDF is kept under a key naming everything it shows (event revision, published ve
 language, link), so asking again costs nothing until the organiser publishes or changes the event;
 and when the first person of a published version asks, everyone else's is rendered in the
 background, since participants open their links together (after the e-mail, at the door).
+
+A person who asks goes first: agendas rendered ahead take at most all but one of the pool's
+processes, and none is started while someone's own PDF is being rendered, so a request waits for
+its own render, not for everyone else's. Each process loads WeasyPrint, the fonts and the parsed
+stylesheet when the pool starts, so the first participants do not pay for that either.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from concurrent import futures
@@ -38,22 +44,33 @@ class PdfRenderer:
         self.keep = keep
         self._kept: OrderedDict[Hashable, Future[bytes]] = OrderedDict()
         self._ahead: set[Hashable] = set()  # the versions whose agendas are being or were rendered ahead
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: a done future runs its callback in the adding thread
+        self._asked = threading.Condition(self._lock)  # notified when a render someone waits for ends
+        self._asking = 0  # renders started for a person who is waiting, not yet finished
         self._pool: ProcessPoolExecutor | None = None
 
     def agenda(self, key: Hashable, agenda: AgendaData) -> bytes:
-        return self._future(key, agenda).result()
+        started = time.perf_counter()
+        future, how = self._future(key, agenda, asked=True)
+        data = future.result()
+        log.debug("agenda PDF %s in %.0f ms", how, (time.perf_counter() - started) * 1000)
+        return data
 
-    def _future(self, key: Hashable, agenda: AgendaData) -> Future[bytes]:
+    def _future(self, key: Hashable, agenda: AgendaData, asked: bool) -> tuple[Future[bytes], str]:
+        """The future of `key`'s PDF, and how it was found: "kept" (done or under way) or "rendered"
+        (started now). `asked`: someone waits for it (it goes before renders ahead)."""
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and not (kept.done() and kept.exception() is not None):
                 self._kept.move_to_end(key)
-                return kept
+                return kept, "kept"
             if self.processes == 0:
                 future: Future[bytes] = Future()
             else:
                 future = self._executor().submit(pdf.agenda_pdf, agenda)
+                if asked:
+                    self._asking += 1
+                    future.add_done_callback(self._answered)
             self._kept[key] = future
             while len(self._kept) > self.keep:
                 self._kept.popitem(last=False)
@@ -62,24 +79,31 @@ class PdfRenderer:
                 future.set_result(pdf.agenda_pdf(agenda))
             except Exception as exc:  # noqa: BLE001 - the caller gets it from result()
                 future.set_exception(exc)
-        return future
+        return future, "rendered"
+
+    def _answered(self, _: Future[bytes]) -> None:
+        with self._asked:
+            self._asking -= 1
+            self._asked.notify_all()
 
     def render_ahead(self, version: Hashable, agendas: Callable[[], Iterable[tuple[Hashable, AgendaData]]]) -> None:
-        """Once per `version`, in a background thread: queue every (key, agenda) that `agendas()`
-        yields, so later requests find their PDF ready or under way. Nothing with no pool."""
+        """Once per `version`, in a background thread: render every (key, agenda) that `agendas()`
+        yields, so later requests find their PDF ready or under way; only while nobody waits for
+        their own, and on all but one process. Nothing with no pool."""
         with self._lock:
             if self.processes == 0 or version in self._ahead:
                 return
             self._ahead.add(version)
+        at_once = max(1, self.processes - 1)
 
         def run() -> None:
-            # At most one render ahead per pool process at a time: a person who asks now waits
-            # behind those few, not behind everyone else's agenda.
             in_flight: list[Future[bytes]] = []
             try:
                 for key, agenda in agendas():
-                    in_flight.append(self._future(key, agenda))
-                    if len(in_flight) >= self.processes:
+                    with self._asked:
+                        self._asked.wait_for(lambda: self._asking == 0)
+                    in_flight.append(self._future(key, agenda, asked=False)[0])
+                    if len(in_flight) >= at_once:
                         futures.wait(in_flight, return_when=futures.FIRST_COMPLETED)
                         in_flight = [f for f in in_flight if not f.done()]
             except Exception:  # a failure here only loses the head start
@@ -96,8 +120,8 @@ class PdfRenderer:
         return pool.submit(render, agenda).result()
 
     def start(self) -> None:
-        """Start the pool's processes now (each imports WeasyPrint, about a second), not on the first
-        participant's request."""
+        """Start the pool's processes now (each imports WeasyPrint and renders a first document, about
+        two seconds), not on the first participants' requests."""
         if self.processes > 0:
             with self._lock:
                 pool = self._executor()
@@ -123,4 +147,5 @@ class PdfRenderer:
 
 
 def _ready() -> None:
-    """A pool process's first task: it has imported this module, and with it WeasyPrint."""
+    """A pool process's first task: WeasyPrint imported, the stylesheet parsed and the fonts loaded."""
+    pdf.warm_up()

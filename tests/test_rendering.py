@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,62 @@ def test_everyones_agenda_is_rendered_ahead_once_per_version() -> None:
         assert renderer.agenda(("v1", "P0002"), _agenda("P0002")) == renderer._kept[("v1", "P0002")].result()
     finally:
         renderer.shutdown()
+
+
+class _HeldPool:
+    """Stands for the process pool: records what was submitted and finishes each only when told."""
+
+    def __init__(self) -> None:
+        self.submitted: list[tuple[str, Future[bytes]]] = []
+        self.changed = threading.Condition()
+
+    def submit(self, render: object, agenda: AgendaData) -> Future[bytes]:
+        future: Future[bytes] = Future()
+        with self.changed:
+            self.submitted.append((agenda.person.id, future))
+            self.changed.notify_all()
+        return future
+
+    def wait_for(self, count: int) -> list[str]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.submitted) >= count, timeout=10), self.submitted
+            return [pid for pid, _ in self.submitted]
+
+    def finish(self, pid: str) -> None:
+        next(f for p, f in self.submitted if p == pid).set_result(b"%PDF " + pid.encode())
+
+
+def test_a_person_who_asks_goes_before_the_agendas_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    renderer = PdfRenderer(processes=2)
+    pool = _HeldPool()
+    monkeypatch.setattr(renderer, "_executor", lambda: pool)
+    ahead = [(("v1", pid), _agenda(pid)) for pid in ("P0002", "P0003", "P0004")]
+    renderer.render_ahead("v1", lambda: ahead)
+    assert pool.wait_for(1) == ["P0002"]  # all but one process: one at a time with two
+    time.sleep(0.2)
+    assert len(pool.submitted) == 1
+    answer: list[bytes] = []
+    asking = threading.Thread(target=lambda: answer.append(renderer.agenda(("v1", "P0001"), _agenda("P0001"))))
+    asking.start()
+    assert pool.wait_for(2) == ["P0002", "P0001"]  # at once, on the free process
+    pool.finish("P0002")
+    time.sleep(0.3)
+    assert len(pool.submitted) == 2  # nothing more ahead while P0001 waits for theirs
+    pool.finish("P0001")
+    asking.join(timeout=10)
+    assert answer == [b"%PDF P0001"]
+    assert pool.wait_for(3) == ["P0002", "P0001", "P0003"]  # then the rest goes on
+    pool.finish("P0003")
+    assert pool.wait_for(4)[-1] == "P0004"
+    pool.finish("P0004")
+
+
+def test_the_warm_up_renders_a_whole_made_up_agenda() -> None:
+    """What each pool process renders before its first request: a one-page agenda, so every template,
+    font and the stylesheet the agendas use are loaded by then."""
+    from pypdf import PdfReader
+
+    from scheduler.export import pdf
+
+    pages = PdfReader(io.BytesIO(pdf.warm_up())).pages
+    assert len(pages) == 1 and "Jiří Novák" in (pages[0].extract_text() or "")

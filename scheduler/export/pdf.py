@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from scheduler import i18n
-from scheduler.export.agenda import AgendaData
+from scheduler.export.agenda import AgendaData, AgendaDay, AgendaEntry
 from scheduler.export.html import TEMPLATES_DIR, generated_note, render_html
+from scheduler.export.people import Person
 from scheduler.export.plan import PlanData
 from scheduler.export.signs import TableSign
 
@@ -79,6 +80,36 @@ def _stylesheet() -> Any:
         text = "".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in ("fonts.css", "styles.css"))
         _STYLESHEET = CSS(string=text, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER, font_config=_FONTS)
     return _STYLESHEET
+
+
+def warm_up() -> bytes:
+    """Render a made-up agenda: a process that will render agendas loads WeasyPrint's fonts, parses
+    the stylesheet and compiles the templates now (a first agenda took about three times as long
+    as the next), not on its first participant's request."""
+    day = dt.date(2027, 3, 10)
+    you = Person("W1", "Åsa Øberg", "Exempel AB", "buyer", "Sweden")
+    them = Person("W2", "Jiří Novák", "Příklad s.r.o.", "seller", "Czechia")
+    entries = (
+        AgendaEntry("meeting", day, dt.time(9, 0), dt.time(9, 20), 1, "1", them, "both"),
+        AgendaEntry("break", day, dt.time(9, 20), dt.time(9, 40), 2),
+        AgendaEntry("free", day, dt.time(9, 40), dt.time(10, 0), 3),
+    )
+    sample = AgendaData(
+        event_name="Matchday",
+        timezone="UTC",
+        dates=(day,),
+        person=you,
+        active=True,
+        days=(AgendaDay(day, entries),),
+        schedule_version=1,
+        published=True,
+        changes=("Moved: your meeting with Jiří Novák is now at 09:00–09:20.",),
+        changed_since=1,
+        venue="Hall C",
+        contact_email="desk@example.org",
+        link="https://example.org/agenda/warm-up",
+    )
+    return agenda_pdf(sample)
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
