@@ -10,10 +10,12 @@ language, link), so asking again costs nothing until the organiser publishes or 
 and when the first person of a published version asks, everyone else's is rendered in the
 background, since participants open their links together (after the e-mail, at the door).
 
-A person who asks goes first: agendas rendered ahead take at most all but one of the pool's
-processes, and none is started while someone's own PDF is being rendered, so a request waits for
-its own render, not for everyone else's. Each process loads WeasyPrint, the fonts and the parsed
-stylesheet when the pool starts, so the first participants do not pay for that either.
+A person who asks goes first: agendas rendered ahead go to a process of their own, niced like the
+solves (`ahead_nice`), so that they take only CPU time that the pages, the API and the PDFs people
+are waiting for leave; a person whose agenda is still being rendered ahead gets it rendered at once
+in the pool instead of waiting for the niced process. Each pool process loads WeasyPrint, the fonts,
+the templates and the parsed stylesheet when it starts (a made-up agenda), so the first
+participants do not pay for that either.
 """
 
 from __future__ import annotations
@@ -39,38 +41,43 @@ class PdfRenderer:
     """`agenda(key, agenda)`: the agenda's PDF, rendered in the pool and kept under `key`; the
     `keep` most recently asked for are kept."""
 
-    def __init__(self, processes: int, keep: int = 2000):
+    def __init__(self, processes: int, keep: int = 2000, ahead_nice: int = 10):
         self.processes = processes
         self.keep = keep
+        self.ahead_nice = ahead_nice
         self._kept: OrderedDict[Hashable, Future[bytes]] = OrderedDict()
+        self._early: set[Future[bytes]] = set()  # kept futures of renders ahead not yet done
         self._ahead: set[Hashable] = set()  # the versions whose agendas are being or were rendered ahead
-        self._lock = threading.RLock()  # reentrant: a done future runs its callback in the adding thread
-        self._asked = threading.Condition(self._lock)  # notified when a render someone waits for ends
-        self._asking = 0  # renders started for a person who is waiting, not yet finished
+        self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._ahead_pool: ProcessPoolExecutor | None = None
 
     def agenda(self, key: Hashable, agenda: AgendaData) -> bytes:
         started = time.perf_counter()
-        future, how = self._future(key, agenda, asked=True)
+        future, how = self._future(key, agenda)
         data = future.result()
         log.debug("agenda PDF %s in %.0f ms", how, (time.perf_counter() - started) * 1000)
         return data
 
-    def _future(self, key: Hashable, agenda: AgendaData, asked: bool) -> tuple[Future[bytes], str]:
+    def _future(self, key: Hashable, agenda: AgendaData, ahead: bool = False) -> tuple[Future[bytes], str]:
         """The future of `key`'s PDF, and how it was found: "kept" (done or under way) or "rendered"
-        (started now). `asked`: someone waits for it (it goes before renders ahead)."""
+        (started now). `ahead`: nobody waits for it yet (the niced process renders it); a person who
+        asks for one of those before it is done gets theirs rendered in the pool at once."""
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None and not (kept.done() and kept.exception() is not None):
-                self._kept.move_to_end(key)
-                return kept, "kept"
+                if ahead or kept not in self._early:
+                    self._kept.move_to_end(key)
+                    return kept, "kept"
+                kept.cancel()  # still queued for the niced process: not needed there any more
             if self.processes == 0:
                 future: Future[bytes] = Future()
+            elif ahead:
+                future = self._ahead_executor().submit(pdf.agenda_pdf, agenda)
+                self._early.add(future)
+                future.add_done_callback(self._early.discard)
             else:
                 future = self._executor().submit(pdf.agenda_pdf, agenda)
-                if asked:
-                    self._asking += 1
-                    future.add_done_callback(self._answered)
             self._kept[key] = future
             while len(self._kept) > self.keep:
                 self._kept.popitem(last=False)
@@ -81,31 +88,20 @@ class PdfRenderer:
                 future.set_exception(exc)
         return future, "rendered"
 
-    def _answered(self, _: Future[bytes]) -> None:
-        with self._asked:
-            self._asking -= 1
-            self._asked.notify_all()
-
     def render_ahead(self, version: Hashable, agendas: Callable[[], Iterable[tuple[Hashable, AgendaData]]]) -> None:
         """Once per `version`, in a background thread: render every (key, agenda) that `agendas()`
-        yields, so later requests find their PDF ready or under way; only while nobody waits for
-        their own, and on all but one process. Nothing with no pool."""
+        yields, one at a time in the niced process, so later requests find their PDF ready. Nothing
+        with no pool."""
         with self._lock:
             if self.processes == 0 or version in self._ahead:
                 return
             self._ahead.add(version)
-        at_once = max(1, self.processes - 1)
 
         def run() -> None:
-            in_flight: list[Future[bytes]] = []
             try:
                 for key, agenda in agendas():
-                    with self._asked:
-                        self._asked.wait_for(lambda: self._asking == 0)
-                    in_flight.append(self._future(key, agenda, asked=False)[0])
-                    if len(in_flight) >= at_once:
-                        futures.wait(in_flight, return_when=futures.FIRST_COMPLETED)
-                        in_flight = [f for f in in_flight if not f.done()]
+                    future = self._future(key, agenda, ahead=True)[0]
+                    futures.wait([future])
             except Exception:  # a failure here only loses the head start
                 log.exception("rendering agendas ahead failed for %s", version)
 
@@ -139,11 +135,27 @@ class PdfRenderer:
             )
         return self._pool
 
+    def _ahead_executor(self) -> ProcessPoolExecutor:
+        """The one niced process that renders ahead, started on first use (the caller holds the lock)."""
+        if self._ahead_pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._ahead_pool = ProcessPoolExecutor(
+                1, mp_context=context, initializer=_niced, initargs=(os.getpid(), self.ahead_nice)
+            )
+        return self._ahead_pool
+
     def shutdown(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pools, self._pool, self._ahead_pool = (self._pool, self._ahead_pool), None, None
+        for pool in pools:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _niced(parent_pid: int, nice: int) -> None:
+    """The ahead process's start: it dies with the web process and yields the CPU like a solve."""
+    die_with_parent(parent_pid)
+    os.nice(nice)
 
 
 def _ready() -> None:

@@ -103,29 +103,56 @@ class _HeldPool:
         next(f for p, f in self.submitted if p == pid).set_result(b"%PDF " + pid.encode())
 
 
-def test_a_person_who_asks_goes_before_the_agendas_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_renders_ahead_go_one_at_a_time_to_their_own_process(monkeypatch: pytest.MonkeyPatch) -> None:
     renderer = PdfRenderer(processes=2)
-    pool = _HeldPool()
+    pool, ahead_pool = _HeldPool(), _HeldPool()
     monkeypatch.setattr(renderer, "_executor", lambda: pool)
-    ahead = [(("v1", pid), _agenda(pid)) for pid in ("P0002", "P0003", "P0004")]
-    renderer.render_ahead("v1", lambda: ahead)
-    assert pool.wait_for(1) == ["P0002"]  # all but one process: one at a time with two
+    monkeypatch.setattr(renderer, "_ahead_executor", lambda: ahead_pool)
+    renderer.render_ahead("v1", lambda: [(("v1", pid), _agenda(pid)) for pid in ("P0002", "P0003")])
+    assert ahead_pool.wait_for(1) == ["P0002"]
     time.sleep(0.2)
-    assert len(pool.submitted) == 1
+    assert len(ahead_pool.submitted) == 1 and not pool.submitted  # one at a time, none in the pool
+    ahead_pool.finish("P0002")
+    assert ahead_pool.wait_for(2) == ["P0002", "P0003"]
+    assert renderer.agenda(("v1", "P0002"), _agenda("P0002")) == b"%PDF P0002"  # kept: no new render
+    assert not pool.submitted
+    ahead_pool.finish("P0003")
+
+
+def test_a_person_does_not_wait_for_the_niced_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked for while it is still being rendered ahead, a person's agenda is rendered in the pool."""
+    renderer = PdfRenderer(processes=2)
+    pool, ahead_pool = _HeldPool(), _HeldPool()
+    monkeypatch.setattr(renderer, "_executor", lambda: pool)
+    monkeypatch.setattr(renderer, "_ahead_executor", lambda: ahead_pool)
+    renderer.render_ahead("v1", lambda: [(("v1", "P0001"), _agenda("P0001"))])
+    assert ahead_pool.wait_for(1) == ["P0001"]
     answer: list[bytes] = []
     asking = threading.Thread(target=lambda: answer.append(renderer.agenda(("v1", "P0001"), _agenda("P0001"))))
     asking.start()
-    assert pool.wait_for(2) == ["P0002", "P0001"]  # at once, on the free process
-    pool.finish("P0002")
-    time.sleep(0.3)
-    assert len(pool.submitted) == 2  # nothing more ahead while P0001 waits for theirs
+    assert pool.wait_for(1) == ["P0001"]
     pool.finish("P0001")
     asking.join(timeout=10)
     assert answer == [b"%PDF P0001"]
-    assert pool.wait_for(3) == ["P0002", "P0001", "P0003"]  # then the rest goes on
-    pool.finish("P0003")
-    assert pool.wait_for(4)[-1] == "P0004"
-    pool.finish("P0004")
+    assert ahead_pool.submitted[0][1].cancelled()  # not started there yet: dropped
+    assert renderer.agenda(("v1", "P0001"), _agenda("P0001")) == b"%PDF P0001"
+    assert len(pool.submitted) == 1
+
+
+def test_the_process_that_renders_ahead_is_niced_and_the_pool_is_not() -> None:
+    renderer = PdfRenderer(processes=1, ahead_nice=10)
+    try:
+        own = os.nice(0)
+        assert renderer.render(_niceness, _agenda()) == str(own).encode()
+        with renderer._lock:
+            ahead = renderer._ahead_executor()
+        assert ahead.submit(_niceness, _agenda()).result(timeout=60) == str(min(19, own + 10)).encode()
+    finally:
+        renderer.shutdown()
+
+
+def _niceness(agenda: AgendaData) -> bytes:
+    return str(os.nice(0)).encode()
 
 
 def test_the_warm_up_renders_a_whole_made_up_agenda() -> None:
