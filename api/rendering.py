@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +36,7 @@ from scheduler.export import pdf
 from scheduler.export.agenda import AgendaData
 
 log = logging.getLogger("matchday.pdf")
+Agendas = Callable[[], Iterable[tuple[Hashable, AgendaData]]]  # (key, agenda) of everyone in a version
 
 
 class PdfRenderer:
@@ -51,6 +53,8 @@ class PdfRenderer:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._ahead_pool: ProcessPoolExecutor | None = None
+        self._versions: queue.Queue[tuple[Hashable, Agendas]] = queue.Queue()  # taken by `_ahead_thread`
+        self._ahead_thread: threading.Thread | None = None
 
     def agenda(self, key: Hashable, agenda: AgendaData) -> bytes:
         started = time.perf_counter()
@@ -88,24 +92,30 @@ class PdfRenderer:
                 future.set_exception(exc)
         return future, "rendered"
 
-    def render_ahead(self, version: Hashable, agendas: Callable[[], Iterable[tuple[Hashable, AgendaData]]]) -> None:
-        """Once per `version`, in a background thread: render every (key, agenda) that `agendas()`
-        yields, one at a time in the niced process, so later requests find their PDF ready. Nothing
-        with no pool."""
+    def render_ahead(self, version: Hashable, agendas: Agendas) -> None:
+        """Once per `version`, in the background: render every (key, agenda) that `agendas()` yields,
+        one at a time in the niced process, so later requests find their PDF ready. Nothing with no
+        pool."""
         with self._lock:
             if self.processes == 0 or version in self._ahead:
                 return
             self._ahead.add(version)
+            if self._ahead_thread is None:
+                self._ahead_thread = threading.Thread(target=self._render_ahead, name="matchday-pdf-ahead", daemon=True)
+                self._ahead_thread.start()
+        self._versions.put((version, agendas))
 
-        def run() -> None:
+    def _render_ahead(self) -> None:
+        """The one thread that renders ahead, for as long as the web process runs: the niced process
+        is started from it, and a process dies with the thread that started it (die_with_parent's
+        PR_SET_PDEATHSIG follows the thread), so a thread per version would kill it at its end."""
+        while True:
+            version, agendas = self._versions.get()
             try:
                 for key, agenda in agendas():
-                    future = self._future(key, agenda, ahead=True)[0]
-                    futures.wait([future])
+                    futures.wait([self._future(key, agenda, ahead=True)[0]])
             except Exception:  # a failure here only loses the head start
                 log.exception("rendering agendas ahead failed for %s", version)
-
-        threading.Thread(target=run, name="matchday-pdf-ahead", daemon=True).start()
 
     def render(self, render: Callable[[AgendaData], bytes], agenda: AgendaData) -> bytes:
         """`render(agenda)` in a pool process (the calling thread waits without holding the GIL)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import os
 import threading
@@ -76,6 +77,25 @@ def test_everyones_agenda_is_rendered_ahead_once_per_version() -> None:
         assert asked == [1]
         assert renderer._kept[("v1", "P0002")].result(timeout=60).startswith(b"%PDF")
         assert renderer.agenda(("v1", "P0002"), _agenda("P0002")) == renderer._kept[("v1", "P0002")].result()
+    finally:
+        renderer.shutdown()
+
+
+def _one(version: str, pid: str) -> list[tuple[tuple[str, str], AgendaData]]:
+    return [((version, pid), _agenda(pid))]
+
+
+def test_versions_published_one_after_the_other_are_all_rendered_ahead() -> None:
+    """The niced process outlives the first version's renders: the second's find it alive."""
+    renderer = PdfRenderer(processes=1)
+    try:
+        for version, pid in (("v1", "P0001"), ("v2", "P0002")):
+            renderer.render_ahead(version, functools.partial(_one, version, pid))
+            deadline = time.monotonic() + 60
+            while (version, pid) not in renderer._kept and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert renderer._kept[(version, pid)].result(timeout=60).startswith(b"%PDF")
+            time.sleep(0.5)  # time for a thread that ended to take its process with it
     finally:
         renderer.shutdown()
 
