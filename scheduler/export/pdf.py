@@ -48,12 +48,13 @@ _STYLESHEET: Any = None  # fonts.css and styles.css, parsed on first use (`_styl
 
 
 def _setup() -> None:
-    global _FETCHER, _FONTS
+    global _FETCHER, _FONTS, _STYLESHEET
     from weasyprint.text.fonts import FontConfiguration
 
     if _FETCHER is None:
         _FETCHER = _local_fetcher()
         _FONTS = FontConfiguration()
+        _STYLESHEET = None  # parsed with the fetcher and fonts it was made with: parsed again
 
 
 def _document(template: str, stylesheets: Sequence[Any] = (), **context: Any) -> Any:
