@@ -253,6 +253,8 @@ def load_part(service: Service, urls: Sequence[str], args: argparse.Namespace, c
     links = [p["agenda_url"] for p in people]
     events = [create_event(urls[i % len(urls)], args.size, seed=i) for i in range(args.events)]
     pages, pdfs, lock = Latencies(), Latencies(), threading.Lock()
+    pdf_links = [links[(7 * i) % len(links)] + ".pdf" for i in range(0, 200, 4)]
+    load_before = os.getloadavg()[0]
     with peak_memory(service) as peak:
         started = time.monotonic()
         jobs = [(event, submit(event, args.time_limit)) for event in events]
@@ -261,7 +263,8 @@ def load_part(service: Service, urls: Sequence[str], args: argparse.Namespace, c
             for i in range(200):
                 pool.submit(_timed_get, links[i % len(links)], pages, lock)
                 if i % 4 == 0:
-                    pool.submit(_timed_get, links[(7 * i) % len(links)] + ".pdf", pdfs, lock)
+                    pool.submit(_timed_get, pdf_links[i // 4], pdfs, lock)
+        load_during = os.getloadavg()[0]  # the 1-minute average over the requests' burst
         counts = wait_done(jobs)
         total = time.monotonic() - started
         peak_mb = peak()
@@ -273,6 +276,11 @@ def load_part(service: Service, urls: Sequence[str], args: argparse.Namespace, c
     table.add_row(*pages.row("agenda page"))
     table.add_row(*pdfs.row("agenda PDF"))
     console.print(table)
+    console.print(
+        f"{len(pdf_links)} PDF requests for {len(set(pdf_links))} people (a repeat may find the first one's PDF "
+        f"kept); load average {load_before:.1f} before, {load_during:.1f} after the requests on "
+        f"{os.cpu_count()} cores (other programs' load inflates these times)"
+    )
     for name, latencies in (("agenda page", pages), ("agenda PDF", pdfs)):
         if latencies.failures:
             console.print(f"{name} errors: {latencies.failures} (the service's log: {service.directory})")

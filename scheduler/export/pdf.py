@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from scheduler import i18n
-from scheduler.export.agenda import AgendaData
+from scheduler.export.agenda import AgendaData, AgendaDay, AgendaEntry
 from scheduler.export.html import TEMPLATES_DIR, generated_note, render_html
+from scheduler.export.people import Person
 from scheduler.export.plan import PlanData
 from scheduler.export.signs import TableSign
 
@@ -43,15 +44,17 @@ def _local_fetcher() -> Any:
 
 _FETCHER: Any = None  # made on first use: importing WeasyPrint costs a second the CLI's other commands skip
 _FONTS: Any = None  # one FontConfiguration for every render, so that combined documents share their fonts
+_STYLESHEET: Any = None  # fonts.css and styles.css, parsed on first use (`_stylesheet`)
 
 
 def _setup() -> None:
-    global _FETCHER, _FONTS
+    global _FETCHER, _FONTS, _STYLESHEET
     from weasyprint.text.fonts import FontConfiguration
 
     if _FETCHER is None:
         _FETCHER = _local_fetcher()
         _FONTS = FontConfiguration()
+        _STYLESHEET = None  # parsed with the fetcher and fonts it was made with: parsed again
 
 
 def _document(template: str, stylesheets: Sequence[Any] = (), **context: Any) -> Any:
@@ -67,13 +70,47 @@ def _document(template: str, stylesheets: Sequence[Any] = (), **context: Any) ->
 
 
 def _stylesheet() -> Any:
-    """fonts.css and styles.css parsed once, for documents rendered without their inline styles: each
-    parse of the @font-face rules would register the font files with fontconfig again."""
+    """fonts.css and styles.css parsed once per process, for documents rendered without their inline
+    styles (`bare`): parsing them took about a tenth of each agenda PDF, and each parse of the
+    @font-face rules would register the font files with fontconfig again."""
+    global _STYLESHEET
     from weasyprint import CSS
 
     _setup()
-    text = "".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in ("fonts.css", "styles.css"))
-    return CSS(string=text, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER, font_config=_FONTS)
+    if _STYLESHEET is None:
+        text = "".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in ("fonts.css", "styles.css"))
+        _STYLESHEET = CSS(string=text, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=_FETCHER, font_config=_FONTS)
+    return _STYLESHEET
+
+
+def warm_up() -> bytes:
+    """Render a made-up agenda: a process that will render agendas loads WeasyPrint's fonts, parses
+    the stylesheet and compiles the templates now (a first agenda took about three times as long
+    as the next), not on its first participant's request."""
+    day = dt.date(2027, 3, 10)
+    you = Person("W1", "Åsa Øberg", "Exempel AB", "buyer", "Sweden")
+    them = Person("W2", "Jiří Novák", "Příklad s.r.o.", "seller", "Czechia")
+    entries = (
+        AgendaEntry("meeting", day, dt.time(9, 0), dt.time(9, 20), 1, "1", them, "both"),
+        AgendaEntry("break", day, dt.time(9, 20), dt.time(9, 40), 2),
+        AgendaEntry("free", day, dt.time(9, 40), dt.time(10, 0), 3),
+    )
+    sample = AgendaData(
+        event_name="Matchday",
+        timezone="UTC",
+        dates=(day,),
+        person=you,
+        active=True,
+        days=(AgendaDay(day, entries),),
+        schedule_version=1,
+        published=True,
+        changes=("Moved: your meeting with Jiří Novák is now at 09:00–09:20.",),
+        changed_since=1,
+        venue="Hall C",
+        contact_email="desk@example.org",
+        link="https://example.org/agenda/warm-up",
+    )
+    return agenda_pdf(sample)
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -86,7 +123,9 @@ def agenda_pdf(agenda: AgendaData) -> bytes:
     """One person's agenda, A4, one page per day (`agenda.link`, when known, printed as a QR code), in
     `agenda.language`."""
     with i18n.using(agenda.language):
-        return render_pdf("agenda_print.html", a=agenda, printed=dt.datetime.now(dt.UTC))
+        document = _document("agenda_print.html", [_stylesheet()], a=agenda, printed=dt.datetime.now(dt.UTC), bare=True)
+    data: bytes = document.write_pdf()
+    return data
 
 
 def agendas_pdf(event_name: str, agendas: Sequence[AgendaData], schedule_version: int | None) -> bytes:
