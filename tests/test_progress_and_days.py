@@ -6,7 +6,14 @@ report whenever that clock says REPORT_SECONDS have passed, whatever the machine
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +30,8 @@ from scheduler.io.loading import load_event_bytes
 from scheduler.pipelines.solve import solve
 from scheduler.report import hole_counts
 from scheduler.results import Progress, SolveOptions
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 class FakeClock:
@@ -137,3 +146,57 @@ def test_the_states_quick_hole_count_is_the_reports() -> None:
     for _ in range(2_000):
         slots = rng.sample(range(len(event.slots)), rng.randint(0, len(event.slots)))
         assert state.count_holes(slots) == holes_in(event, slots)
+
+
+_POLISH_FOREVER = """
+import sys
+from tests.test_progress_and_days import _event
+from scheduler.candidates import candidate_pairs
+from scheduler.heuristics import by_day
+from scheduler.heuristics.greedy import mutual_first
+event = _event()
+placed = mutual_first(event, candidate_pairs(event))
+print("polishing", flush=True)
+by_day.reduce_holes_by_day(event, placed, seconds=120.0, processes=2, round_seconds=60.0)
+"""
+
+
+def _children(pid: int) -> set[int]:
+    """The pids of `pid`'s children (Linux /proc)."""
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids |= {int(k) for k in (task / "children").read_text().split()}
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_days_pool_dies_with_the_solve_that_forked_it() -> None:
+    """A cancelled solve is SIGKILLed: its pool processes must not wait on forever."""
+    solver = subprocess.Popen([sys.executable, "-c", _POLISH_FOREVER], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    pool: set[int] = set()
+    try:
+        assert solver.stdout is not None and solver.stdout.readline().strip() == "polishing"
+        deadline = time.monotonic() + 60
+        while len(pool) < 2 and time.monotonic() < deadline:
+            pool = _children(solver.pid)
+            time.sleep(0.1)
+        assert len(pool) >= 2, "the pool never started"
+        solver.kill()
+        solver.wait()
+        deadline = time.monotonic() + 30
+        while any(_alive(p) for p in pool) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in pool), "a pool process outlived the solve"
+    finally:
+        solver.kill()
+        solver.wait()
+        for pid in pool:  # a failed run leaves no process behind either
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

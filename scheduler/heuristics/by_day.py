@@ -15,8 +15,13 @@ pool that breaks) the same rounds run in this process.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -31,6 +36,7 @@ from scheduler.report import hole_counts
 
 ROUND_SECONDS = 3.0  # one round of the days' searches: the longest stretch without a report
 MIN_ROUND_SECONDS = 0.05  # less time than this left: no further round starts
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # What the forked workers inherit rather than receive: the event, and the pairs of the meetings
 # (a meeting travels as (pair number, slot, location, locked); pickling its pair, with the pair's
@@ -119,7 +125,12 @@ def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
     _EVENT, _PAIRS = event, pairs
     gc.freeze()  # the workers' collector then leaves the inherited objects alone: fewer pages copied
     try:
-        pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
         for _ in range(processes):
             pool.submit(int)  # fork the workers now, while the collector is frozen
         return pool
@@ -127,6 +138,18 @@ def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
         return None
     finally:
         gc.unfreeze()
+
+
+def _die_with_parent(parent: int) -> None:
+    """A pool process never outlives the solve that forked it. A cancelled solve is killed, not
+    asked to stop, and a pool process waits on a queue whose other end its siblings keep open, so
+    without this it would wait forever, holding a copy of the event. On Linux the kernel kills it
+    with its parent (PR_SET_PDEATHSIG); the pid check covers a parent gone before that was armed."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(70)
 
 
 def _run_round(
