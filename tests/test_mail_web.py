@@ -40,7 +40,8 @@ def test_without_settings_the_page_says_how_to_configure(tmp_path: Path) -> None
         assert variable in page.text
     # the settings are listed once, with only what is wrong beneath (not the same advice again in prose)
     assert page.text.count("MATCHDAY_SMTP_SECURITY") == 1
-    assert "(MATCHDAY_SMTP_HOST and MATCHDAY_MAIL_FROM missing)." in page.text
+    assert "Not set yet: MATCHDAY_SMTP_HOST and MATCHDAY_MAIL_FROM." in page.text
+    assert page.text.count("not set up on this server") == 1  # the heading says it; the hint names what is missing
     assert re.search(r"<button type=\"submit\" disabled>Send to 2 people</button>", page.text)
     # the preview works meanwhile: Jānis's message, escaped into the sandboxed frame
     assert 'sandbox=""' in page.text

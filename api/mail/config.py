@@ -34,8 +34,8 @@ SETTINGS_VARIABLES = (
 class MailNotConfigured(Exception):
     """E-mail cannot be sent: the message says what is missing (`problem`) and how to set it."""
 
-    def __init__(self, problem: str):
-        super().__init__(f"{problem} {HOW_TO_CONFIGURE}")
+    def __init__(self, problem: str, *, summary: str | None = None):
+        super().__init__(f"{summary or problem} {HOW_TO_CONFIGURE}")
         self.problem = problem
 
 
@@ -69,7 +69,10 @@ def smtp_config(settings: Settings) -> SmtpConfig:
         if not (value or "").strip()
     ]
     if missing:
-        raise MailNotConfigured(f"E-mail is not set up on this server ({' and '.join(missing)} missing).")
+        names = " and ".join(missing)
+        raise MailNotConfigured(
+            f"Not set yet: {names}.", summary=f"E-mail is not set up on this server ({names} missing)."
+        )
     assert settings.smtp_host is not None and settings.mail_from is not None
     try:
         sender = parse_address(settings.mail_from)
