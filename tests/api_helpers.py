@@ -133,6 +133,27 @@ def upload(client: TestClient, folder: Path = API_DATA, **replace: bytes) -> tup
     return body["id"], {"Authorization": f"Bearer {body['organiser_token']}"}
 
 
+def wait_for_state(
+    client: TestClient,
+    url: str,
+    headers: dict[str, str],
+    timeout: float = 60.0,
+    until: tuple[str, ...] = ("done", "failed"),
+) -> dict[str, Any]:
+    """Poll a status route (a job, a mail batch, a prepared document, an import) until its `state`
+    is one of `until`; its JSON body."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.get(url, headers=headers)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        if body["state"] in until:
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} still {body['state']} after {timeout} s: {body}")
+        time.sleep(0.1)
+
+
 def wait_for_job(
     client: TestClient,
     job_id: str,
@@ -140,16 +161,7 @@ def wait_for_job(
     timeout: float = 60.0,
     until: tuple[str, ...] = ("done", "failed", "cancelled"),
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        r = client.get(f"/api/jobs/{job_id}", headers=headers)
-        assert r.status_code == 200, r.text
-        job: dict[str, Any] = r.json()
-        if job["state"] in until:
-            return job
-        if time.monotonic() > deadline:
-            raise AssertionError(f"job {job_id} still {job['state']} after {timeout} s: {job}")
-        time.sleep(0.1)
+    return wait_for_state(client, f"/api/jobs/{job_id}", headers, timeout, until)
 
 
 def solve(

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from api.prepared import imports
 from api.prepared.rows import ImportRow
 from api.storage import Database, EventRow, ParticipantRow, WishRow
-from tests.api_helpers import API_DATA, client_for, database_url, event_files, upload
+from tests.api_helpers import API_DATA, client_for, database_url, event_files, upload, wait_for_state
 from tests.web_helpers import HTML, csrf_of
 
 PEOPLE = 300  # a participants file of about 10 KB: above the tests' inline limit below
@@ -35,18 +35,6 @@ def _wishes(n: int = PEOPLE) -> bytes:
     return ("requester,target,priority\n" + "".join(f"q{i},q{(i + 1) % n},{1 + i % 3}\n" for i in range(n))).encode()
 
 
-def _wait(client: TestClient, url: str, headers: dict[str, str], timeout: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        r = client.get(url, headers=headers)
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        if body["state"] in ("done", "failed"):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.1)
-
-
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -60,7 +48,7 @@ def test_a_big_upload_answers_202_and_becomes_the_same_event_as_a_small_one(tmp_
         assert r.headers["location"] == accepted["status_url"] == f"/api/events/imports/{accepted['id']}"
         assert r.headers["cache-control"] == "no-store" and int(r.headers["retry-after"]) > 0
         headers = _bearer(accepted["organiser_token"])
-        done = _wait(client, accepted["status_url"], headers)
+        done = wait_for_state(client, accepted["status_url"], headers)
         assert done["state"] == "done" and done["attempts"] == 1 and done["problems"] == [], done
         event = client.get(f"/api/events/{done['event_id']}", headers=headers).json()
         assert event["participants"] == PEOPLE and event["wishes"] == PEOPLE
@@ -117,7 +105,7 @@ def test_a_big_upload_with_problems_fails_with_file_row_and_column_and_stores_no
     with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
         r = client.post("/api/events", files=event_files(participants=_people(bad_row=7), wishes=_wishes()))
         assert r.status_code == 202, r.text
-        failed = _wait(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))
+        failed = wait_for_state(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))
         assert failed["state"] == "failed" and failed["event_id"] is None
         assert "nothing was stored" in failed["detail"]
         row_7 = [p for p in failed["problems"] if p["severity"] == "error" and p["row"] == 7]
@@ -139,7 +127,7 @@ def test_the_json_route_queues_big_uploads_too(tmp_path: Path) -> None:
     with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
         r = client.post("/api/events/json", json=body)
         assert r.status_code == 202, r.text
-        assert _wait(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))["state"] == "done"
+        assert wait_for_state(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))["state"] == "done"
 
 
 def test_an_import_is_read_with_its_own_token_only(tmp_path: Path) -> None:
@@ -187,7 +175,7 @@ def test_another_organisers_write_succeeds_while_a_big_upload_is_parsed(
             )
         finally:
             release.set()
-        assert _wait(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))["state"] == "done"
+        assert wait_for_state(client, r.json()["status_url"], _bearer(r.json()["organiser_token"]))["state"] == "done"
 
 
 def _web_upload(client: TestClient, participants: bytes, wishes: bytes) -> Any:
@@ -247,10 +235,10 @@ def test_deleting_the_event_deletes_its_import_and_old_settled_imports_go(tmp_pa
     with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
         r = client.post("/api/events", files=event_files(participants=_people(), wishes=_wishes())).json()
         headers = _bearer(r["organiser_token"])
-        event_id = _wait(client, r["status_url"], headers)["event_id"]
+        event_id = wait_for_state(client, r["status_url"], headers)["event_id"]
         refused = client.post("/api/events", files=event_files(participants=_people(bad_row=5), wishes=_wishes()))
         refused_id = refused.json()["id"]
-        _wait(client, refused.json()["status_url"], _bearer(refused.json()["organiser_token"]))
+        wait_for_state(client, refused.json()["status_url"], _bearer(refused.json()["organiser_token"]))
         assert client.delete(f"/api/events/{event_id}", headers=headers).status_code == 204
         db = Database(database_url(tmp_path / "db.sqlite"))
         with db.session() as s:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -21,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from api.mail.config import MailNotConfigured, smtp_config
 from api.settings import Settings
-from tests.api_helpers import client_for, settings_for, solve, upload
+from tests.api_helpers import client_for, settings_for, solve, upload, wait_for_state
 
 SAMPLE_300 = Path(__file__).resolve().parents[1] / "sample_events" / "buyer-seller-day"
 SENDER = "Matchday Ålborg <agenda@example.dk>"
@@ -102,15 +101,7 @@ def mail_client(tmp_path: Path, sink: Sink, **overrides: Any) -> TestClient:
 
 
 def wait_for_batch(client: TestClient, event_id: str, batch_id: str, headers: dict[str, str]) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while True:
-        r = client.get(f"/api/events/{event_id}/mail/batches/{batch_id}", headers=headers)
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        if body["state"] in ("done", "failed"):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.05)
+    return wait_for_state(client, f"/api/events/{event_id}/mail/batches/{batch_id}", headers)
 
 
 def send(client: TestClient, event_id: str, headers: dict[str, str], what: str, **body: Any) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.jobs.state import process_identity
@@ -20,20 +19,10 @@ from api.prepared import documents as prepared
 from api.prepared import state
 from api.prepared.rows import PreparedDocumentRow
 from api.storage import Database
-from tests.api_helpers import client_for, database_url, pdf_pages, solve, upload
+from tests.api_helpers import client_for, database_url, pdf_pages, solve, upload, wait_for_state
 from tests.web_helpers import HTML, csrf_of, signed_in_event
 
 PEOPLE = 8  # tests/api_data/participants.csv
-
-
-def _wait(client: TestClient, url: str, headers: dict[str, str], timeout: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body: dict[str, Any] = client.get(url, headers=headers).json()
-        if body["state"] in ("done", "failed"):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.1)
 
 
 def _rows(db_path: Path) -> list[PreparedDocumentRow]:
@@ -54,7 +43,7 @@ def test_a_slow_document_answers_202_then_the_status_then_the_file(tmp_path: Pat
         assert r.headers["cache-control"] == "no-store" and int(r.headers["retry-after"]) > 0
         status_url = r.headers["location"]
         assert status_url == r.json()["status_url"] == f"/api/events/{event_id}/prepared/agendas.pdf?version=1"
-        done = _wait(client, status_url, headers)
+        done = wait_for_state(client, status_url, headers)
         assert done["state"] == "done" and done["attempts"] == 1 and done["size"] > 0, done
         for url in (done["download_url"], f"/api/events/{event_id}/agendas.pdf"):
             f = client.get(url, headers=headers)
@@ -85,17 +74,17 @@ def test_asking_again_reuses_the_row_and_a_new_version_or_link_prepares_again(tm
         base = f"/api/events/{event_id}/prepared/agendas.pdf"
         first = client.post(base, headers=headers)
         assert first.status_code == 202 and first.headers["location"].startswith(base)
-        done = _wait(client, first.json()["status_url"], headers)
+        done = wait_for_state(client, first.json()["status_url"], headers)
         again = client.post(base, headers=headers).json()
         assert again["id"] == done["id"] and again["state"] == "done" and again["attempts"] == 1
         # A re-issued link changes the QR code printed for that person: the document is made again.
         client.post(f"/api/events/{event_id}/participants/p1/link", headers=headers)
         renewed = client.post(base, headers=headers).json()
         assert renewed["id"] == done["id"] and renewed["state"] in ("queued", "running", "done")
-        assert _wait(client, renewed["status_url"], headers)["finished_at"] > done["finished_at"]
+        assert wait_for_state(client, renewed["status_url"], headers)["finished_at"] > done["finished_at"]
         # A new version: its own row; the older version's is dropped (one kept per event and kind).
         solve(client, event_id, headers)
-        newer = _wait(client, client.post(base, headers=headers).json()["status_url"], headers)
+        newer = wait_for_state(client, client.post(base, headers=headers).json()["status_url"], headers)
         assert newer["version"] == 2 and newer["id"] != done["id"]
         assert client.get(f"{base}?version=1", headers=headers).status_code == 404
     assert [(r.version, r.kind) for r in _rows(tmp_path / "db.sqlite")] == [(2, "agendas.pdf")]
@@ -126,13 +115,13 @@ def test_a_document_that_cannot_be_made_fails_with_the_reason_and_asking_again_r
         solve(client, event_id, headers)
         monkeypatch.setattr(prepared.documents, "agendas_pdf", broken)
         url = client.get(f"/api/events/{event_id}/agendas.pdf", headers=headers).headers["location"]
-        failed = _wait(client, url, headers)
+        failed = wait_for_state(client, url, headers)
         assert failed["state"] == "failed" and "the renderer broke" in failed["error"]
         assert client.get(f"{failed['status_url'].split('?')[0]}/file", headers=headers).status_code == 409
         monkeypatch.undo()
         retried = client.post(f"/api/events/{event_id}/prepared/agendas.pdf", headers=headers).json()
         assert retried["id"] == failed["id"] and retried["error"] is None
-        assert _wait(client, url, headers)["state"] == "done"
+        assert wait_for_state(client, url, headers)["state"] == "done"
 
 
 def test_the_request_does_not_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +147,7 @@ def test_a_restarted_server_takes_up_a_document_its_dead_predecessor_was_renderi
         event_id, headers = upload(client)
         solve(client, event_id, headers)
         url = client.post(f"/api/events/{event_id}/prepared/agendas.pdf", headers=headers).json()["status_url"]
-        _wait(client, url, headers)
+        wait_for_state(client, url, headers)
     # As if a web process had died mid-render: the row is running, its owner a process that is gone.
     db = Database(database_url(db_path))
     dead_owner = process_identity().rsplit(":", 1)[0] + ":1.00"  # this pid, another start time: not alive
@@ -166,7 +155,7 @@ def test_a_restarted_server_takes_up_a_document_its_dead_predecessor_was_renderi
         s.execute(update(PreparedDocumentRow).values(state="running", data=None, worker=dead_owner))
     db.dispose()
     with client_for(db_path) as client:
-        settled = _wait(client, url, headers)
+        settled = wait_for_state(client, url, headers)
     assert settled["state"] == "done" and settled["attempts"] == 2, settled
 
 
