@@ -31,9 +31,9 @@ from collections.abc import Callable, Hashable, Iterable
 from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from api.jobs.child import die_with_parent
 from scheduler.export import pdf
 from scheduler.export.agenda import AgendaData
+from scheduler.lifetime import die_with_parent
 
 log = logging.getLogger("matchday.pdf")
 Agendas = Callable[[], Iterable[tuple[Hashable, AgendaData]]]  # (key, agenda) of everyone in a version

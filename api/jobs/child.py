@@ -18,22 +18,16 @@ The database URL and job travel on the child's stdin, never in its command line 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from api.jobs import state
-
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-PARENT_POLL_SECONDS = 1.0
+from scheduler.lifetime import die_with_parent
 
 
 @dataclass(frozen=True)
@@ -125,24 +119,6 @@ class SolveChild:
 
 
 # --- the child's side ----------------------------------------------------------------------------
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Arm SIGKILL on the parent's death, and poll its pid as a fallback; exits at once when the
-    parent is already gone (it died before the signal was armed)."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(70)
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_POLL_SECONDS)
-            if os.getppid() != parent_pid:
-                os._exit(70)
-
-    threading.Thread(target=watch, name="matchday-parent-watch", daemon=True).start()
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Literal, Protocol
 
-from api.jobs.child import die_with_parent
 from api.jobs.state import process_identity
 from api.prepared import state
 from api.prepared.documents import prepare
@@ -26,6 +25,7 @@ from api.prepared.rows import ImportRow, PreparedDocumentRow
 from api.settings import Settings
 from api.storage import Database
 from scheduler.io.limits import Limits
+from scheduler.lifetime import die_with_parent
 
 log = logging.getLogger("matchday.prepared")
 

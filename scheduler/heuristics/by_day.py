@@ -15,13 +15,9 @@ pool that breaks) the same rounds run in this process.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
-import signal
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -32,11 +28,11 @@ from scheduler.domain import Event, SlotIndex
 from scheduler.heuristics.hole_caps import weighted_holes
 from scheduler.heuristics.local_search import Clock, HoleReport, reduce_holes
 from scheduler.heuristics.state import PairKey, Placement
+from scheduler.lifetime import die_with_parent
 from scheduler.report import hole_counts
 
 ROUND_SECONDS = 3.0  # one round of the days' searches: the longest stretch without a report
 MIN_ROUND_SECONDS = 0.05  # less time than this left: no further round starts
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # What the forked workers inherit rather than receive: the event, and the pairs of the meetings
 # (a meeting travels as (pair number, slot, location, locked); pickling its pair, with the pair's
@@ -128,7 +124,7 @@ def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
         pool = ProcessPoolExecutor(
             max_workers=processes,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with_parent,
+            initializer=die_with_parent,  # a cancelled solve is killed, not asked: its pool must go too
             initargs=(os.getpid(),),
         )
         for _ in range(processes):
@@ -138,18 +134,6 @@ def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
         return None
     finally:
         gc.unfreeze()
-
-
-def _die_with_parent(parent: int) -> None:
-    """A pool process never outlives the solve that forked it. A cancelled solve is killed, not
-    asked to stop, and a pool process waits on a queue whose other end its siblings keep open, so
-    without this it would wait forever, holding a copy of the event. On Linux the kernel kills it
-    with its parent (PR_SET_PDEATHSIG); the pid check covers a parent gone before that was armed."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(70)
 
 
 def _run_round(
