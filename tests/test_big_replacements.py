@@ -1,0 +1,312 @@
+"""Big new participants or wishes files for an existing event (issue 12, finding 2): never parsed in
+a request. They are stored as they came, their changes worked out in the background and shown to
+confirm, and the confirmed files stored in the background in one short transaction that re-checks
+the event's revision (a change made meanwhile: a clear conflict, nothing stored)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api import service
+from api.prepared import replacements
+from api.prepared.rows import ImportRow
+from api.storage import EventRow, ParticipantRow, WishRow
+from api.web import revise
+from tests.api_helpers import API_DATA, client_for
+from tests.web_helpers import HTML, csrf_of, signed_in_event
+
+PARTICIPANTS = (API_DATA / "participants.csv").read_bytes()
+WISHES = (API_DATA / "wishes.csv").read_bytes()
+INLINE = 5_000  # the tests' `upload_inline_bytes`: the sample event is below it, the files below above it
+EXTRA = 200  # new people in the big file (about 6 KB)
+
+
+def _people(extra: int = EXTRA, bad_row: int | None = None) -> bytes:
+    """The sample's eight people (p2's organisation changed) and `extra` newcomers."""
+    lines = PARTICIPANTS.replace(b"R\xc4\xabgas \xc5\xaadens,", b"R\xc4\xabgas \xc5\xaadens AS,").splitlines()
+    lines += [f"n{i},Newcomer {i},Org {i % 7},buyer,Norway,,,".encode() for i in range(extra)]
+    if bad_row is not None:
+        lines[bad_row - 1] = b",Nobody,Org,buyer,Norway,,,"  # no id (rows as a spreadsheet counts them)
+    return b"\n".join(lines) + b"\n"
+
+
+class Loader:
+    """The library's loader as every module of the flow calls it, counting the calls made outside
+    the background's threads (a request's), and able to hold the background's parse."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.in_requests: list[str] = []
+        self.parsing, self.release = threading.Event(), threading.Event()
+        self.release.set()
+        real = replacements.load_event_bytes
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            thread = threading.current_thread().name
+            if not thread.startswith("matchday-background"):
+                self.in_requests.append(thread)
+            else:
+                self.parsing.set()
+                assert self.release.wait(timeout=60)
+            return real(*args, **kwargs)
+
+        for module in (replacements, revise, service):
+            monkeypatch.setattr(module, "load_event_bytes", counted)
+
+    def hold(self) -> None:
+        self.parsing.clear()
+        self.release.clear()
+
+
+@pytest.fixture
+def loader(monkeypatch: pytest.MonkeyPatch) -> Iterator[Loader]:
+    held = Loader(monkeypatch)
+    yield held
+    held.release.set()
+
+
+def _send(client: TestClient, event_id: str, participants: bytes | None, wishes: bytes | None = None) -> Any:
+    token = csrf_of(client, f"/events/{event_id}/files")
+    none = ("", b"", "application/octet-stream")
+    files = {
+        "participants": ("people.csv", participants, "text/csv") if participants is not None else none,
+        "wishes": ("wishes.csv", wishes, "text/csv") if wishes is not None else none,
+    }
+    return client.post(
+        f"/events/{event_id}/files", data={"csrf": token}, files=files, headers=HTML, follow_redirects=False
+    )
+
+
+def _settled(client: TestClient, path: str) -> Any:
+    """Poll the page's live part as htmx does until it asks for a reload; then the page."""
+    deadline = time.monotonic() + 60
+    while True:
+        progress = client.get(f"{path}/progress", headers=HTML)
+        assert progress.status_code == 200, progress.text
+        if progress.headers.get("hx-refresh") == "true":
+            break
+        assert 'hx-trigger="every 2s"' in progress.text and f'href="{path}"' in progress.text  # a Refresh link
+        assert time.monotonic() < deadline, progress.text
+        time.sleep(0.05)
+    return client.get(path, headers=HTML, follow_redirects=False)
+
+
+def _confirm(client: TestClient, path: str) -> Any:
+    token = csrf_of(client, path)
+    return client.post(f"{path}/apply", data={"csrf": token}, headers=HTML, follow_redirects=False)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _row(client: TestClient, event_id: str) -> EventRow:
+    with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
+        row = s.get(EventRow, event_id)
+        assert row is not None
+        s.expunge(row)
+        return row
+
+
+def _people_rows(client: TestClient, event_id: str) -> dict[str, tuple[str, str]]:
+    with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
+        rows = s.execute(
+            select(ParticipantRow.pid, ParticipantRow.organisation, ParticipantRow.token_digest).where(
+                ParticipantRow.event_id == event_id
+            )
+        ).all()
+        return {pid: (organisation, token) for pid, organisation, token in rows}
+
+
+def _wish_count(client: TestClient, event_id: str) -> int:
+    with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
+        return len(s.scalars(select(WishRow.id).where(WishRow.event_id == event_id)).all())
+
+
+def test_a_big_file_is_read_in_the_background_its_changes_confirmed_then_applied(
+    tmp_path: Path, loader: Loader
+) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, _ = signed_in_event(client)
+        before = _people_rows(client, event_id)
+        loader.in_requests.clear()
+        loader.hold()
+        sent = _send(client, event_id, _people())
+        # Answered while the background's parse is held: the request did not parse.
+        assert sent.status_code == 303, sent.text
+        path = sent.headers["location"]
+        assert re.fullmatch(rf"/events/{event_id}/files/[0-9a-f]+", path), path
+        assert loader.parsing.wait(timeout=30), "the background did not start reading"
+        waiting = client.get(path, headers=HTML)
+        assert waiting.status_code == 200 and "Reading the new files" in waiting.text
+        assert 'aria-live="polite"' in waiting.text and "hx-get" in waiting.text
+        loader.release.set()
+
+        page = _settled(client, path)
+        assert page.status_code == 200, page.text
+        text = _text(page.text)
+        assert f"Added people ({EXTRA})" in text and "Newcomer 0 (n0, Org 0)" in text
+        assert "Changed people (1)" in text and "organisation: Rīgas Ūdens → Rīgas Ūdens AS" in text
+        assert "people.csv (participants) is valid" in text
+        assert f'action="{path}/apply"' in page.text and "Apply these changes" in text
+        assert _row(client, event_id).revision == 1  # nothing stored yet
+
+        applied = _confirm(client, path)
+        assert applied.status_code == 303 and applied.headers["location"] == path
+        done = _settled(client, path)
+        assert done.status_code == 303 and done.headers["location"] == f"/events/{event_id}"
+        assert loader.in_requests == [], f"parsed in a request: {loader.in_requests}"
+
+        row = _row(client, event_id)
+        assert row.revision == 2 and row.participants_csv == _people() and row.wishes_csv == WISHES
+        after = _people_rows(client, event_id)
+        assert len(after) == 8 + EXTRA
+        assert after["p2"][0] == "Rīgas Ūdens AS"
+        assert all(after[pid][1] == before[pid][1] for pid in before)  # everyone keeps their private link
+        assert _wish_count(client, event_id) == len(WISHES.splitlines()) - 1
+        with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
+            upload = s.get(ImportRow, path.rsplit("/", 1)[1])
+            assert upload is not None and upload.state == "done" and upload.participants_csv == b""
+        # What the web app shows afterwards is the new event (its cache is keyed by the files).
+        assert client.get(f"/events/{event_id}/people", headers=HTML).status_code == 200
+        assert len(service.load_event(row).participants) == 8 + EXTRA
+
+
+def test_the_same_files_store_the_same_rows_inline_and_in_the_background(tmp_path: Path) -> None:
+    stored = []
+    for name, inline in (("inline", 10_000_000), ("background", INLINE)):
+        with client_for(tmp_path / f"{name}.sqlite", upload_inline_bytes=inline) as client:
+            event_id, _ = signed_in_event(client)
+            wishes = WISHES + b"n1,p1,2,\np1,n2,3,\n"
+            sent = _send(client, event_id, _people(), wishes)
+            if sent.status_code == 200:  # inline: the confirmation page itself
+                fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', sent.text))
+                applied = client.post(
+                    f"/events/{event_id}/files/apply", data=fields, headers=HTML, follow_redirects=False
+                )
+                assert applied.status_code == 303, applied.text
+            else:
+                path = sent.headers["location"]
+                assert _settled(client, path).status_code == 200
+                assert _confirm(client, path).status_code == 303
+                assert _settled(client, path).status_code == 303
+            row = _row(client, event_id)
+            with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
+                people = s.execute(
+                    select(
+                        ParticipantRow.pid,
+                        ParticipantRow.position,
+                        ParticipantRow.name,
+                        ParticipantRow.organisation,
+                        ParticipantRow.role,
+                        ParticipantRow.status,
+                        ParticipantRow.link_version,
+                    )
+                    .where(ParticipantRow.event_id == event_id)
+                    .order_by(ParticipantRow.position)
+                ).all()
+                wish_rows = s.execute(
+                    select(WishRow.requester, WishRow.target, WishRow.priority, WishRow.status)
+                    .where(WishRow.event_id == event_id)
+                    .order_by(WishRow.id)
+                ).all()
+            stored.append((row.revision, row.participants_csv, row.wishes_csv, row.warnings, people, wish_rows))
+    assert stored[0] == stored[1]
+
+
+def test_a_big_file_with_problems_ends_with_them_by_file_row_and_column_and_changes_nothing(
+    tmp_path: Path, loader: Loader
+) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, _ = signed_in_event(client)
+        before = _people_rows(client, event_id)
+        loader.in_requests.clear()
+        sent = _send(client, event_id, _people(bad_row=12))
+        assert sent.status_code == 303, sent.text
+        page = _settled(client, sent.headers["location"])
+        assert page.status_code == 200
+        assert loader.in_requests == []
+        assert "Nothing was changed" in page.text and "Problems, by file, row and column" in page.text
+        assert re.search(r"<td>participants\.csv</td>\s*<td class=\"num\">12</td>\s*<td>id</td>", page.text), page.text
+        assert "Apply these changes" not in page.text
+        assert f'href="/events/{event_id}/files"' in page.text  # upload again
+        row = _row(client, event_id)
+        assert row.revision == 1 and row.participants_csv == PARTICIPANTS
+        assert _people_rows(client, event_id) == before
+
+
+def test_a_change_made_before_the_confirmation_refuses_it(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        path = _send(client, event_id, _people()).headers["location"]
+        assert _settled(client, path).status_code == 200
+        change = client.patch(f"/api/events/{event_id}/participants/p3", json={"status": "cancelled"}, headers=headers)
+        assert change.status_code == 200, change.text
+        refused = _confirm(client, path)
+        assert refused.status_code == 409
+        assert "sent against revision 1, it is now revision 2" in _text(refused.text)
+        assert "Nothing was changed" in refused.text
+        row = _row(client, event_id)
+        assert row.revision == 2 and b"n0," not in row.participants_csv
+        gone = client.get(path, headers=HTML)  # the refused files are not offered again
+        assert "Apply these changes" not in gone.text and "Nothing was changed" in gone.text
+
+
+def test_a_change_made_while_the_confirmed_files_are_read_wins_and_nothing_is_stored(
+    tmp_path: Path, loader: Loader
+) -> None:
+    """The confirmation was accepted (same revision), then another change went through while the
+    background read the files again: its short write sees the revision moved on and stores nothing."""
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        path = _send(client, event_id, _people()).headers["location"]
+        assert _settled(client, path).status_code == 200
+        loader.hold()
+        assert _confirm(client, path).status_code == 303
+        assert loader.parsing.wait(timeout=30), "the apply did not start"
+        change = client.patch(f"/api/events/{event_id}/participants/p3", json={"status": "cancelled"}, headers=headers)
+        assert change.status_code == 200, change.text  # not blocked by the big file being read
+        loader.release.set()
+        page = _settled(client, path)
+        assert page.status_code == 200
+        text = _text(page.text)
+        assert "Nothing was changed" in text and "sent against revision 1, it is now revision 2" in text
+        row = _row(client, event_id)
+        assert row.revision == 2 and b"n0," not in row.participants_csv
+        assert "n0" not in _people_rows(client, event_id)
+
+
+def test_a_solve_started_while_the_confirmed_files_are_read_refuses_them(tmp_path: Path, loader: Loader) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        path = _send(client, event_id, _people()).headers["location"]
+        assert _settled(client, path).status_code == 200
+        loader.hold()
+        assert _confirm(client, path).status_code == 303
+        assert loader.parsing.wait(timeout=30)
+        job = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 30}, headers=headers)
+        assert job.status_code == 202, job.text
+        loader.release.set()
+        page = _settled(client, path)
+        assert "A solve of this event started" in _text(page.text)
+        assert _row(client, event_id).revision == 1
+        client.post(f"/api/jobs/{job.json()['job_id']}/cancel", headers=headers)
+
+
+def test_the_page_of_new_files_is_the_events_own(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, _ = signed_in_event(client)
+        path = _send(client, event_id, _people()).headers["location"]
+        other_id, _ = signed_in_event(client)  # this browser now organises another event
+        assert client.get(path.replace(event_id, other_id), headers=HTML).status_code == 404
+        assert client.get(f"/events/{other_id}/files/{'0' * 32}", headers=HTML).status_code == 404
+    with client_for(tmp_path / "db.sqlite") as stranger:
+        assert stranger.get(path, headers=HTML).status_code == 401
