@@ -21,6 +21,7 @@ from api.prepared import replacements
 from api.prepared.rows import ImportRow
 from api.storage import EventRow, ParticipantRow, WishRow
 from api.web import revise
+from scheduler.io.loading import load_event_bytes
 from tests.api_helpers import API_DATA, client_for
 from tests.web_helpers import HTML, csrf_of, signed_in_event
 
@@ -47,7 +48,7 @@ class Loader:
         self.in_requests: list[str] = []
         self.parsing, self.release = threading.Event(), threading.Event()
         self.release.set()
-        real = replacements.load_event_bytes
+        real = load_event_bytes
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             thread = threading.current_thread().name
@@ -110,7 +111,7 @@ def _text(html: str) -> str:
 
 def _row(client: TestClient, event_id: str) -> EventRow:
     with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
-        row = s.get(EventRow, event_id)
+        row: EventRow | None = s.get(EventRow, event_id)
         assert row is not None
         s.expunge(row)
         return row
