@@ -311,3 +311,95 @@ def test_the_page_of_new_files_is_the_events_own(tmp_path: Path) -> None:
         assert client.get(f"/events/{other_id}/files/{'0' * 32}", headers=HTML).status_code == 404
     with client_for(tmp_path / "db.sqlite") as stranger:
         assert stranger.get(path, headers=HTML).status_code == 401
+
+
+# --- the API: PUT /api/events/{id}/files ----------------------------------------------------------
+
+
+def _put(client: TestClient, event_id: str, headers: dict[str, str], **files: bytes) -> Any:
+    sent = {key: (f"{key}.csv", data, "text/csv") for key, data in files.items()}
+    return client.put(f"/api/events/{event_id}/files", files=sent, headers=headers)
+
+
+def _follow(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while True:
+        body: dict[str, Any] = client.get(url, headers=headers).json()
+        if body["state"] in ("done", "failed"):
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.05)
+
+
+def test_the_api_answers_202_before_reading_a_big_file_and_stores_it_as_the_next_revision(
+    tmp_path: Path, loader: Loader
+) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        loader.in_requests.clear()
+        loader.hold()
+        r = _put(client, event_id, headers, participants=_people())
+        assert r.status_code == 202, r.text
+        accepted = r.json()
+        assert (
+            r.headers["location"] == accepted["status_url"] == f"/api/events/{event_id}/files/imports/{accepted['id']}"
+        )
+        assert r.headers["cache-control"] == "no-store" and int(r.headers["retry-after"]) > 0
+        assert accepted["base_revision"] == 1
+        assert loader.parsing.wait(timeout=30)
+        assert client.get(accepted["status_url"], headers=headers).json()["state"] == "running"
+        loader.release.set()
+        done = _follow(client, accepted["status_url"], headers)
+        assert done["state"] == "done" and done["event_revision"] == 2 and done["problems"] == [], done
+        assert loader.in_requests == [], f"parsed in a request: {loader.in_requests}"
+        event = client.get(f"/api/events/{event_id}", headers=headers).json()
+        assert event["revision"] == 2 and event["participants"] == 8 + EXTRA
+        # Only the event's organiser reads it.
+        other_id, other_headers = signed_in_event(client)
+        assert client.get(accepted["status_url"], headers=other_headers).status_code == 404
+        assert client.get(accepted["status_url"]).status_code == 401
+
+
+def test_the_api_reads_small_files_in_the_request_as_before(tmp_path: Path, loader: Loader) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        r = _put(client, event_id, headers, wishes=WISHES + b"p8,p1,2,\n")
+        assert r.status_code == 200, r.text
+        assert r.json()["event_revision"] == 2 and r.json()["wishes"] == len(WISHES.splitlines())
+        bad = _put(client, event_id, headers, wishes=WISHES + b"p1,nobody,1,\n")
+        assert bad.status_code == 422
+        assert any(p["file"] == "wishes.csv" and p["column"] == "target" for p in bad.json()["problems"])
+        assert _put(client, event_id, headers).status_code == 422  # no file at all
+        assert _row(client, event_id).revision == 2
+
+
+def test_the_api_ends_a_bad_big_file_with_its_problems_and_changes_nothing(tmp_path: Path) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        r = _put(client, event_id, headers, participants=_people(bad_row=30))
+        assert r.status_code == 202, r.text
+        failed = _follow(client, r.json()["status_url"], headers)
+        assert failed["state"] == "failed" and failed["event_revision"] is None
+        assert "nothing was changed" in failed["detail"]
+        assert any(
+            p["file"] == "participants.csv" and p["row"] == 30 and p["column"] == "id" for p in failed["problems"]
+        ), failed["problems"]
+        assert _row(client, event_id).participants_csv == PARTICIPANTS
+
+
+def test_the_api_refuses_big_files_when_the_event_changed_while_they_were_read(tmp_path: Path, loader: Loader) -> None:
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, headers = signed_in_event(client)
+        loader.hold()
+        r = _put(client, event_id, headers, participants=_people())
+        assert r.status_code == 202, r.text
+        assert loader.parsing.wait(timeout=30)
+        change = client.patch(f"/api/events/{event_id}/participants/p3", json={"status": "cancelled"}, headers=headers)
+        assert change.status_code == 200, change.text
+        loader.release.set()
+        failed = _follow(client, r.json()["status_url"], headers)
+        assert failed["state"] == "failed" and failed["problems"] == []
+        assert "sent against revision 1, it is now revision 2" in failed["detail"], failed
+        assert "nothing was changed" in failed["detail"]
+        row = _row(client, event_id)
+        assert row.revision == 2 and b"n0," not in row.participants_csv
