@@ -31,6 +31,7 @@ router = APIRouter(prefix="/api/events/{event_id}/files", tags=["changes"])
 REPLACEMENT_NOT_FOUND = "Replacement not found"
 
 _RESPONSES: Responses = {
+    400: {"description": "The multipart body could not be read."},  # a malformed body, refused by the form parser
     202: {
         "model": ReplacementAccepted,
         "description": "Large files: stored as they came and read in the background; follow `Location`.",
