@@ -235,7 +235,8 @@ def test_a_big_file_with_problems_ends_with_them_by_file_row_and_column_and_chan
         page = _settled(client, sent.headers["location"])
         assert page.status_code == 200
         assert loader.in_requests == []
-        assert "Nothing was changed" in page.text and "Problems, by file, row and column" in page.text
+        assert "1 problem in the new files; nothing was changed" in page.text
+        assert "Problems, by file, row and column" in page.text
         assert re.search(r"<td>participants\.csv</td>\s*<td class=\"num\">12</td>\s*<td>id</td>", page.text), page.text
         assert "Apply these changes" not in page.text
         assert f'href="/events/{event_id}/files"' in page.text  # upload again
@@ -258,7 +259,7 @@ def test_a_change_made_before_the_confirmation_refuses_it(tmp_path: Path) -> Non
         row = _row(client, event_id)
         assert row.revision == 2 and b"n0," not in row.participants_csv
         gone = client.get(path, headers=HTML)  # the refused files are not offered again
-        assert "Apply these changes" not in gone.text and "Nothing was changed" in gone.text
+        assert "Apply these changes" not in gone.text and "nothing was changed" in gone.text
 
 
 def test_a_change_made_while_the_confirmed_files_are_read_wins_and_nothing_is_stored(
@@ -279,7 +280,7 @@ def test_a_change_made_while_the_confirmed_files_are_read_wins_and_nothing_is_st
         page = _settled(client, path)
         assert page.status_code == 200
         text = _text(page.text)
-        assert "Nothing was changed" in text and "sent against revision 1, it is now revision 2" in text
+        assert "nothing was changed" in text and "sent against revision 1, it is now revision 2" in text
         row = _row(client, event_id)
         assert row.revision == 2 and b"n0," not in row.participants_csv
         assert "n0" not in _people_rows(client, event_id)
@@ -300,6 +301,22 @@ def test_a_solve_started_while_the_confirmed_files_are_read_refuses_them(tmp_pat
         assert "A solve of this event started" in _text(page.text)
         assert _row(client, event_id).revision == 1
         client.post(f"/api/jobs/{job.json()['job_id']}/cancel", headers=headers)
+
+
+def test_htmxs_post_of_big_files_loads_the_page_that_follows_them(tmp_path: Path) -> None:
+    """Not a followed 303 swapped in under the form's address, whose final reload would show the form."""
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=INLINE) as client:
+        event_id, _ = signed_in_event(client)
+        token = csrf_of(client, f"/events/{event_id}/files")
+        r = client.post(
+            f"/events/{event_id}/files",
+            data={"csrf": token},
+            files={"participants": ("people.csv", _people(), "text/csv")},
+            headers=HTML | {"HX-Request": "true"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 200 and r.headers["hx-redirect"].startswith(f"/events/{event_id}/files/"), r.text
+        assert _settled(client, r.headers["hx-redirect"]).status_code == 200
 
 
 def test_the_page_of_new_files_is_the_events_own(tmp_path: Path) -> None:

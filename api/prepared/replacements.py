@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("matchday.imports")
 
 STAGES = ("check", "apply")
-LISTED = 500  # people or wishes listed per kind of change on the confirmation page of a big file
+LISTED = 200  # people or wishes listed per kind of change on the confirmation page of a big file
 KEYS = ("participants", "wishes")
 
 
@@ -142,7 +142,7 @@ def run_replacement(db: Database, import_id: str, secret: str, limits: Limits) -
         loaded = checked(files, limits)
     except EventError as exc:
         errors = len(exc.errors)
-        detail = f"{errors} problem{'s' if errors != 1 else ''} in the event files; nothing was changed"
+        detail = f"{errors} problem{'s' if errors != 1 else ''} in the new files; nothing was changed"
         state.settle(
             db,
             ImportRow,

@@ -29,6 +29,7 @@ from api.storage import EventRow, unstorable_problems
 from api.web.deps import CSRF, IdleWebEventDep, WebEventDep
 from api.web.errors import error_page
 from api.web.file_changes import file_changes
+from api.web.imports import follow
 from api.web.pages import PAGE_HEADERS, render
 from api.web.uploads import UPLOAD_FORM, BadSeal, FormDep, TooLarge, Upload, read_upload, seal, unseal
 from scheduler.io.loading import load_event_bytes
@@ -176,7 +177,7 @@ def _queued(request: Request, session: SessionDep, row: EventRow, uploads: dict[
     files = {key: (upload.name, upload.data) for key, upload in uploads.items()}
     upload = replacements.queue_replacement(session, row, files, stage="check")
     _submit(request, upload.id)
-    return RedirectResponse(page_path(row.id, upload.id), status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)
+    return follow(request, page_path(row.id, upload.id))
 
 
 def _submit(request: Request, import_id: str) -> None:
