@@ -36,6 +36,7 @@ from api.routes import (
     changes,
     diffs,
     events,
+    files,
     jobs,
     mail,
     meetings,
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, runner_factory: RunnerFactory =
     app.include_router(events.router)
     app.include_router(tokens.router)
     app.include_router(changes.router)
+    app.include_router(files.router)
     app.include_router(jobs.router)
     app.include_router(schedules.router)
     app.include_router(meetings.router)

@@ -6,7 +6,11 @@ Long work away from the request (issue 12, findings 2 and 9), against a fresh `p
 1. a big upload (a participants and a wishes file at the service's limits): how long its request
    takes, how long until the event exists, the web process's peak RSS (and its children's), and
    another organiser's writes meanwhile (statuses, slowest);
-2. everyone's agendas of an event of `--agendas` people: when the first answer comes, when the PDF
+2. a whole new participants file for that event (PUT /api/events/{id}/files: 1 % of the people
+   changed, up to 1 % more within the limit of 10,000): how long its request takes, how long until
+   it is stored, the web process's RSS meanwhile (sampled) and peak so far, and another
+   organiser's writes meanwhile;
+3. everyone's agendas of an event of `--agendas` people: when the first answer comes, when the PDF
    is in hand, and a cheap request (GET the event) meanwhile (p50 / p95 / max, errors).
 
 Run it on an idle machine, from the repository root, beside `uptime`: the figures depend on the load.
@@ -107,7 +111,8 @@ def _meanwhile(action: Callable[[], None]) -> tuple[threading.Event, threading.T
     return stop, thread, durations, errors
 
 
-def upload_part(url: str, pid: int, people: int, wishes: int) -> list[str]:
+def upload_part(url: str, pid: int, people: int, wishes: int) -> tuple[list[str], tuple[str, dict[str, str]] | None]:
+    """The big upload's lines, and the event it made (id, organiser headers) when it was stored."""
     client = httpx2.Client(base_url=url, timeout=900)
     other = client.post("/api/events", files=_sample_files()).json()
     other_headers = {"Authorization": f"Bearer {other['organiser_token']}"}
@@ -124,9 +129,13 @@ def upload_part(url: str, pid: int, people: int, wishes: int) -> list[str]:
     r = client.post("/api/events", files=_sample_files(participants=participants, wishes=wish_rows))
     request_s = time.monotonic() - start
     outcome = f"{r.status_code}"
+    made = None
     if r.status_code == 202:
-        settled = _follow(client, r.json()["status_url"], {"Authorization": f"Bearer {r.json()['organiser_token']}"})
+        headers = {"Authorization": f"Bearer {r.json()['organiser_token']}"}
+        settled = _follow(client, r.json()["status_url"], headers)
         outcome += f" → {settled['state']}"
+        if settled["state"] == "done":
+            made = (settled["event_id"], headers)
     total_s = time.monotonic() - start
     time.sleep(1.0)
     stop.set()
@@ -137,6 +146,53 @@ def upload_part(url: str, pid: int, people: int, wishes: int) -> list[str]:
         f"({(len(participants) + len(wish_rows)) / 1e6:.1f} MB): answer {outcome}",
         f"  request {request_s:.2f} s; event stored after {total_s:.1f} s",
         f"  web process peak RSS {_peak_mb(pid)} MB; its children's peaks {children} MB",
+        f"  another organiser's writes meanwhile: {len(durations)} ok, {len(errors)} failed {errors[:3]}, "
+        f"slowest {max(durations, default=0):.2f} s",
+    ], made
+
+
+def replace_part(url: str, pid: int, event: tuple[str, dict[str, str]], people: int) -> list[str]:
+    """A whole new participants file for the event of `upload_part`: every 100th person's organisation
+    changed and `people // 100` newcomers as far as the default limit of 10,000 people allows (the
+    wishes stay as they are)."""
+    event_id, headers = event
+    client = httpx2.Client(base_url=url, timeout=900)
+    other = client.post("/api/events", files=_sample_files()).json()
+    other_headers = {"Authorization": f"Bearer {other['organiser_token']}"}
+    writer = httpx2.Client(base_url=url, timeout=120)
+    web = psutil.Process(pid)
+    rss: list[int] = []
+
+    def write() -> None:
+        rss.append(web.memory_info().rss // 2**20)
+        r = writer.post(f"/api/events/{other['id']}/participants/p1/link", headers=other_headers)
+        if r.status_code != 200:
+            raise RuntimeError(f"{r.status_code}")
+
+    rows = [f"p{i},Person {i},Org {i % 500}{' (new name)' if i % 100 == 0 else ''}\n" for i in range(people)]
+    room = max(0, 10_000 - people)  # the service's default limit of participants
+    rows += [f"n{i},Newcomer {i},Org {i % 500}\n" for i in range(min(people // 100, room))]
+    participants = ("id,name,organisation\n" + "".join(rows)).encode()
+    stop, thread, durations, errors = _meanwhile(write)
+    start = time.monotonic()
+    r = client.put(
+        f"/api/events/{event_id}/files", files={"participants": ("participants.csv", participants)}, headers=headers
+    )
+    request_s = time.monotonic() - start
+    outcome = f"{r.status_code}"
+    if r.status_code == 202:
+        settled = _follow(client, r.json()["status_url"], headers)
+        outcome += f" → {settled['state']} (revision {settled['event_revision']})"
+        if settled["state"] == "failed":
+            outcome += f": {settled['detail']} {settled['problems'][:2]}"
+    total_s = time.monotonic() - start
+    time.sleep(1.0)
+    stop.set()
+    thread.join()
+    return [
+        f"new participants file for it ({len(rows):,} people, {len(participants) / 1e6:.1f} MB): answer {outcome}",
+        f"  request {request_s:.2f} s; stored after {total_s:.1f} s",
+        f"  web process RSS meanwhile at most {max(rss, default=0)} MB (sampled); peak so far {_peak_mb(pid)} MB",
         f"  another organiser's writes meanwhile: {len(durations)} ok, {len(errors)} failed {errors[:3]}, "
         f"slowest {max(durations, default=0):.2f} s",
     ]
@@ -188,8 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         process, url = _start(Path(folder))
         try:
             print(f"load average {os.getloadavg()[0]:.2f}")
-            for line in upload_part(url, process.pid, args.people, args.wishes) + agendas_part(url, args.agendas):
-                print(line)
+            lines, event = upload_part(url, process.pid, args.people, args.wishes)
+            if event is not None:
+                lines += replace_part(url, process.pid, event, args.people)
+            for line in lines + agendas_part(url, args.agendas):
+                print(line, flush=True)
             print(f"load average {os.getloadavg()[0]:.2f}")
         finally:
             process.terminate()

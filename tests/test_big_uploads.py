@@ -252,3 +252,25 @@ def test_deleting_the_event_deletes_its_import_and_old_settled_imports_go(tmp_pa
         with db.session() as s:
             assert s.get(ImportRow, refused_id) is None
         db.dispose()
+
+
+def test_htmxs_post_of_big_files_loads_the_import_page_itself(tmp_path: Path) -> None:
+    """htmx follows a 303 in place: the import page would be swapped in under /events/new, and its
+    final reload would show the empty form (the new event's link lost). It gets HX-Redirect instead."""
+    with client_for(tmp_path / "db.sqlite", upload_inline_bytes=5_000) as client:
+        token = csrf_of(client, "/events/new")
+        files = {
+            "event": ("event.toml", (API_DATA / "event.toml").read_bytes(), "text/plain"),
+            "participants": ("people.csv", _people(), "text/csv"),
+            "wishes": ("wishes.csv", _wishes(), "text/csv"),
+        }
+        r = client.post(
+            "/events/new",
+            data={"csrf": token, "settings_from": "file"},
+            files=files,
+            headers=HTML | {"HX-Request": "true"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 200 and r.headers["hx-redirect"].startswith("/events/new/imports/"), r.text
+        page = _page_until_settled(client, r.headers["hx-redirect"])  # the cookie came with the answer
+        assert "Keep this private organiser link" in page

@@ -273,6 +273,17 @@ def test_a_big_upload_and_all_agendas_are_done_by_workers_and_survive_a_killed_o
         event_id = imported["event_id"]
         assert client.get(f"/api/events/{event_id}", headers=headers).json()["participants"] == 160
 
+        # New big files for the event: the web process stores them, the worker reads and stores them.
+        more = big_event(people=170)["participants"]  # ten more people; the wishes stay valid
+        replaced = client.put(
+            f"/api/events/{event_id}/files", files={"participants": ("p.csv", more, "text/csv")}, headers=headers
+        )
+        assert replaced.status_code == 202, replaced.text
+        stored = _follow(client, replaced.headers["location"], headers, logs)
+        assert stored["state"] == "done" and stored["event_revision"] == 2, stored
+        assert _owner_pid(engine, "imports", replaced.json()["id"]) == first.process.pid
+        assert client.get(f"/api/events/{event_id}", headers=headers).json()["participants"] == 170
+
         job_id = client.post(f"/api/events/{event_id}/solve", json={"time_limit": 3}, headers=headers).json()["job_id"]
         wait_for(
             "the solve done",

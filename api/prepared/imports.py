@@ -43,13 +43,20 @@ def queue_import(session: Session, files: tuple[bytes, bytes, bytes]) -> Queued:
     """Store an upload's three files for parsing later, with the organiser token its event will
     have (handed out now, so the client can follow the import with it). Commits. Imports settled
     more than `KEEP_SETTLED` ago go (a failed one's problems may quote the files)."""
-    cutoff = utcnow() - KEEP_SETTLED
-    session.execute(delete(ImportRow).where(ImportRow.state.in_(("done", "failed")), ImportRow.finished_at < cutoff))
+    forget_settled(session)
     token = new_organiser_token()
     row = ImportRow(token_hash=digest(token), event_toml=files[0], participants_csv=files[1], wishes_csv=files[2])
     session.add(row)
     session.commit()
     return Queued(row, token)
+
+
+def forget_settled(session: Session) -> None:
+    """Delete the imports settled (or checked and never confirmed) more than `KEEP_SETTLED` ago: a
+    failed one's problems may quote the files, a checked one still holds them."""
+    cutoff = utcnow() - KEEP_SETTLED
+    settled = ImportRow.state.in_(("done", "failed", "checked"))
+    session.execute(delete(ImportRow).where(settled, ImportRow.finished_at < cutoff))
 
 
 def invalid_body(exc: EventError) -> dict[str, Any]:
@@ -62,8 +69,9 @@ def invalid_body(exc: EventError) -> dict[str, Any]:
 
 
 def run_import(db: Database, import_id: str, secret: str, limits: Limits, owner: str, *, retake: bool = False) -> None:
-    """Parse one queued import and create its event, or store its problems. Nothing raises: an
-    unexpected error fails the import with the reason."""
+    """Parse one queued import and create its event, or store its problems (a replacement of an
+    existing event's files: `api.prepared.replacements`). Nothing raises: an unexpected error fails
+    the import with the reason."""
     if not state.claim(db, ImportRow, import_id, owner, retake=retake):
         log.info("import %s is not queued any more; nothing to do", import_id)
         return
@@ -72,8 +80,14 @@ def run_import(db: Database, import_id: str, secret: str, limits: Limits, owner:
             row = s.get(ImportRow, import_id)
             if row is None:
                 return
+            replacement = row.base_revision is not None  # new files for an existing event
             files = (row.event_toml, row.participants_csv, row.wishes_csv)
             token_hash = row.token_hash
+        if replacement:
+            from api.prepared.replacements import run_replacement  # it builds on this module
+
+            run_replacement(db, import_id, secret, limits)
+            return
         try:
             new_event = parsed(files, secret, limits, token_hash)
         except EventError as exc:
@@ -155,7 +169,7 @@ def store(db: Database, import_id: str, new: NewEvent) -> bool:
     beforehand); False, storing nothing, when the import was settled elsewhere meanwhile."""
     paramstyle = db.engine.dialect.paramstyle
     many = [
-        _insert_many(paramstyle, t.__tablename__, rows)
+        insert_many(paramstyle, t.__tablename__, rows)
         for t, rows in ((ParticipantRow, new.people), (WishRow, new.wishes))
     ]
     with db.sessions() as s:
@@ -175,7 +189,7 @@ def store(db: Database, import_id: str, new: NewEvent) -> bool:
     return True
 
 
-def _insert_many(paramstyle: str, table: str, rows: list[dict[str, Any]]) -> tuple[str, list[tuple[Any, ...]]]:
+def insert_many(paramstyle: str, table: str, rows: list[dict[str, Any]]) -> tuple[str, list[tuple[Any, ...]]]:
     """The statement and parameters for the driver's own executemany, built before the transaction:
     SQLAlchemy's per-row work for 300,000 wishes took longer than the database's own, and SQLite's
     write lock is held meanwhile."""

@@ -49,7 +49,8 @@ class PreparedDocumentRow(Base):
 
 class ImportRow(Base):
     """One upload too big to parse in its request: its three files until it is settled, then the
-    event it created (`event_id`) or the problems that refused it (`problems`, as the 422 body)."""
+    event it created or changed (`event_id`) or the problems that refused it (`problems`, as the
+    422 body). A replacement waiting for the organiser's confirmation is "checked"."""
 
     __tablename__ = "imports"
 
@@ -70,3 +71,11 @@ class ImportRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # A replacement of an existing event's participants and/or wishes (`api.prepared.replacements`):
+    # `event_id` is that event from the start, `base_revision` the revision the files were sent
+    # against; None for a new event. `stage` "check" ends "checked" with the `changes` worked out
+    # (the organiser confirms them on a page), "apply" stores them. `replaced`: file names by key.
+    base_revision: Mapped[int | None] = mapped_column(Integer, default=None)
+    stage: Mapped[str | None] = mapped_column(String(16), default=None)
+    replaced: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

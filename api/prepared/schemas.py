@@ -54,3 +54,43 @@ class ImportPublic(BaseModel):
     attempts: int
     created_at: dt.datetime
     finished_at: dt.datetime | None = None
+
+
+class FilesReplaced(BaseModel):
+    """200: the new file(s) were read in the request and stored as the event's next revision."""
+
+    event_revision: int = Field(description="The event's revision after the change.")
+    participants: int
+    wishes: int
+    warnings: list[ProblemPublic] = Field(description="Warnings the files now give.")
+    hint: str = "Start a solve (POST /api/events/{id}/solve) to repair the schedule for the new files."
+
+
+class ReplacementAccepted(BaseModel):
+    """202: the new file(s) were stored as they came; they are read, checked and stored in the background."""
+
+    id: str = Field(description="The replacement's id.")
+    state: State
+    base_revision: int = Field(description="The event's revision the files replace; another change first refuses them.")
+    status_url: str = Field(description="Follow the replacement here until it is done or failed.")
+
+
+class ReplacementPublic(BaseModel):
+    """Big new files for an event being read: done (stored as `event_revision`), or failed with the
+    problems a 422 would have listed (file, row, column) or the change that came first; nothing is
+    stored then."""
+
+    id: str
+    event_id: str
+    state: Literal["queued", "running", "checked", "done", "failed"] = Field(
+        description="queued → running → done or failed; `checked`: sent from the organiser's page, read, and "
+        "waiting for their confirmation there."
+    )
+    base_revision: int = Field(description="The event's revision the files were sent against.")
+    event_revision: int | None = Field(None, description="The event's revision the files made, once done.")
+    detail: str | None = Field(None, description="Why it failed.")
+    problems: list[ProblemPublic] = Field(default_factory=list)
+    warnings: list[ProblemPublic] = Field(default_factory=list, description="Warnings found in the files, once done.")
+    attempts: int
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None

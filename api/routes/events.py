@@ -110,7 +110,7 @@ def _queue_import(session: SessionDep, request: Request, files: tuple[bytes, byt
     return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers=headers)
 
 
-def _read_upload(upload: UploadFile, limit: int) -> bytes:
+def read_upload(upload: UploadFile, limit: int) -> bytes:
     data = upload.file.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(
@@ -139,7 +139,7 @@ def create_event(
     in the background: 202 with the organiser token and the import to follow (`Location`); the
     import ends with the created event, or with the problems a 422 would have listed."""
     limit = settings.max_upload_bytes
-    files = (_read_upload(event, limit), _read_upload(participants, limit), _read_upload(wishes, limit))
+    files = (read_upload(event, limit), read_upload(participants, limit), read_upload(wishes, limit))
     return _create(session, request, settings, secret, files)
 
 

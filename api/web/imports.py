@@ -41,7 +41,7 @@ def queued(request: Request, session: SessionDep, files: tuple[bytes, bytes, byt
         state.settle(request.app.state.db, ImportRow, queued.row.id, "failed", error=f"could not be queued: {exc}")
         raise
     path = page_path(queued.row.id)
-    response = RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)
+    response = follow(request, path)
     response.set_cookie(
         IMPORT_COOKIE,
         queued.organiser_token,
@@ -51,6 +51,16 @@ def queued(request: Request, session: SessionDep, files: tuple[bytes, bytes, byt
         samesite="lax",
     )
     return response
+
+
+def follow(request: Request, path: str) -> Response:
+    """Send the browser to the page that follows long work: a 303, or for htmx's form post a full
+    load of it (`HX-Redirect`). htmx would swap a followed redirect's page in under the form's own
+    address, and the progress's final reload (`HX-Refresh`) would then show the empty form again
+    (and the new event's link, kept in a cookie of the import page's path only, would be lost)."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=status.HTTP_200_OK, headers={"HX-Redirect": path} | PAGE_HEADERS)
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)
 
 
 def _import(request: Request, session: SessionDep, import_id: str) -> tuple[ImportRow, str]:

@@ -1,26 +1,35 @@
 """A whole new participants or wishes file for an existing event: judge it, show what it changes,
 and only then apply it (a new revision of the event).
 
-The checked file is not stored while the organiser looks at its changes: the confirmation page
-carries it back in a hidden field, signed for this event and the revision it was judged against
-(`api.web.uploads.seal`). Applying refuses a changed field, and a confirmation made before
+Small files (the event's three files together within `upload_inline_bytes`) are judged in the
+request. The checked file is not stored while the organiser looks at its changes: the confirmation
+page carries it back in a hidden field, signed for this event and the revision it was judged
+against (`api.web.uploads.seal`). Applying refuses a changed field, and a confirmation made before
 another change of the event (its revision moved on): the organiser then uploads again.
+
+Bigger files are never parsed in a request (`api.prepared.replacements`): they are stored as they
+came, the changes are worked out in the background while a page follows them (htmx polling, a
+Refresh link without JavaScript), and the confirmation queues them to be stored in the background
+too, which re-checks the event's revision in its one short write.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import service
 from api.deps import SecretDep, SessionDep, SettingsDep
+from api.prepared import replacements, state
+from api.prepared.rows import ACTIVE, ImportRow
 from api.settings import current_limits
 from api.storage import EventRow, unstorable_problems
-from api.web.deps import IdleWebEventDep, WebEventDep
+from api.web.deps import CSRF, IdleWebEventDep, WebEventDep
 from api.web.errors import error_page
 from api.web.file_changes import file_changes
+from api.web.imports import follow
 from api.web.pages import PAGE_HEADERS, render
 from api.web.uploads import UPLOAD_FORM, BadSeal, FormDep, TooLarge, Upload, read_upload, seal, unseal
 from scheduler.io.loading import load_event_bytes
@@ -42,9 +51,10 @@ def files_page(row: WebEventDep, request: Request, settings: SettingsDep) -> HTM
 
 @router.post("/events/{event_id}/files", response_class=HTMLResponse, dependencies=UPLOAD_FORM)
 def check_files(
-    row: WebEventDep, request: Request, form: FormDep, secret: SecretDep, settings: SettingsDep
-) -> HTMLResponse:
-    """Judge the new file(s) with the event's other files; show what they change, store nothing."""
+    row: WebEventDep, request: Request, form: FormDep, session: SessionDep, secret: SecretDep, settings: SettingsDep
+) -> Response:
+    """Judge the new file(s) with the event's other files; show what they change, store nothing.
+    Big files are stored to be judged in the background, and a page follows them."""
     limit = settings.max_upload_bytes
     uploads: dict[str, Upload] = {}
     try:
@@ -64,6 +74,8 @@ def check_files(
         )
     participants = uploads["participants"].data if "participants" in uploads else row.participants_csv
     wishes = uploads["wishes"].data if "wishes" in uploads else row.wishes_csv
+    if len(row.event_toml) + len(participants) + len(wishes) > settings.upload_inline_bytes:
+        return _queued(request, session, row, uploads)
     try:
         loaded = load_event_bytes(row.event_toml, participants, wishes, limits=current_limits())
         unstorable = unstorable_problems(row.event_toml, participants, wishes, loaded.event.participants)
@@ -72,17 +84,43 @@ def check_files(
     except EventError as exc:
         return _form(request, row, limit, status.HTTP_422_UNPROCESSABLE_CONTENT, problems=exc.problems)
     revision = row.revision or 1
+    hidden = {"revision": str(revision)} | {
+        f"kept-{key}": seal(secret, _purpose(row, revision, key), upload) for key, upload in uploads.items()
+    }
+    return _confirmation(
+        request,
+        row,
+        changes=replacements.summary(file_changes(service.load_event(row), loaded.event)),
+        names={key: upload.name for key, upload in uploads.items()},
+        warnings=[p.as_dict() for p in summarised(loaded.warnings)],
+        action=f"/events/{row.id}/files/apply",
+        hidden=hidden,
+    )
+
+
+def _confirmation(
+    request: Request,
+    row: EventRow,
+    *,
+    changes: dict[str, Any],
+    names: dict[str, str],
+    warnings: list[dict[str, Any]],
+    action: str,
+    hidden: dict[str, str],
+) -> HTMLResponse:
+    """The changes of valid new files (`replacements.summary`), with the form that applies them."""
     return render(
         request,
         "revise_confirm.html",
         event=row,
         section="overview",
-        changes=file_changes(service.load_event(row), loaded.event),
+        changes=changes,
         files=FILES,
-        uploads=uploads,
-        sealed={key: seal(secret, _purpose(row, revision, key), upload) for key, upload in uploads.items()},
-        revision=revision,
-        warnings=[p.as_dict() for p in summarised(loaded.warnings)],
+        names=names,
+        revision=row.revision or 1,
+        warnings=warnings,
+        action=action,
+        hidden=hidden,
     )
 
 
@@ -125,6 +163,86 @@ def apply_files(
         )
     session.commit()
     return RedirectResponse(f"/events/{row.id}", status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)
+
+
+# --- files too big to judge in the request -------------------------------------------------------
+
+
+def page_path(event_id: str, import_id: str) -> str:
+    return f"/events/{event_id}/files/{import_id}"
+
+
+def _queued(request: Request, session: SessionDep, row: EventRow, uploads: dict[str, Upload]) -> Response:
+    """Store the new file(s) to be judged in the background; the browser goes to the page that follows them."""
+    files = {key: (upload.name, upload.data) for key, upload in uploads.items()}
+    upload = replacements.queue_replacement(session, row, files, stage="check")
+    _submit(request, upload.id)
+    return follow(request, page_path(row.id, upload.id))
+
+
+def _submit(request: Request, import_id: str) -> None:
+    try:
+        request.app.state.background.submit("import", import_id)
+    except Exception as exc:
+        state.settle(request.app.state.db, ImportRow, import_id, "failed", error=f"could not be queued: {exc}")
+        raise
+
+
+def _replacement(session: SessionDep, row: EventRow, import_id: str) -> ImportRow:
+    upload = session.get(ImportRow, import_id) if len(import_id) <= 32 else None
+    if upload is None or upload.event_id != row.id or upload.base_revision is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail="These files are not known: they were for another event, or were applied or refused a day ago.",
+        )
+    return upload
+
+
+@router.get("/events/{event_id}/files/{import_id}", response_class=HTMLResponse)
+def replacement_page(row: WebEventDep, import_id: str, request: Request, session: SessionDep) -> Response:
+    """While big files are read: the progress; then their changes to confirm, or their problems;
+    once applied, the event's overview (as after applying small files)."""
+    upload = _replacement(session, row, import_id)
+    if upload.state == "done":
+        return RedirectResponse(f"/events/{row.id}", status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)
+    if upload.state == "checked" and upload.changes is not None:
+        return _confirmation(
+            request,
+            row,
+            changes=upload.changes,
+            names=upload.replaced or {},
+            warnings=upload.warnings,
+            action=f"{page_path(row.id, upload.id)}/apply",
+            hidden={},
+        )
+    return render(
+        request, "revise_import.html", event=row, section="overview", upload=upload, active=upload.state in ACTIVE
+    )
+
+
+@router.get("/events/{event_id}/files/{import_id}/progress", response_class=HTMLResponse)
+def replacement_progress(row: WebEventDep, import_id: str, request: Request, session: SessionDep) -> Response:
+    """The live part (polled by htmx); once settled, the whole page is loaded again to show the outcome."""
+    upload = _replacement(session, row, import_id)
+    response = render(request, "_revise_progress.html", event=row, upload=upload, active=upload.state in ACTIVE)
+    if upload.state not in ACTIVE:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@router.post("/events/{event_id}/files/{import_id}/apply", dependencies=CSRF)
+def apply_replacement(row: IdleWebEventDep, import_id: str, request: Request, session: SessionDep) -> Response:
+    """Queue the confirmed big file(s) to be stored in the background, then follow them on their page.
+    A change of the event since they were sent refuses them here already (and again when stored)."""
+    upload = _replacement(session, row, import_id)
+    if upload.state == "checked":
+        base = upload.base_revision or 1
+        if base != (row.revision or 1):
+            replacements.refuse(session, upload.id, replacements.conflict_message(base, row.revision))
+            return _refused(request, status.HTTP_409_CONFLICT, replacements.moved_on(base, row.revision) + ".")
+        if replacements.confirm(session, upload):
+            _submit(request, upload.id)
+    return RedirectResponse(page_path(row.id, upload.id), status_code=status.HTTP_303_SEE_OTHER, headers=PAGE_HEADERS)
 
 
 def _refused(request: Request, status_code: int, message: str) -> HTMLResponse:
