@@ -195,7 +195,8 @@ class Settings(BaseSettings):
         ge=0,
         description="An upload whose three files together are larger is stored as it came and parsed and "
         "checked in the background (202 with an import to follow, GET /api/events/imports/{id}), not in its "
-        "request; 0: every upload.",
+        "request; so are new participants/wishes files of an existing event (PUT /api/events/{id}/files, "
+        "the organiser's files page; counted with the event's other files); 0: every upload.",
     )
     background_processes: int = Field(
         1,
