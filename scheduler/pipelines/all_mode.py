@@ -27,6 +27,7 @@ from scheduler.model.occupancy import Occupancy
 from scheduler.model.variables import MeetingVars
 from scheduler.pipelines.completion import place_every_pair
 from scheduler.pipelines.cp_sat import build, extract, run_solver, solver
+from scheduler.pipelines.hole_ladder import climb
 from scheduler.pipelines.polish import polish
 from scheduler.pipelines.run import Outcome, Run, by_value, holes, slots_by_pair
 from scheduler.problems import MatchdayError, NoScheduleError
@@ -50,6 +51,9 @@ CP_SAT_SHARE = 0.6
 # against ("core", "default_lp"), which leaves no thread to them: forumt-14crafd proven 4 (was 5,
 # unproven) and tic-12crafc 0 (was 1) at load 13.
 PROOF_SUBSOLVERS = ("core",)
+# Of the time left after the first schedule: each step of the hole ladder (`hole_ladder.climb`:
+# "at most k holes?" for k from the proven bound up), before the full model takes what remains.
+LADDER_SHARE = 0.6
 
 
 def place_all(run: Run) -> Outcome:
@@ -94,6 +98,14 @@ def place_all(run: Run) -> Outcome:
         start = _first_schedule(run, start)
         if search.acceptable(start):
             search.offer(start)
+            if not history and search.count(start) > 0 and not run.stopped():
+                reached = climb(run, search.lower, search.count(start), LADDER_SHARE)
+                search.raise_to(reached.lower)
+                if reached.found is not None:
+                    start = reached.found
+                    search.offer(start)
+                if search.proven(start):
+                    return Outcome(start, True, None)
     v.hint(start, run.index_of)
 
     status = search.solve(CP_SAT_SHARE if search.best is not None else run.budget.all_mode_cp_sat_share)
@@ -191,6 +203,11 @@ class _HoleSearch:
         elif status == cp_model.FEASIBLE:
             self._raise(s.best_objective_bound)
         return status
+
+    def raise_to(self, holes: int) -> None:
+        """A lower bound proven elsewhere (the hole ladder, which reports it itself)."""
+        if self.with_bound:
+            self.lower = max(self.lower, holes)
 
     def _raise(self, bound: float) -> None:
         if not self.with_bound:
