@@ -53,7 +53,7 @@ CP_SAT_SHARE = 0.6
 PROOF_SUBSOLVERS = ("core",)
 # Of the time left after the first schedule: each step of the hole ladder (`hole_ladder.climb`:
 # "at most k holes?" for k from the proven bound up), before the full model takes what remains.
-LADDER_SHARE = 0.6
+LADDER_SHARE = 0.8
 
 
 def place_all(run: Run) -> Outcome:
@@ -95,17 +95,21 @@ def place_all(run: Run) -> Outcome:
     start = kept + mutual_first(event, [p for p in pairs if p.key not in state.met], state)
     search = _HoleSearch(run, v, model, weight, with_bound=not moved)
     if not moved:  # a fresh start: the local search makes the hint (far faster than CP-SAT at that)
-        start = _first_schedule(run, start)
+        start = _complete(run, start)
+        if search.acceptable(start) and search.count(start) == 0:
+            search.offer(start)
+            return Outcome(start, True, None)
+        start = polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
         if search.acceptable(start):
             search.offer(start)
-            if not history and search.count(start) > 0 and not run.stopped():
-                reached = climb(run, search.lower, search.count(start), LADDER_SHARE)
-                search.raise_to(reached.lower)
-                if reached.found is not None:
-                    start = reached.found
-                    search.offer(start)
-                if search.proven(start):
-                    return Outcome(start, True, None)
+        if search.best is not None and not history and not run.stopped():
+            reached = climb(run, 0, search.count(search.best), LADDER_SHARE)
+            search.raise_to(reached.lower)
+            if reached.found is not None:
+                search.offer(reached.found)
+            start = search.best
+            if search.proven(start):
+                return Outcome(start, True, None)
     v.hint(start, run.index_of)
 
     status = search.solve(CP_SAT_SHARE if search.best is not None else run.budget.all_mode_cp_sat_share)
@@ -138,16 +142,15 @@ def place_all(run: Run) -> Outcome:
     return Outcome(placed, search.proven(placed), None)
 
 
-def _first_schedule(run: Run, start: list[Placement]) -> list[Placement]:
-    """Every pair placed (Kempe-chain insertion, then CP-SAT on the hard rules if a pair is still
-    out), then the hole local search."""
+def _complete(run: Run, start: list[Placement]) -> list[Placement]:
+    """Every pair placed: Kempe-chain insertion, then CP-SAT on the hard rules if a pair is still out."""
     met = {p.pair.key for p in start}
     missing = by_value(p for p in run.pairs if p.key not in met)
     if missing:
         start = insert_pairs(run.event, start, missing, run.clock.seconds(INSERT_SHARE), max_tries=INSERT_TRIES)
     if len(start) < len(run.pairs) and not run.stopped():
         start = place_every_pair(run, start, COMPLETION_SHARE) or start
-    return polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
+    return start
 
 
 class _HoleSearch:
