@@ -50,8 +50,8 @@ class Climb:
 
 def climb(run: Run, lower: int, upper: int, share: float) -> Climb:
     """Ask "at most k holes?" for k = lower, lower + 1, … below `upper` (the holes of the schedule
-    in hand), within `share` of the time left (in deterministic mode: each step
-    within `share` of the limit in deterministic time). Only for a fresh solve of every pair (no
+    in hand), within `share` of the time left (in deterministic mode: `share` of the
+    limit in CP-SAT's deterministic time, over all the steps). Only for a fresh solve of every pair (no
     history before a cut-off)."""
     deadline = None if run.options.deterministic else time.monotonic() + share * run.clock.remaining()
     model, v = build(run, run.pairs, run.index_of, required=True)
@@ -68,6 +68,7 @@ def climb(run: Run, lower: int, upper: int, share: float) -> Climb:
     every = [lit for lits in ends.values() for lit in lits]
     total = model.add_linear_constraint(cp_model.LinearExpr.sum(every), 0, len(every))
     k = lower
+    work = share * run.options.time_limit  # deterministic mode: the whole climb's deterministic seconds
     while k < upper and not run.stopped():
         s = solver(run, share)
         if deadline is not None:
@@ -75,10 +76,15 @@ def climb(run: Run, lower: int, upper: int, share: float) -> Climb:
             if left < run.budget.cp_sat_min_seconds:
                 break
             s.parameters.max_time_in_seconds = left
+        else:
+            if work < run.budget.cp_sat_min_seconds:
+                break
+            s.parameters.max_deterministic_time = work
         if not run.options.deterministic and not run.options.workers:
             s.parameters.num_workers = max(LADDER_WORKERS, os.cpu_count() or 1)
         total.proto.linear.domain[1] = k  # the domain is [0, k]: one interval
         status = run_solver(run, s, model, lambda _value, _bound: False)
+        work -= s.deterministic_time
         if status == cp_model.INFEASIBLE:
             k += 1
             run.report("bound", holes=k)
