@@ -2,9 +2,12 @@
 fewest proven; an infeasible request is explained (`diagnose`).
 
 A fresh solve: the greedy, completed by Kempe-chain insertion and if need be by CP-SAT on the hard
-rules alone (`completion`), polished by the hole local search; then the full model (`occupancy`:
-busy cells and the implied counts) improves that schedule and proves lower bounds on holes (the
-core-based search), the local search polishes its result, and CP-SAT tries once more from there.
+rules alone (`completion`; hole-free, it is returned at once), polished by the hole local search;
+then the hole ladder (`hole_ladder.climb`: "a schedule with at most k holes?" for k = 0, 1, …
+below the local search's count) proves lower bounds and finds a better, then optimal, schedule
+where it can; where a gap remains, the full model (`occupancy`: busy cells and the implied counts)
+improves the schedule (the core-based search beside it), the local search polishes its result, and
+CP-SAT tries once more from there.
 Each lower bound proven is sent as a "bound" progress snapshot whose `holes` is the least number of
 holes any schedule needs, and each schedule found as "search" with its holes and meetings.
 A re-solve keeps every previous row it can in place first, fewer holes second."""
@@ -36,7 +39,9 @@ from scheduler.problems import MatchdayError, NoScheduleError
 # its result, gets the rest to improve it or prove it optimal.
 POLISH_SHARE = 0.5
 # A fresh solve starts from the greedy completed by Kempe-chain insertion (this share of the time,
-# this many swap attempts a pair) and polished by the hole local search (this share).
+# this many swap attempts a pair) and polished by the hole local search (this share); the hole
+# ladder comes after it, not beside it (run side by side on two cores, CP-SAT's threads starved the
+# local search: 7 of 18 proven at load 11, see `hole_ladder`).
 INSERT_SHARE = 0.05
 INSERT_TRIES = 200
 FIRST_POLISH_SHARE = 0.25
@@ -51,8 +56,9 @@ CP_SAT_SHARE = 0.6
 # against ("core", "default_lp"), which leaves no thread to them: forumt-14crafd proven 4 (was 5,
 # unproven) and tic-12crafc 0 (was 1) at load 13.
 PROOF_SUBSOLVERS = ("core",)
-# Of the time left after the first schedule: each step of the hole ladder (`hole_ladder.climb`:
-# "at most k holes?" for k from the proven bound up), before the full model takes what remains.
+# Of the time left after the first polish: the hole ladder's (all its steps); the full model gets
+# what remains. 0.6 proved 11 of 18 published B2B days at load 4-7, 0.8 11 of 18 at load 10 (and
+# forumt-14crafc's 5 found by the ladder at 7.3 s, beyond what 0.6 leaves it).
 LADDER_SHARE = 0.8
 
 
