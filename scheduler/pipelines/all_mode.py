@@ -102,7 +102,7 @@ def place_all(run: Run) -> Outcome:
     search = _HoleSearch(run, v, model, weight, with_bound=not moved)
     if not moved:  # a fresh start: the local search makes the hint (far faster than CP-SAT at that)
         start = _complete(run, start)
-        if search.acceptable(start) and search.count(start) == 0:
+        if not history and search.acceptable(start) and search.count(start) == 0:  # history may make holes
             search.offer(start)
             return Outcome(start, True, None)
         start = polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
