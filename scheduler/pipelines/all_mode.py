@@ -2,9 +2,12 @@
 fewest proven; an infeasible request is explained (`diagnose`).
 
 A fresh solve: the greedy, completed by Kempe-chain insertion and if need be by CP-SAT on the hard
-rules alone (`completion`), polished by the hole local search; then the full model (`occupancy`:
-busy cells and the implied counts) improves that schedule and proves lower bounds on holes (the
-core-based search), the local search polishes its result, and CP-SAT tries once more from there.
+rules alone (`completion`; hole-free, it is returned at once), polished by the hole local search;
+then the hole ladder (`hole_ladder.climb`: "a schedule with at most k holes?" for k = 0, 1, …
+below the local search's count) proves lower bounds and finds a better, then optimal, schedule
+where it can; where a gap remains, the full model (`occupancy`: busy cells and the implied counts)
+improves the schedule (the core-based search beside it), the local search polishes its result, and
+CP-SAT tries once more from there.
 Each lower bound proven is sent as a "bound" progress snapshot whose `holes` is the least number of
 holes any schedule needs, and each schedule found as "search" with its holes and meetings.
 A re-solve keeps every previous row it can in place first, fewer holes second."""
@@ -27,6 +30,7 @@ from scheduler.model.occupancy import Occupancy
 from scheduler.model.variables import MeetingVars
 from scheduler.pipelines.completion import place_every_pair
 from scheduler.pipelines.cp_sat import build, extract, run_solver, solver
+from scheduler.pipelines.hole_ladder import climb
 from scheduler.pipelines.polish import polish
 from scheduler.pipelines.run import Outcome, Run, by_value, holes, slots_by_pair
 from scheduler.problems import MatchdayError, NoScheduleError
@@ -35,7 +39,9 @@ from scheduler.problems import MatchdayError, NoScheduleError
 # its result, gets the rest to improve it or prove it optimal.
 POLISH_SHARE = 0.5
 # A fresh solve starts from the greedy completed by Kempe-chain insertion (this share of the time,
-# this many swap attempts a pair) and polished by the hole local search (this share).
+# this many swap attempts a pair) and polished by the hole local search (this share); the hole
+# ladder comes after it, not beside it (run side by side on two cores, CP-SAT's threads starved the
+# local search: 7 of 18 proven at load 11, see `hole_ladder`).
 INSERT_SHARE = 0.05
 INSERT_TRIES = 200
 FIRST_POLISH_SHARE = 0.25
@@ -50,6 +56,10 @@ CP_SAT_SHARE = 0.6
 # against ("core", "default_lp"), which leaves no thread to them: forumt-14crafd proven 4 (was 5,
 # unproven) and tic-12crafc 0 (was 1) at load 13.
 PROOF_SUBSOLVERS = ("core",)
+# Of the time left after the first polish: the hole ladder's (all its steps); the full model gets
+# what remains. 0.6 proved 11 of 18 published B2B days at load 4-7, 0.8 11 of 18 at load 10 (and
+# forumt-14crafc's 5 found by the ladder at 7.3 s, beyond what 0.6 leaves it).
+LADDER_SHARE = 0.8
 
 
 def place_all(run: Run) -> Outcome:
@@ -91,9 +101,21 @@ def place_all(run: Run) -> Outcome:
     start = kept + mutual_first(event, [p for p in pairs if p.key not in state.met], state)
     search = _HoleSearch(run, v, model, weight, with_bound=not moved)
     if not moved:  # a fresh start: the local search makes the hint (far faster than CP-SAT at that)
-        start = _first_schedule(run, start)
+        start = _complete(run, start)
+        if not history and search.acceptable(start) and search.count(start) == 0:  # history may make holes
+            search.offer(start)
+            return Outcome(start, True, None)
+        start = polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
         if search.acceptable(start):
             search.offer(start)
+        if search.best is not None and not history and not run.stopped():
+            reached = climb(run, 0, search.count(search.best), LADDER_SHARE)
+            search.raise_to(reached.lower)
+            if reached.found is not None:
+                search.offer(reached.found)
+            start = search.best
+            if search.proven(start):
+                return Outcome(start, True, None)
     v.hint(start, run.index_of)
 
     status = search.solve(CP_SAT_SHARE if search.best is not None else run.budget.all_mode_cp_sat_share)
@@ -126,16 +148,15 @@ def place_all(run: Run) -> Outcome:
     return Outcome(placed, search.proven(placed), None)
 
 
-def _first_schedule(run: Run, start: list[Placement]) -> list[Placement]:
-    """Every pair placed (Kempe-chain insertion, then CP-SAT on the hard rules if a pair is still
-    out), then the hole local search."""
+def _complete(run: Run, start: list[Placement]) -> list[Placement]:
+    """Every pair placed: Kempe-chain insertion, then CP-SAT on the hard rules if a pair is still out."""
     met = {p.pair.key for p in start}
     missing = by_value(p for p in run.pairs if p.key not in met)
     if missing:
         start = insert_pairs(run.event, start, missing, run.clock.seconds(INSERT_SHARE), max_tries=INSERT_TRIES)
     if len(start) < len(run.pairs) and not run.stopped():
         start = place_every_pair(run, start, COMPLETION_SHARE) or start
-    return polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
+    return start
 
 
 class _HoleSearch:
@@ -191,6 +212,11 @@ class _HoleSearch:
         elif status == cp_model.FEASIBLE:
             self._raise(s.best_objective_bound)
         return status
+
+    def raise_to(self, holes: int) -> None:
+        """A lower bound proven elsewhere (the hole ladder, which reports it itself)."""
+        if self.with_bound:
+            self.lower = max(self.lower, holes)
 
     def _raise(self, bound: float) -> None:
         if not self.with_bound:
