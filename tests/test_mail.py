@@ -280,8 +280,11 @@ def test_names_with_markup_are_escaped_in_html(tmp_path: Path, sink: Sink) -> No
 # --- the bar: a change touching 7 of 300 people reaches those 7, once --------------------------------
 
 
-def _seven_people_change(meetings: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Meetings to cancel that touch exactly 7 people: two of one person's, then two disjoint pairs."""
+def _seven_people_change(meetings: list[dict[str, Any]], reachable: set[str]) -> list[tuple[str, str]]:
+    """Meetings to cancel that touch exactly 7 people, each with an e-mail address (`reachable`): two
+    of one person's, then two disjoint pairs. (Five of the sample's people have no address; which
+    meetings exist depends on the solve, so they are left out by name, not by luck.)"""
+    meetings = [m for m in meetings if {m["participant_a"], m["participant_b"]} <= reachable]
     by_person: dict[str, list[dict[str, Any]]] = {}
     for m in meetings:
         for pid in (m["participant_a"], m["participant_b"]):
@@ -305,7 +308,8 @@ def test_a_change_touching_7_of_300_sends_exactly_7_messages(tmp_path: Path, sin
         event_id, headers = upload(client, SAMPLE_300)
         solve(client, event_id, headers, time_limit=3.0)
         schedule = client.get(f"/api/events/{event_id}/schedule", headers=headers).json()
-        pairs = _seven_people_change(schedule["meetings"])
+        listed = client.get(f"/api/events/{event_id}/participants", headers=headers).json()["data"]
+        pairs = _seven_people_change(schedule["meetings"], {p["id"] for p in listed if p["email"]})
         for a, b in pairs:
             r = client.post(f"/api/events/{event_id}/meetings/cancel", json={"a": a, "b": b}, headers=headers)
             assert r.status_code == 200, r.text
