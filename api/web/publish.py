@@ -1,6 +1,7 @@
 """Publishing and the version history: a version is a draft until the organiser publishes it; the
 preview shows what changes for whom against what participants see now, and after publishing the
-re-issued agendas of the people affected are offered, theirs only."""
+re-issued agendas of the people affected are offered, theirs only (prepared in the background like
+everyone's agendas: `api.web.downloads`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api import documents, service
+from api import service
 from api.deps import SessionDep
-from api.routes._common import MAX_VERSION, NO_STORE, VersionQuery, commit, disposition
+from api.routes._common import MAX_VERSION, VersionQuery, commit
 from api.storage import EventRow, ScheduleRow
 from api.web.deps import CSRF, WebEventDep
 from api.web.pages import PAGE_HEADERS, render
@@ -125,13 +126,7 @@ def published_page(
     )
 
 
-@router.get("/events/{event_id}/download/changed-agendas.pdf")
-def changed_agendas(row: WebEventDep, session: SessionDep, version: Version, since: VersionQuery = None) -> Response:
-    """The agendas of the people affected by publishing `version` over `since` (everyone's at the first)."""
-    event = service.load_event(row)
-    srow, diff = _published_diff(session, row, event, version, since)
-    document = documents.changed_agendas_pdf(row, event, diff, since, srow, service.parse_schedule(event, srow))
-    return Response(document.data, media_type=document.media_type, headers=disposition(document.name) | NO_STORE)
+# Their re-issued agendas (changed-agendas.pdf) are prepared away from the request: api/web/downloads.py.
 
 
 # --- the history ------------------------------------------------------------------------------
