@@ -61,6 +61,13 @@ AGENDA_NOT_FOUND = "Agenda not found"
 ICS: Responses = {200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}}
 PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "A PDF document."}}
 ZIP: Responses = {200: {"content": {"application/zip": {}}, "description": "A ZIP archive."}}
+# One 200 with both media types (`PDF | ZIP` would keep only the ZIP's).
+PREPARED_FILE: Responses = {
+    200: {
+        "content": {"application/pdf": {}, "application/zip": {}},
+        "description": "The document: a ZIP for agendas.zip, a PDF for the others.",
+    }
+}
 STATUS_RESPONSES: Responses = {404: {"description": "No such version, or this document was not asked for."}}
 FILE_RESPONSES: Responses = {
     404: {"description": "No such version, or this document was not asked for."},
@@ -116,7 +123,7 @@ def all_agendas_zip(
     "/prepared/{kind}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=PreparedPublic,
-    responses=FOLLOW_HEADERS | {404: {"description": "No such version."}},
+    responses=FOLLOW_HEADERS | {404: {"description": "No such version (changed-agendas.pdf: nor one before it)."}},
 )
 def prepare_document(
     row: EventDep,
@@ -176,7 +183,7 @@ def prepared_status(
     return status_of(doc)
 
 
-@organiser.get("/prepared/{kind}/file", response_class=Response, responses=PDF | ZIP | FILE_RESPONSES)
+@organiser.get("/prepared/{kind}/file", response_class=Response, responses=PREPARED_FILE | FILE_RESPONSES)
 def prepared_file(
     row: EventDep, kind: KindPath, session: SessionDep, version: VersionQuery = None, old: FromQuery = None
 ) -> Response:
