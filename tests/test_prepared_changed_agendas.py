@@ -154,40 +154,49 @@ def test_the_pair_is_checked_before_anything_is_queued(tmp_path: Path) -> None:
     assert _rows(tmp_path / "db.sqlite") == []
 
 
-def test_the_published_page_prepares_the_affected_peoples_agendas_on_their_page(tmp_path: Path) -> None:
+def _ready(client: TestClient, progress_url: str) -> str:
+    """The progress part of a page, polled until the document is ready (it polls itself meanwhile)."""
+    deadline = time.monotonic() + 60
+    while "ready" not in (progress := client.get(progress_url, headers=HTML).text):
+        assert f'hx-get="{progress_url.replace("&", "&amp;")}"' in progress and 'hx-trigger="every 2s"' in progress
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert "hx-trigger" not in progress  # done: no more polling
+    return progress
+
+
+def test_publishing_on_the_pages_prepares_the_affected_peoples_agendas_and_follows_them(tmp_path: Path) -> None:
     with client_for(tmp_path / "db.sqlite", document_wait_seconds=0) as client:
         event_id, headers = signed_in_event(client)
         solve(client, event_id, headers, publish=False)
         csrf = csrf_of(client, f"/events/{event_id}/publish")
         first = client.post(f"/events/{event_id}/publish?version=1", data={"csrf": csrf}, headers=HTML)
-        action = f'action="/events/{event_id}/prepared/{KIND}?version=1"'
-        assert action in first.text and "Prepare everyone&#39;s first agendas" in first.text
+        assert first.status_code == 200 and "Version 1 is published" in first.text
+        assert "the first agendas (PDF, everyone with a meeting)" in first.text  # being made, or ready
+        _ready(client, f"/events/{event_id}/prepared/{KIND}/progress?version=1")
         affected = _cancel_one(client, event_id, headers)
-        done = client.post(f"/events/{event_id}/publish?version=2", data={"csrf": csrf}, headers=HTML)
+        # Not published yet, so not prepared: the download leads to the page with the button.
         page = f"/events/{event_id}/prepared/{KIND}?version=2&since=1"
-        assert f'action="{page.replace("&", "&amp;")}"' in done.text
-        assert "Prepare the affected people&#39;s agendas (PDF, 2 people)" in done.text
-        assert "/download/changed-agendas.pdf" not in done.text  # never rendered in a request
-        # Before it is prepared, the download leads to its page, which has the button.
         download = f"/events/{event_id}/download/{KIND}?version=2&since=1"
         r = client.get(download, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == page
         shown = client.get(page, headers=HTML).text
         assert "Agendas of the people affected, version 1 to 2" in shown and "Not prepared yet" in shown
-        r = client.post(page, data={"csrf": csrf}, headers=HTML, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == page
-        progress_url = page.replace("?", "/progress?")
-        deadline = time.monotonic() + 60
-        while "ready" not in (progress := client.get(progress_url, headers=HTML).text):
-            assert f'hx-get="{progress_url.replace("&", "&amp;")}"' in progress  # polled while it is made
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        assert f'href="{download.replace("&", "&amp;")}"' in progress and "hx-trigger" not in progress
+        assert f'action="{page.replace("&", "&amp;")}"' in shown
+        # Publishing queues them; the published page follows them (htmx) to their download.
+        done = client.post(f"/events/{event_id}/publish?version=2", data={"csrf": csrf}, headers=HTML)
+        assert "The affected people&#39;s agendas (PDF, 2 people)" in done.text
+        assert 'id="prepared-progress"' in done.text and "Not prepared yet" not in done.text
+        progress = _ready(client, page.replace("?", "/progress?"))
+        assert f'href="{download.replace("&", "&amp;")}"' in progress
+        assert "Download the affected people&#39;s agendas (PDF)" in progress
         f = client.get(download)
         assert f.status_code == 200 and f.headers["content-type"] == "application/pdf"
+        assert "changed-agendas-v1-v2" in f.headers["content-disposition"]
         assert set().union(*_people_in(f.content, _names(client, event_id, headers))) == affected
-        # The first publication's agendas are their own document (compared with no schedule).
-        r = client.post(f"/events/{event_id}/prepared/{KIND}?version=1", data={"csrf": csrf}, follow_redirects=False)
-        assert r.headers["location"] == f"/events/{event_id}/prepared/{KIND}?version=1"
-        assert "Everyone&#39;s first agendas, version 1" in client.get(r.headers["location"], headers=HTML).text
+        # The page's own button asks again (nothing new while it is done); a version not kept is a 404.
+        r = client.post(page, data={"csrf": csrf}, headers=HTML, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == page
+        assert "ready" in client.get(page, headers=HTML).text
         assert client.get(f"/events/{event_id}/prepared/{KIND}?version=2&since=9", headers=HTML).status_code == 404
+        assert client.post(page, headers=HTML).status_code == 403  # no CSRF token: nothing queued

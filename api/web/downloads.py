@@ -48,7 +48,7 @@ PREPARED = {
     "agendas.zip": "every participant's PDF and calendar file (ZIP)",
     CHANGED_AGENDAS: "the affected people's agendas (PDF)",
 }
-FIRST_AGENDAS = "everyone's first agendas (PDF)"  # changed-agendas.pdf of a first publication
+FIRST_AGENDAS = "the first agendas (PDF, everyone with a meeting)"  # changed-agendas.pdf of a first publication
 
 
 def _send(document: documents.Document) -> Response:
@@ -145,27 +145,39 @@ def _asked(session: SessionDep, row: EventRow, kind: str, version: int | None, s
     return Asked(kind, srow.version, stored_version(session, row, since).version)
 
 
-def _context(
+def progress_context(
     session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, asked: Asked
 ) -> dict[str, Any]:
+    """What templates/web/_prepared_progress.html shows of one document (also on the published page)."""
     doc = prepared.find(session, row.id, asked.version, asked.kind, asked.from_version)
     current = prepared.fingerprint(session, row, base_url(request, settings))
     outdated = doc is not None and doc.state == "done" and doc.fingerprint != current
+    return {"asked": asked, "kind": asked.kind, "label": asked.label, "doc": doc, "outdated": outdated}
+
+
+def ask(request: Request, session: SessionDep, row: EventRow, settings: SettingsDep, asked: Asked) -> None:
+    """Queue the document in the background (nothing new when it is queued, running or done)."""
+    prepared.ask(
+        request.app.state.db,
+        session,
+        row,
+        asked.version,
+        asked.kind,
+        base_url(request, settings),
+        request.app.state.background,
+        asked.from_version,
+    )
+
+
+def _context(
+    session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, asked: Asked
+) -> dict[str, Any]:
     if asked.kind == CHANGED_AGENDAS:
         back = (f"/events/{row.id}/published{asked.query}", "← Published version")
     else:
         back = (f"/events/{row.id}#downloads", "← Overview")
-    return {
-        "event": row,
-        "section": "overview",
-        "asked": asked,
-        "kind": asked.kind,
-        "label": asked.label,
-        "version": asked.version,
-        "doc": doc,
-        "outdated": outdated,
-        "back": back,
-    }
+    context = progress_context(session, row, request, settings, asked)
+    return context | {"event": row, "section": "overview", "version": asked.version, "back": back}
 
 
 @router.get("/events/{event_id}/prepared/{kind}", response_class=HTMLResponse)
@@ -210,16 +222,7 @@ def prepare(
 ) -> RedirectResponse:
     """Queue the document (nothing new when it is queued, running or done), then show its page."""
     asked = _asked(session, row, kind, version, since)
-    prepared.ask(
-        request.app.state.db,
-        session,
-        row,
-        asked.version,
-        asked.kind,
-        base_url(request, settings),
-        request.app.state.background,
-        asked.from_version,
-    )
+    ask(request, session, row, settings, asked)
     return RedirectResponse(asked.page(row.id), status.HTTP_303_SEE_OTHER)
 
 
