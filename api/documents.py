@@ -166,17 +166,32 @@ def table_signs_pdf(row: EventRow, event: Event, srow: ScheduleRow, schedule: Sc
 
 
 def changed_agendas_pdf(
-    row: EventRow, event: Event, diff: ScheduleDiff, old_version: int | None, srow: ScheduleRow, schedule: Schedule
+    row: EventRow,
+    event: Event,
+    diff: ScheduleDiff,
+    old_version: int | None,
+    srow: ScheduleRow,
+    schedule: Schedule,
+    links: Mapping[str, str] | None = None,
 ) -> Document:
-    """The agendas of `srow` of the people `diff` affects only, one per page, each headed by what
-    changed for that person since `old_version` (everyone's first agenda when it is None)."""
+    """The agendas of `srow` of the people `diff` affects only, one sheet per person and day, each
+    headed by what changed for that person since `old_version` (everyone's first agenda when it is
+    None); `links` (participant id → private agenda address) prints each person's link as a QR code,
+    as on everyone's agendas. Long for a change that touches many people: `api.prepared` renders it."""
     agendas = [
         with_changes(event, agenda, diff.for_person(agenda.person.id), old_version) if old_version else agenda
         for agenda in build_agendas(event, schedule, diff.people_affected, srow.version)
     ]
+    if links:
+        agendas = [dataclasses.replace(a, link=links.get(a.person.id)) for a in agendas]
+    data = pdf.agendas_pdf(event.name, agendas, srow.version)
+    return Document(data, changed_agendas_name(row, old_version, srow.version), PDF)
+
+
+def changed_agendas_name(row: EventRow, old_version: int | None, version: int) -> FileName:
+    """The download name of `changed_agendas_pdf`: both versions (or "first")."""
     since = f"v{old_version}" if old_version else "first"
-    name = file_name(row.name, "changed-agendas", since, f"v{srow.version}", ext="pdf")
-    return Document(pdf.agendas_pdf(event.name, agendas, srow.version), name, PDF)
+    return file_name(row.name, "changed-agendas", since, f"v{version}", ext="pdf")
 
 
 def agendas_zip(row: EventRow, event: Event, srow: ScheduleRow, schedule: Schedule) -> Document:

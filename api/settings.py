@@ -210,8 +210,8 @@ class Settings(BaseSettings):
         5.0,
         ge=0,
         le=60,
-        description="How long GET …/agendas.pdf and …/agendas.zip wait for a document being prepared before "
-        "answering 202 with where to follow it (a small event's answer is then the file itself).",
+        description="How long GET …/agendas.pdf, …/agendas.zip and …/diff/agendas.pdf wait for a document being "
+        "prepared before answering 202 with where to follow it (a small event's answer is then the file itself).",
     )
 
 

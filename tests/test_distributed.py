@@ -311,4 +311,17 @@ def test_a_big_upload_and_all_agendas_are_done_by_workers_and_survive_a_killed_o
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:200]
         assert pdf.headers["cache-control"] == "no-store"
         assert len(PdfReader(io.BytesIO(pdf.content)).pages) >= 160
+
+        # The re-issued agendas of a change are a worker's too: a hand edit makes version 2.
+        meeting = client.get(f"/api/events/{event_id}/schedule", headers=headers).json()["meetings"][0]
+        pair = {"a": meeting["participant_a"], "b": meeting["participant_b"]}
+        assert client.post(f"/api/events/{event_id}/meetings/cancel", json=pair, headers=headers).status_code == 200
+        asked = client.get(f"/api/events/{event_id}/diff/agendas.pdf", headers=headers)
+        assert asked.status_code == 202, asked.text
+        changed = _follow(client, asked.headers["location"], headers, logs)
+        assert changed["state"] == "done" and (changed["from_version"], changed["version"]) == (1, 2), changed
+        assert _owner_pid(engine, "prepared_documents", changed["id"]) == second.process.pid
+        pdf = client.get(f"/api/events/{event_id}/diff/agendas.pdf", headers=headers)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:200]
+        assert 1 <= len(PdfReader(io.BytesIO(pdf.content)).pages) < 160  # the two people's agendas only
     engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from tests.api_helpers import API_DATA, client_for, solve, upload, wait_for_job
@@ -112,6 +113,13 @@ def test_publishing_from_the_pages_shows_who_is_affected_and_their_agendas(tmp_p
         assert "Cancelled: your meeting with" in preview.text
         done = client.post(f"/events/{event_id}/publish?version=2", data={"csrf": csrf}, headers=HTML)
         assert "Since version 1, the agenda of 2 people changed" in done.text
+        # Their agendas are prepared in the background (tests/test_prepared_changed_agendas.py), then downloaded.
+        page = f"/events/{event_id}/prepared/changed-agendas.pdf?version=2&since=1"
+        assert client.post(page, data={"csrf": csrf}, headers=HTML).status_code == 200
+        deadline = time.monotonic() + 60
+        while "ready" not in client.get(page.replace("?", "/progress?"), headers=HTML).text:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
         pdf = client.get(f"/events/{event_id}/download/changed-agendas.pdf?version=2&since=1")
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         history = client.get(f"/events/{event_id}/versions", headers=HTML)

@@ -1,5 +1,6 @@
 """The tables of long work done away from the request: prepared documents (everyone's agendas as
-one PDF or a ZIP, rendered once per event, version and kind) and imports (a big upload, stored raw,
+one PDF or a ZIP, rendered once per event, version and kind; the re-issued agendas of the people a
+change affects, once per pair of versions) and imports (a big upload, stored raw,
 parsed and validated later, ending in the created event or its problems).
 
 Both rows go queued → running → done | failed. A document's bytes are kept in the database
@@ -19,19 +20,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 from api.storage import Base, new_id, utcnow
 
 ACTIVE = ("queued", "running")
-KINDS = ("agendas.pdf", "agendas.zip")
+CHANGED_AGENDAS = "changed-agendas.pdf"  # the agendas of the people affected between two versions
+KINDS = ("agendas.pdf", "agendas.zip", CHANGED_AGENDAS)
+NO_VERSION = 0  # `from_version` of a document that compares with nothing (versions start at 1)
 
 
 class PreparedDocumentRow(Base):
-    """One document of one version of an event, being or done rendering."""
+    """One document of one version of an event (of a pair of versions, for the changes between
+    them), being or done rendering."""
 
     __tablename__ = "prepared_documents"
-    __table_args__ = (UniqueConstraint("event_id", "version", "kind"),)
+    __table_args__ = (UniqueConstraint("event_id", "version", "from_version", "kind"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)  # the schedule version rendered
     kind: Mapped[str] = mapped_column(String(32))  # one of KINDS
+    # changed-agendas.pdf: the older version the changes are counted from; NO_VERSION for the other
+    # kinds, and for the agendas of a first publication (changes from no schedule at all). Not NULL,
+    # so that the unique key holds for every kind (NULLs never collide in a unique key).
+    from_version: Mapped[int] = mapped_column(Integer, default=NO_VERSION)
     # What else the document shows (event revision, link base URL, every person's link version):
     # a request whose inputs differ renders it again.
     fingerprint: Mapped[str] = mapped_column(String(64))

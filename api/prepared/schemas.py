@@ -13,12 +13,16 @@ State = Literal["queued", "running", "done", "failed"]
 
 
 class PreparedPublic(BaseModel):
-    """A document of everyone's agendas, being or done rendering away from the request."""
+    """A document of everyone's agendas (or of the people a change affects), being or done rendering
+    away from the request."""
 
     id: str
     event_id: str
     version: int = Field(description="The schedule version it shows.")
-    kind: Literal["agendas.pdf", "agendas.zip"]
+    from_version: int | None = Field(
+        None, description="changed-agendas.pdf: the older version the changes are counted from; null for the others."
+    )
+    kind: Literal["agendas.pdf", "agendas.zip", "changed-agendas.pdf"]
     state: State = Field(description="queued → running → done (download it) or failed (ask again).")
     attempts: int = Field(description="How many times a process took it up (more than one: one of them stopped).")
     error: str | None = Field(None, description="Why it failed.")

@@ -12,7 +12,7 @@ import hmac
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from api import documents, service
 from api import unmet as reasons
 from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
 from api.prepared import documents as prepared_documents
-from api.prepared.rows import ACTIVE, PreparedDocumentRow
+from api.prepared.rows import CHANGED_AGENDAS, PreparedDocumentRow
 from api.prepared.schemas import PreparedPublic
 from api.routes._common import (
     NO_STORE,
@@ -33,6 +33,16 @@ from api.routes._common import (
     disposition,
     private_links,
     stored_version,
+)
+from api.routes._prepared import (
+    FOLLOW_HEADERS,
+    PREPARING,
+    FromQuery,
+    document_versions,
+    file_or_follow,
+    follow_headers,
+    send,
+    status_of,
 )
 from api.security import participant_token
 from api.settings import Settings
@@ -51,25 +61,24 @@ AGENDA_NOT_FOUND = "Agenda not found"
 ICS: Responses = {200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}}
 PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "A PDF document."}}
 ZIP: Responses = {200: {"content": {"application/zip": {}}, "description": "A ZIP archive."}}
-RETRY_AFTER = 2  # seconds a client waits before asking again about a document being prepared
-_LOCATION = {"Location": {"description": "The status to follow.", "schema": {"type": "string"}}}
-_RETRY = {"Retry-After": {"description": "Seconds to wait before asking again.", "schema": {"type": "integer"}}}
-PREPARING: Responses = {
-    202: {
-        "model": PreparedPublic,
-        "description": "Being prepared away from the request: follow `Location` (the status) and ask again.",
-        "headers": _LOCATION | _RETRY,
+# One 200 with both media types (`PDF | ZIP` would keep only the ZIP's).
+PREPARED_FILE: Responses = {
+    200: {
+        "content": {"application/pdf": {}, "application/zip": {}},
+        "description": "The document: a ZIP for agendas.zip, a PDF for the others.",
     }
 }
-PREPARE_RESPONSES: Responses = {202: {"headers": _LOCATION | _RETRY}, 404: {"description": "No such version."}}
 STATUS_RESPONSES: Responses = {404: {"description": "No such version, or this document was not asked for."}}
 FILE_RESPONSES: Responses = {
     404: {"description": "No such version, or this document was not asked for."},
     409: {"description": "The document is not done yet (or failed): follow its status."},
 }
 KindPath = Annotated[
-    Literal["agendas.pdf", "agendas.zip"],
-    Path(description="agendas.pdf: everyone's agendas in one PDF; agendas.zip: each person's PDF and calendar file."),
+    Literal["agendas.pdf", "agendas.zip", "changed-agendas.pdf"],
+    Path(
+        description="agendas.pdf: everyone's agendas in one PDF; agendas.zip: each person's PDF and calendar file; "
+        "changed-agendas.pdf: the agendas of the people affected between `from` and `version` (GET …/diff/agendas.pdf)."
+    ),
 ]
 
 
@@ -88,57 +97,6 @@ def _version_pdf(build: documents.Builder, row: EventRow, session: Session, vers
     return _pdf(document.data, document.name)
 
 
-def _status(request: Request, doc: PreparedDocumentRow) -> PreparedPublic:
-    base = f"/api/events/{doc.event_id}/prepared/{doc.kind}?version={doc.version}"
-    return PreparedPublic(
-        id=doc.id,
-        event_id=doc.event_id,
-        version=doc.version,
-        kind=doc.kind,  # type: ignore[arg-type]
-        state=doc.state,  # type: ignore[arg-type]
-        attempts=doc.attempts,
-        error=doc.error,
-        size=doc.size,
-        created_at=doc.created_at,
-        started_at=doc.started_at,
-        finished_at=doc.finished_at,
-        status_url=base,
-        download_url=f"/api/events/{doc.event_id}/prepared/{doc.kind}/file?version={doc.version}"
-        if doc.state == "done"
-        else None,
-    )
-
-
-def _follow(request: Request, doc: PreparedDocumentRow) -> JSONResponse:
-    """202: where to follow a document being prepared, and when to look again."""
-    body = _status(request, doc)
-    headers = {"Location": body.status_url, "Retry-After": str(RETRY_AFTER)} | NO_STORE
-    return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers=headers)
-
-
-def _send_prepared(session: Session, row: EventRow, doc: PreparedDocumentRow) -> Response | None:
-    document = prepared_documents.document_of(session, row, doc)
-    if document is None:
-        return None
-    headers = disposition(document.name) | NO_STORE
-    return Response(document.data, media_type=document.media_type, headers=headers)
-
-
-def _file_or_follow(
-    kind: str, row: EventRow, session: Session, request: Request, settings: Settings, version: int | None
-) -> Response:
-    """The document if it is prepared (or gets done within `document_wait_seconds`), else 202."""
-    db = request.app.state.db
-    srow = stored_version(session, row, version)
-    doc = prepared_documents.ask(
-        db, session, row, srow.version, kind, base_url(request, settings), request.app.state.background
-    )
-    if doc.state in ACTIVE:
-        prepared_documents.wait_settled(db, doc.id, settings.document_wait_seconds)
-        session.refresh(doc)
-    return _send_prepared(session, row, doc) or _follow(request, doc)
-
-
 @organiser.get("/agendas.pdf", response_class=Response, responses=PDF | PREPARING)
 def all_agendas_pdf(
     row: EventDep, session: SessionDep, request: Request, settings: SettingsDep, version: VersionQuery = None
@@ -149,7 +107,7 @@ def all_agendas_pdf(
     Rendered once per version away from the request (a worker, or a background process): the PDF
     when it is ready or gets ready within a few seconds, else 202 with where to follow it
     (`Location`, `Retry-After`); ask again, or download it from the status's `download_url`."""
-    return _file_or_follow("agendas.pdf", row, session, request, settings, version)
+    return file_or_follow("agendas.pdf", row, session, request, settings, stored_version(session, row, version).version)
 
 
 @organiser.get("/agendas.zip", response_class=Response, responses=ZIP | PREPARING)
@@ -158,11 +116,14 @@ def all_agendas_zip(
 ) -> Response:
     """Every participant's agenda PDF and calendar file, `agendas/<id>.pdf` and `.ics`, in one ZIP;
     prepared like agendas.pdf (200 with the file, or 202 with where to follow it)."""
-    return _file_or_follow("agendas.zip", row, session, request, settings, version)
+    return file_or_follow("agendas.zip", row, session, request, settings, stored_version(session, row, version).version)
 
 
 @organiser.post(
-    "/prepared/{kind}", status_code=status.HTTP_202_ACCEPTED, response_model=PreparedPublic, responses=PREPARE_RESPONSES
+    "/prepared/{kind}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PreparedPublic,
+    responses=FOLLOW_HEADERS | {404: {"description": "No such version (changed-agendas.pdf: nor one before it)."}},
 )
 def prepare_document(
     row: EventDep,
@@ -172,22 +133,39 @@ def prepare_document(
     settings: SettingsDep,
     response: Response,
     version: VersionQuery = None,
+    old: FromQuery = None,
 ) -> PreparedPublic:
-    """Start preparing everyone's agendas as one PDF or as a ZIP (idempotent: asking again while it
-    is queued, running or done changes nothing; a failed or outdated one is prepared again)."""
-    srow = stored_version(session, row, version)
+    """Start preparing everyone's agendas as one PDF or as a ZIP, or the agendas of the people affected
+    between two versions (idempotent: asking again while it is queued, running or done changes
+    nothing; a failed or outdated one is prepared again)."""
+    new_v, old_v = document_versions(session, row, kind, version, old)
     doc = prepared_documents.ask(
         request.app.state.db,
         session,
         row,
-        srow.version,
+        new_v,
         kind,
         base_url(request, settings),
         request.app.state.background,
+        old_v,
     )
-    body = _status(request, doc)
-    response.headers.update({"Location": body.status_url, "Retry-After": str(RETRY_AFTER)} | NO_STORE)
+    body = status_of(doc)
+    response.headers.update(follow_headers(body))
     return body
+
+
+def _asked(session: Session, row: EventRow, kind: str, version: int | None, old: int | None) -> PreparedDocumentRow:
+    new_v, old_v = document_versions(session, row, kind, version, old)
+    doc = prepared_documents.find(session, row.id, new_v, kind, old_v)
+    if doc is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{_named(kind, new_v, old_v)} was not asked for")
+    return doc
+
+
+def _named(kind: str, version: int, from_version: int) -> str:
+    return (
+        f"{kind} of version {from_version} to {version}" if kind == CHANGED_AGENDAS else f"{kind} of version {version}"
+    )
 
 
 @organiser.get("/prepared/{kind}", response_model=PreparedPublic, responses=STATUS_RESPONSES)
@@ -195,31 +173,26 @@ def prepared_status(
     row: EventDep,
     kind: KindPath,
     session: SessionDep,
-    request: Request,
     response: Response,
     version: VersionQuery = None,
+    old: FromQuery = None,
 ) -> PreparedPublic:
     """Where a prepared document stands: queued, running, done (with its `download_url`) or failed."""
-    srow = stored_version(session, row, version)
-    doc = prepared_documents.find(session, row.id, srow.version, kind)
-    if doc is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{kind} of version {srow.version} was not asked for")
+    doc = _asked(session, row, kind, version, old)
     response.headers.update(NO_STORE)
-    return _status(request, doc)
+    return status_of(doc)
 
 
-@organiser.get("/prepared/{kind}/file", response_class=Response, responses=PDF | ZIP | FILE_RESPONSES)
-def prepared_file(row: EventDep, kind: KindPath, session: SessionDep, version: VersionQuery = None) -> Response:
+@organiser.get("/prepared/{kind}/file", response_class=Response, responses=PREPARED_FILE | FILE_RESPONSES)
+def prepared_file(
+    row: EventDep, kind: KindPath, session: SessionDep, version: VersionQuery = None, old: FromQuery = None
+) -> Response:
     """A prepared document's bytes, once done."""
-    srow = stored_version(session, row, version)
-    doc = prepared_documents.find(session, row.id, srow.version, kind)
-    if doc is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{kind} of version {srow.version} was not asked for")
-    sent = _send_prepared(session, row, doc)
+    doc = _asked(session, row, kind, version, old)
+    sent = send(session, row, doc)
     if sent is None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, detail=f"{kind} of version {srow.version} is {doc.state}, not done"
-        )
+        detail = f"{_named(kind, doc.version, doc.from_version)} is {doc.state}, not done"
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
     return sent
 
 

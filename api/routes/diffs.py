@@ -9,11 +9,13 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api import documents, service
+from api import service
 from api.deps import EventDep, SecretDep, SessionDep, SettingsDep
+from api.prepared.rows import CHANGED_AGENDAS
 from api.routes._common import MAX_VERSION, NO_STORE, Responses, agenda_links, current_schedule, disposition, no_store
+from api.routes._prepared import PREPARING, file_or_follow, version_pair
 from api.schemas import AffectedPerson, ChangeSummary, DiffPublic, MeetingChangePublic
 from api.settings import Settings
 from api.storage import EventRow, ParticipantRow
@@ -39,24 +41,11 @@ _NOT_FOUND: Responses = {404: {"description": "A version does not exist, or ther
 def _versions(
     session: SessionDep, row: EventRow, old: int | None, new: int | None
 ) -> tuple[Event, int, int, ScheduleDiff, Schedule]:
-    event, to_row, to_schedule = current_schedule(session, row, new)
-    assert to_row is not None and to_schedule is not None
-    if old is None:
-        if to_row.version == 1:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                detail="Version 1 is the first: there is no earlier version to compare it with",
-            )
-        old = to_row.version - 1
-    _, from_row, from_schedule = current_schedule(session, row, old)
-    assert from_row is not None and from_schedule is not None
-    return (
-        event,
-        from_row.version,
-        to_row.version,
-        diff_schedules(event, from_schedule, to_schedule),
-        to_schedule,
-    )
+    old_v, new_v = version_pair(session, row, old, new)
+    event, _, from_schedule = current_schedule(session, row, old_v)
+    _, _, to_schedule = current_schedule(session, row, new_v)
+    assert from_schedule is not None and to_schedule is not None
+    return event, old_v, new_v, diff_schedules(event, from_schedule, to_schedule), to_schedule
 
 
 def _people(session: SessionDep, row: EventRow) -> dict[str, ParticipantRow]:
@@ -145,13 +134,22 @@ def read_diff_csv(
 @router.get(
     "/diff/agendas.pdf",
     response_class=Response,
-    responses=_PDF | _NOT_FOUND,
+    responses=_PDF | PREPARING | _NOT_FOUND,
 )
-def affected_agendas_pdf(row: EventDep, session: SessionDep, old: FromQuery = None, new: ToQuery = None) -> Response:
-    """The re-issued agendas (of the newer version) of the people affected only, one per page, each
-    headed by what changed for that person."""
-    event, old_v, new_v, diff, schedule = _versions(session, row, old, new)
-    srow = service.schedule_row(session, row.id, new_v)
-    assert srow is not None
-    document = documents.changed_agendas_pdf(row, event, diff, old_v, srow, schedule)
-    return Response(document.data, media_type=document.media_type, headers=disposition(document.name) | NO_STORE)
+def affected_agendas_pdf(
+    row: EventDep,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    old: FromQuery = None,
+    new: ToQuery = None,
+) -> Response:
+    """The re-issued agendas (of the newer version) of the people affected only, one sheet per person
+    and day, each headed by what changed for that person and with the person's private link as a QR code.
+
+    Rendered once per pair of versions away from the request, as everyone's agendas are (a change can
+    touch most people): the PDF when it is ready or gets ready within a few seconds, else 202 with
+    where to follow it (`Location`: the status of `changed-agendas.pdf`, `Retry-After`); ask again,
+    or download it from the status's `download_url`."""
+    old_v, new_v = version_pair(session, row, old, new)
+    return file_or_follow(CHANGED_AGENDAS, row, session, request, settings, new_v, old_v)

@@ -1,9 +1,11 @@
 """Downloads from the event's pages: the documents of `api.documents`, for one version (the
-latest by default), behind the organiser's sign-in. Everyone's agendas (one PDF, or a ZIP) are
-prepared away from the request (`api.prepared`): a button queues them, a page follows them."""
+latest by default), behind the organiser's sign-in. Everyone's agendas (one PDF, or a ZIP) and the
+re-issued agendas of the people a publication affects are prepared away from the request
+(`api.prepared`): a button queues them, a page follows them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -12,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api import documents, service
 from api.deps import SecretDep, SessionDep, SettingsDep
 from api.prepared import documents as prepared
+from api.prepared.rows import CHANGED_AGENDAS, NO_VERSION
 from api.routes._common import (
     NO_STORE,
     VersionQuery,
@@ -29,14 +32,23 @@ from scheduler.edits import participant_cells
 
 router = APIRouter(include_in_schema=False)
 
+# The agendas of a publication: the version published before it (participants saw it); absent for the first.
+SinceQuery = VersionQuery
+
 VERSION_DOCUMENTS: dict[str, documents.Builder] = {
     "schedule.csv": lambda row, _e, srow, _s: documents.schedule_csv(row, srow),
     "schedule.xlsx": lambda row, _e, srow, _s: documents.schedule_xlsx(row, srow),
     "plan.pdf": documents.plan_pdf,
     "table-signs.pdf": documents.table_signs_pdf,
 }
-# Everyone's agendas take long to render: prepared away from the request (api/prepared/), followed on a page.
-PREPARED = {"agendas.pdf": "all agendas (PDF)", "agendas.zip": "every participant's PDF and calendar file (ZIP)"}
+# Everyone's agendas, and the agendas of the people a publication affects, take long to render: prepared away
+# from the request (api/prepared/), followed on a page.
+PREPARED = {
+    "agendas.pdf": "all agendas (PDF)",
+    "agendas.zip": "every participant's PDF and calendar file (ZIP)",
+    CHANGED_AGENDAS: "the affected people's agendas (PDF)",
+}
+FIRST_AGENDAS = "the first agendas (PDF, everyone with a meeting)"  # changed-agendas.pdf of a first publication
 
 
 def _send(document: documents.Document) -> Response:
@@ -75,15 +87,16 @@ def version_document(
     settings: SettingsDep,
     secret: SecretDep,
     version: VersionQuery = None,
+    since: SinceQuery = None,
 ) -> Response:
     if what in PREPARED:  # the prepared document when it is done and current; else its page
-        kept = stored_version(session, row, version)
-        doc = prepared.find(session, row.id, kept.version, what)
+        asked = _asked(session, row, what, version, since)
+        doc = prepared.find(session, row.id, asked.version, what, asked.from_version)
         current = prepared.fingerprint(session, row, base_url(request, settings))
         document = prepared.document_of(session, row, doc) if doc and prepared.is_current(doc, current) else None
         if document is not None:
             return _send(document)
-        return RedirectResponse(_page(row.id, what, kept.version), status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(asked.page(row.id), status.HTTP_303_SEE_OTHER)
     builder = VERSION_DOCUMENTS.get(what)
     if builder is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no download called '{what}'.")
@@ -92,32 +105,79 @@ def version_document(
     return _send(builder(row, event, srow, schedule))
 
 
-def _page(event_id: str, kind: str, version: int) -> str:
-    return f"/events/{event_id}/prepared/{kind}?version={version}"
+@dataclass(frozen=True)
+class Asked:
+    """Which prepared document a page or a download names: its kind and version, and for the agendas
+    of a publication the version published before it (NO_VERSION: the first publication)."""
+
+    kind: str
+    version: int
+    from_version: int = NO_VERSION
+
+    @property
+    def query(self) -> str:
+        return f"?version={self.version}" + (f"&since={self.from_version}" if self.from_version else "")
+
+    def page(self, event_id: str) -> str:
+        return f"/events/{event_id}/prepared/{self.kind}{self.query}"
+
+    @property
+    def label(self) -> str:
+        return FIRST_AGENDAS if self.kind == CHANGED_AGENDAS and not self.from_version else PREPARED[self.kind]
+
+    @property
+    def title(self) -> str:
+        if self.kind != CHANGED_AGENDAS:
+            return f"{self.label[0].upper()}{self.label[1:]}, version {self.version}"
+        if not self.from_version:
+            return f"Everyone's first agendas, version {self.version}"
+        return f"Agendas of the people affected, version {self.from_version} to {self.version}"
 
 
-def _kind(kind: str) -> str:
+def _asked(session: SessionDep, row: EventRow, kind: str, version: int | None, since: int | None) -> Asked:
+    """404 for a kind that is not prepared, or a version that is not kept; `since` only counts for the
+    agendas of a publication (the version participants saw before it)."""
     if kind not in PREPARED:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"There is no document called '{kind}' to prepare.")
-    return kind
+    srow = stored_version(session, row, version)
+    if kind != CHANGED_AGENDAS or since is None:
+        return Asked(kind, srow.version)
+    return Asked(kind, srow.version, stored_version(session, row, since).version)
+
+
+def progress_context(
+    session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, asked: Asked
+) -> dict[str, Any]:
+    """What templates/web/_prepared_progress.html shows of one document (also on the published page)."""
+    doc = prepared.find(session, row.id, asked.version, asked.kind, asked.from_version)
+    current = prepared.fingerprint(session, row, base_url(request, settings))
+    outdated = doc is not None and doc.state == "done" and doc.fingerprint != current
+    return {"asked": asked, "kind": asked.kind, "label": asked.label, "doc": doc, "outdated": outdated}
+
+
+def ask(request: Request, session: SessionDep, row: EventRow, settings: SettingsDep, asked: Asked) -> None:
+    """Queue the document in the background (nothing new when it is queued, running or done)."""
+    prepared.ask(
+        request.app.state.db,
+        session,
+        row,
+        asked.version,
+        asked.kind,
+        base_url(request, settings),
+        request.app.state.background,
+        asked.from_version,
+    )
 
 
 def _context(
-    session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, kind: str, version: int | None
+    session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, asked: Asked
 ) -> dict[str, Any]:
-    srow = stored_version(session, row, version)
-    doc = prepared.find(session, row.id, srow.version, kind)
-    current = prepared.fingerprint(session, row, base_url(request, settings))
-    outdated = doc is not None and doc.state == "done" and doc.fingerprint != current
-    return {
-        "event": row,
-        "section": "overview",
-        "kind": kind,
-        "label": PREPARED[kind],
-        "version": srow.version,
-        "doc": doc,
-        "outdated": outdated,
-    }
+    if asked.kind == CHANGED_AGENDAS:
+        back = (f"/events/{row.id}/published{asked.query}", "← Published version")
+    else:
+        back = (f"/events/{row.id}#downloads", "← Overview")
+    context = progress_context(session, row, request, settings, asked)
+    return context | {"event": row, "section": "overview", "version": asked.version, "back": back}
 
 
 @router.get("/events/{event_id}/prepared/{kind}", response_class=HTMLResponse)
@@ -128,9 +188,11 @@ def prepared_page(
     request: Request,
     settings: SettingsDep,
     version: VersionQuery = None,
+    since: SinceQuery = None,
 ) -> HTMLResponse:
-    """A document of everyone's agendas: the button that prepares it, its progress, then its download."""
-    return render(request, "prepared.html", **_context(session, row, request, settings, _kind(kind), version))
+    """A document of agendas: the button that prepares it, its progress, then its download."""
+    asked = _asked(session, row, kind, version, since)
+    return render(request, "prepared.html", **_context(session, row, request, settings, asked))
 
 
 @router.get("/events/{event_id}/prepared/{kind}/progress", response_class=HTMLResponse)
@@ -141,9 +203,11 @@ def prepared_progress(
     request: Request,
     settings: SettingsDep,
     version: VersionQuery = None,
+    since: SinceQuery = None,
 ) -> HTMLResponse:
     """The live part of the page (polled by htmx while the document is being prepared)."""
-    return render(request, "_prepared_progress.html", **_context(session, row, request, settings, _kind(kind), version))
+    asked = _asked(session, row, kind, version, since)
+    return render(request, "_prepared_progress.html", **_context(session, row, request, settings, asked))
 
 
 @router.post("/events/{event_id}/prepared/{kind}", dependencies=CSRF)
@@ -154,19 +218,12 @@ def prepare(
     request: Request,
     settings: SettingsDep,
     version: VersionQuery = None,
+    since: SinceQuery = None,
 ) -> RedirectResponse:
     """Queue the document (nothing new when it is queued, running or done), then show its page."""
-    srow = stored_version(session, row, version)
-    prepared.ask(
-        request.app.state.db,
-        session,
-        row,
-        srow.version,
-        _kind(kind),
-        base_url(request, settings),
-        request.app.state.background,
-    )
-    return RedirectResponse(_page(row.id, kind, srow.version), status.HTTP_303_SEE_OTHER)
+    asked = _asked(session, row, kind, version, since)
+    ask(request, session, row, settings, asked)
+    return RedirectResponse(asked.page(row.id), status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/events/{event_id}/people/{participant_id}/agenda.pdf")

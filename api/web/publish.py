@@ -1,6 +1,7 @@
 """Publishing and the version history: a version is a draft until the organiser publishes it; the
 preview shows what changes for whom against what participants see now, and after publishing the
-re-issued agendas of the people affected are offered, theirs only."""
+re-issued agendas of the people affected are offered, theirs only: publishing starts preparing them
+in the background (`api.web.downloads`), and the published page follows them to their download."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api import documents, service
-from api.deps import SessionDep
-from api.routes._common import MAX_VERSION, NO_STORE, VersionQuery, commit, disposition
+from api import service
+from api.deps import SessionDep, SettingsDep
+from api.prepared.rows import CHANGED_AGENDAS, NO_VERSION
+from api.routes._common import MAX_VERSION, VersionQuery, commit
 from api.storage import EventRow, ScheduleRow
+from api.web import downloads
 from api.web.deps import CSRF, WebEventDep
 from api.web.pages import PAGE_HEADERS, render
 from scheduler.diff import ScheduleDiff, diff_schedules
@@ -75,13 +78,19 @@ def publish_preview(
 
 
 @router.post("/events/{event_id}/publish", dependencies=CSRF)
-def publish(row: WebEventDep, session: SessionDep, version: VersionQuery = None) -> Response:
+def publish(
+    row: WebEventDep, session: SessionDep, request: Request, settings: SettingsDep, version: VersionQuery = None
+) -> Response:
+    """Publish, and start preparing the agendas of the people affected (everyone's at the first)."""
     before = row.published_version
     try:
         srow = service.publish(session=session, row=row, version=version, by="browser")
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     commit(session)
+    if before != srow.version:  # the same version again changes nobody's agenda
+        asked = downloads.Asked(CHANGED_AGENDAS, srow.version, before or NO_VERSION)
+        downloads.ask(request, session, row, settings, asked)
     since = f"&since={before}" if before else ""
     return RedirectResponse(
         f"/events/{row.id}/published?version={srow.version}{since}",
@@ -104,15 +113,18 @@ def published_page(
     row: WebEventDep,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     version: Version,
     since: VersionQuery = None,
 ) -> HTMLResponse:
-    """After publishing: who is affected, and their re-issued agendas only."""
+    """After publishing: who is affected, and their re-issued agendas only (being prepared, then the download)."""
     event = service.load_event(row)
     srow, diff = _published_diff(session, row, event, version, since)
+    asked = downloads.Asked(CHANGED_AGENDAS, srow.version, since or NO_VERSION)
     return render(
         request,
         "publish.html",
+        **downloads.progress_context(session, row, request, settings, asked),
         event=row,
         section="overview",
         version=srow,
@@ -125,13 +137,7 @@ def published_page(
     )
 
 
-@router.get("/events/{event_id}/download/changed-agendas.pdf")
-def changed_agendas(row: WebEventDep, session: SessionDep, version: Version, since: VersionQuery = None) -> Response:
-    """The agendas of the people affected by publishing `version` over `since` (everyone's at the first)."""
-    event = service.load_event(row)
-    srow, diff = _published_diff(session, row, event, version, since)
-    document = documents.changed_agendas_pdf(row, event, diff, since, srow, service.parse_schedule(event, srow))
-    return Response(document.data, media_type=document.media_type, headers=disposition(document.name) | NO_STORE)
+# Their re-issued agendas (changed-agendas.pdf) are prepared away from the request: api/web/downloads.py.
 
 
 # --- the history ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Everyone's agendas prepared in the background, in a real browser: the overview's button, the page
-that follows the work (htmx poll, no inline script), then the download; checked by axe-core and at
-390 px."""
+"""Everyone's agendas, and the re-issued agendas of a publication, prepared in the background, in a
+real browser: the button, the page that follows the work (htmx poll, no inline script), then the
+download; checked by axe-core and at 390 px."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from test_organiser_flow import check_page, organiser  # noqa: F401 - the page f
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_events" / "cluster-day"
 
 
-def _solved_event(base_url: str) -> str:
-    """A sample event solved and published through the API; its organiser token."""
+def _solved_event(base_url: str, draft_change: bool = False) -> str:
+    """A sample event solved and published through the API; its organiser token. With `draft_change`
+    one meeting is then cancelled by hand: version 2, a draft affecting two people."""
     with httpx2.Client(base_url=base_url, timeout=60) as client:
         files = {
             f: (n, (SAMPLE / n).read_bytes())
@@ -34,6 +35,10 @@ def _solved_event(base_url: str) -> str:
         ):
             assert time.monotonic() < deadline
             time.sleep(0.5)
+        if draft_change:
+            meeting = client.get(f"/api/events/{event_id}/schedule", headers=headers).json()["meetings"][0]
+            pair = {"a": meeting["participant_a"], "b": meeting["participant_b"]}
+            assert client.post(f"/api/events/{event_id}/meetings/cancel", json=pair, headers=headers).status_code == 200
         return token
 
 
@@ -49,3 +54,19 @@ def test_all_agendas_are_prepared_followed_and_downloaded(organiser: Page, live_
     with page.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_the_affected_peoples_agendas_are_prepared_after_publishing(organiser: Page, live_server: str) -> None:  # noqa: F811
+    """Publishing starts them; the published page follows them and brings in the download, no reload."""
+    page = organiser
+    page.goto(f"/o/{_solved_event(live_server, draft_change=True)}")
+    page.goto(page.url.rstrip("/") + "/publish?version=2")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("heading", name="Version 2 is published")).to_be_visible()
+    check_page(page)
+    download_link = page.get_by_role("link", name="Download the affected people's agendas (PDF)")
+    expect(download_link).to_be_visible(timeout=120_000)
+    check_page(page)
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.endswith("changed-agendas-v1-v2.pdf")
