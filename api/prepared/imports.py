@@ -24,6 +24,7 @@ from api.prepared import state
 from api.prepared.rows import ImportRow
 from api.security import digest, new_organiser_token, participant_token
 from api.storage import Database, EventRow, ParticipantRow, WishRow, new_id, unstorable_problems, utcnow
+from scheduler.domain import Event, Participant
 from scheduler.io.limits import Limits
 from scheduler.io.loading import load_event_bytes
 from scheduler.problems import EventError, summarised
@@ -135,23 +136,28 @@ def parsed(files: tuple[bytes, bytes, bytes], secret: str, limits: Limits, token
         "created_at": utcnow(),
         "revision": 1,
     }
-    people = [
-        {
-            "event_id": event_id,
-            "pid": p.id,
-            "position": position,
-            "link_version": 1,
-            "token_digest": digest(participant_token(secret, event_id, p.id, 1)),
-            "name": p.name,
-            "organisation": p.organisation,
-            "email": p.email,
-            "role": p.role,
-            "country": p.country,
-            "status": p.status,
-        }
-        for position, p in enumerate(event.participants.values())
-    ]
-    wishes = [
+    people = [new_person_row(secret, event_id, position, p) for position, p in enumerate(event.participants.values())]
+    return NewEvent(row, people, wish_rows(event_id, event), warnings)
+
+
+# The participants' columns the loader fills, in ParticipantRow's names.
+DETAILS = ("name", "organisation", "email", "role", "country", "status")
+
+
+def person_details(p: Participant) -> dict[str, Any]:
+    """A person's stored details (no link), as ParticipantRow columns."""
+    return dict(zip(DETAILS, (p.name, p.organisation, p.email, p.role, p.country, p.status), strict=True))
+
+
+def new_person_row(secret: str, event_id: str, position: int, p: Participant) -> dict[str, Any]:
+    """A newcomer's ParticipantRow: their details and their first private link."""
+    link = {"link_version": 1, "token_digest": digest(participant_token(secret, event_id, p.id, 1))}
+    return {"event_id": event_id, "pid": p.id, "position": position} | link | person_details(p)
+
+
+def wish_rows(event_id: str, event: Event) -> list[dict[str, Any]]:
+    """Every wish of the event as WishRow columns."""
+    return [
         {
             "event_id": event_id,
             "requester": w.requester,
@@ -161,7 +167,6 @@ def parsed(files: tuple[bytes, bytes, bytes], secret: str, limits: Limits, token
         }
         for w in event.wishes
     ]
-    return NewEvent(row, people, wishes, warnings)
 
 
 def store(db: Database, import_id: str, new: NewEvent) -> bool:

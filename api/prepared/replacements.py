@@ -31,9 +31,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from api.prepared import state
-from api.prepared.imports import forget_settled, insert_many
+from api.prepared.imports import DETAILS, forget_settled, insert_many, new_person_row, person_details, wish_rows
 from api.prepared.rows import ImportRow
-from api.security import digest, new_organiser_token, participant_token
+from api.security import digest, new_organiser_token
 from api.storage import (
     ACTIVE_STATES,
     Database,
@@ -188,15 +188,12 @@ class Rows:
     wishes: list[dict[str, Any]]
 
 
-DETAILS = ("name", "organisation", "email", "role", "country", "status")
-
-
 def built(db: Database, event_id: str, event: Event, secret: str) -> Rows:
     """The rows for `event` against the people stored now. A person's row changes only with the
     event's revision (their link changes do not touch these columns), which `store` checks."""
     with db.sessions() as s:
         stored = {
-            pid: (position, tuple(rest))
+            pid: (position, dict(zip(DETAILS, rest, strict=True)))
             for pid, position, *rest in s.execute(
                 select(
                     ParticipantRow.pid, ParticipantRow.position, *(getattr(ParticipantRow, c) for c in DETAILS)
@@ -206,28 +203,13 @@ def built(db: Database, event_id: str, event: Event, secret: str) -> Rows:
     position = max((p for p, _ in stored.values()), default=-1)
     updated, added = [], []
     for p in event.participants.values():
-        details = (p.name, p.organisation, p.email, p.role, p.country, p.status)
         before = stored.get(p.id)
         if before is None:
             position += 1
-            added.append(
-                {"event_id": event_id, "pid": p.id, "position": position, "link_version": 1}
-                | {"token_digest": digest(participant_token(secret, event_id, p.id, 1))}
-                | dict(zip(DETAILS, details, strict=True))
-            )
-        elif before[1] != details:
-            updated.append({"event_id": event_id, "pid": p.id} | dict(zip(DETAILS, details, strict=True)))
-    wishes = [
-        {
-            "event_id": event_id,
-            "requester": w.requester,
-            "target": w.target,
-            "priority": w.priority,
-            "status": "declined" if w.declined else "requested",
-        }
-        for w in event.wishes
-    ]
-    return Rows(updated, added, wishes)
+            added.append(new_person_row(secret, event_id, position, p))
+        elif before[1] != (details := person_details(p)):
+            updated.append({"event_id": event_id, "pid": p.id} | details)
+    return Rows(updated, added, wish_rows(event_id, event))
 
 
 def store(
