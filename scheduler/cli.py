@@ -62,6 +62,11 @@ WRITE_MARGIN = 1.0  # seconds kept back from the solver for statistics, checking
 # (80,500 wishes, 84 slots) loads in ~6 s and needs ~37 s after.
 AFTER_SOLVE_LOADS = 4.0  # loading times after the solve …
 AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS = 0.5  # … and this many more per million (wish, slot) pairs
+# … but never less than this per thousand wishes: loading got faster than what follows it. Measured
+# idle on 2026-12-02: the 1,500-person day loads in ~0.3 s and needs ~2.2 s after its solver
+# (table labels 0.4 s, the checker 0.3 s, the unmet wishes' reasons 1.2 s, writing 0.4 s), which
+# four loading times left 0.4 s past a 60 s limit.
+AFTER_SOLVE_SECONDS_PER_THOUSAND_WISHES = 0.15
 MIN_SOLVE_SECONDS = 1.0  # the solver always gets at least this, even when loading ate the budget
 PROGRESS_INTERVAL = 2.0  # seconds between plain progress lines when stderr is not a terminal
 HEARTBEAT_SECONDS = 4.0  # silent this long (a step without reports of its own): the latest line again
@@ -367,7 +372,9 @@ def _solve_with_progress(args: argparse.Namespace, started: float, on_progress: 
 
     wish_slots = len(loaded.event.wishes) * len(loaded.event.slots) / 1e6
     after_solve = max(
-        WRITE_MARGIN, loading * (AFTER_SOLVE_LOADS + AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS * wish_slots)
+        WRITE_MARGIN,
+        loading * (AFTER_SOLVE_LOADS + AFTER_SOLVE_LOADS_PER_MILLION_WISH_SLOTS * wish_slots),
+        AFTER_SOLVE_SECONDS_PER_THOUSAND_WISHES * len(loaded.event.wishes) / 1000,
     )
     budget = max(MIN_SOLVE_SECONDS, args.time_limit - (time.monotonic() - started) - after_solve)
     if args.cutoff is not None and previous is None:
