@@ -6,9 +6,9 @@ re-issued agendas of the people a publication affects are prepared away from the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api import documents, service
@@ -145,6 +145,16 @@ def _asked(session: SessionDep, row: EventRow, kind: str, version: int | None, s
     return Asked(kind, srow.version, stored_version(session, row, since).version)
 
 
+def _asked_in_request(
+    row: WebEventDep, kind: str, session: SessionDep, version: VersionQuery = None, since: SinceQuery = None
+) -> Asked:
+    """The document a prepared page's address names (its path's kind, its ?version= and ?since=)."""
+    return _asked(session, row, kind, version, since)
+
+
+AskedDep = Annotated[Asked, Depends(_asked_in_request)]
+
+
 def progress_context(
     session: SessionDep, row: EventRow, request: Request, settings: SettingsDep, asked: Asked
 ) -> dict[str, Any]:
@@ -183,45 +193,36 @@ def _context(
 @router.get("/events/{event_id}/prepared/{kind}", response_class=HTMLResponse)
 def prepared_page(
     row: WebEventDep,
-    kind: str,
+    asked: AskedDep,
     session: SessionDep,
     request: Request,
     settings: SettingsDep,
-    version: VersionQuery = None,
-    since: SinceQuery = None,
 ) -> HTMLResponse:
     """A document of agendas: the button that prepares it, its progress, then its download."""
-    asked = _asked(session, row, kind, version, since)
     return render(request, "prepared.html", **_context(session, row, request, settings, asked))
 
 
 @router.get("/events/{event_id}/prepared/{kind}/progress", response_class=HTMLResponse)
 def prepared_progress(
     row: WebEventDep,
-    kind: str,
+    asked: AskedDep,
     session: SessionDep,
     request: Request,
     settings: SettingsDep,
-    version: VersionQuery = None,
-    since: SinceQuery = None,
 ) -> HTMLResponse:
     """The live part of the page (polled by htmx while the document is being prepared)."""
-    asked = _asked(session, row, kind, version, since)
     return render(request, "_prepared_progress.html", **_context(session, row, request, settings, asked))
 
 
 @router.post("/events/{event_id}/prepared/{kind}", dependencies=CSRF)
 def prepare(
     row: WebEventDep,
-    kind: str,
+    asked: AskedDep,
     session: SessionDep,
     request: Request,
     settings: SettingsDep,
-    version: VersionQuery = None,
-    since: SinceQuery = None,
 ) -> RedirectResponse:
     """Queue the document (nothing new when it is queued, running or done), then show its page."""
-    asked = _asked(session, row, kind, version, since)
     ask(request, session, row, settings, asked)
     return RedirectResponse(asked.page(row.id), status.HTTP_303_SEE_OTHER)
 
