@@ -27,7 +27,8 @@ from tests.test_all_mode_occupancy import _event, _random_schedule
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000))
 def test_hole_ends_count_the_checkers_holes(seed: int) -> None:
-    """Two days with a break and part-time people: each person's hole ends sum to their holes."""
+    """Two days with a break and part-time people: each person's hole ends sum to their holes, and
+    the implied spans never rule out a valid schedule."""
     event = _event(seed)
     placed = _random_schedule(event, random.Random(seed))
     pairs = [p.pair for p in placed]
@@ -35,7 +36,7 @@ def test_hole_ends_count_the_checkers_holes(seed: int) -> None:
     v = MeetingVars(model, event, pairs, required=True)
     for rule in HARD_RULES:
         rule.apply(event, model, v)
-    ends = hole_ends(event, model, Occupancy(event, model, v), v.people())
+    ends = hole_ends(event, model, Occupancy(event, model, v), v.people(), spans=True)
     index_of = {p.key: i for i, p in enumerate(pairs)}
     for p in placed:
         v.fix(index_of[p.pair.key], p.slot)

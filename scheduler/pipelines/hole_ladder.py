@@ -56,7 +56,7 @@ def climb(run: Run, lower: int, upper: int, share: float) -> Climb:
     deadline = None if run.options.deterministic else time.monotonic() + share * run.clock.remaining()
     model, v = build(run, run.pairs, run.index_of, required=True)
     people = v.people()
-    ends = hole_ends(run.event, model, Occupancy(run.event, model, v), people)
+    ends = hole_ends(run.event, model, Occupancy(run.event, model, v), people, spans=True)
     event = run.event
     holes: dict[ParticipantId, cp_model.LinearExprT] = {
         pid: cp_model.LinearExpr.sum(lits) for pid, lits in ends.items()
