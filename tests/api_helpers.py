@@ -21,12 +21,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.settings import Settings
-from api.storage import Database, JobRow
+from api.storage import Database, EventRow, JobRow, ParticipantRow, WishRow
 
 API_DATA = Path(__file__).resolve().parent / "api_data"
 
@@ -251,3 +252,38 @@ def claimed_solve(
             yield client, db, event_id, job_id, headers
         finally:
             db.dispose()
+
+
+def event_row(client: TestClient, event_id: str) -> EventRow:
+    """The event's row as stored now, detached from its session."""
+    with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
+        row: EventRow | None = s.get(EventRow, event_id)
+        assert row is not None
+        s.expunge(row)
+        return row
+
+
+def stored_rows(session: Session, event_id: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """An event's participant rows (all but their link keys) and wish rows, in order: what two ways
+    of storing the same files must leave alike."""
+    people = session.execute(
+        select(
+            ParticipantRow.pid,
+            ParticipantRow.position,
+            ParticipantRow.name,
+            ParticipantRow.organisation,
+            ParticipantRow.email,
+            ParticipantRow.role,
+            ParticipantRow.country,
+            ParticipantRow.status,
+            ParticipantRow.link_version,
+        )
+        .where(ParticipantRow.event_id == event_id)
+        .order_by(ParticipantRow.position)
+    ).all()
+    wishes = session.execute(
+        select(WishRow.requester, WishRow.target, WishRow.priority, WishRow.status)
+        .where(WishRow.event_id == event_id)
+        .order_by(WishRow.id)
+    ).all()
+    return [tuple(p) for p in people], [tuple(w) for w in wishes]

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from api import service
 from api.prepared import replacements
 from api.prepared.rows import ImportRow
-from api.storage import EventRow, ParticipantRow, WishRow
+from api.storage import ParticipantRow, WishRow
 from api.web import revise
 from scheduler.io.loading import load_event_bytes
-from tests.api_helpers import API_DATA, client_for
-from tests.web_helpers import HTML, csrf_of, signed_in_event
+from tests.api_helpers import API_DATA, client_for, event_row, stored_rows
+from tests.web_helpers import HTML, csrf_of, page_text, signed_in_event
 
 PARTICIPANTS = (API_DATA / "participants.csv").read_bytes()
 WISHES = (API_DATA / "wishes.csv").read_bytes()
@@ -105,18 +105,6 @@ def _confirm(client: TestClient, path: str) -> Any:
     return client.post(f"{path}/apply", data={"csrf": token}, headers=HTML, follow_redirects=False)
 
 
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def _row(client: TestClient, event_id: str) -> EventRow:
-    with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
-        row: EventRow | None = s.get(EventRow, event_id)
-        assert row is not None
-        s.expunge(row)
-        return row
-
-
 def _people_rows(client: TestClient, event_id: str) -> dict[str, tuple[str, str]]:
     with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
         rows = s.execute(
@@ -153,12 +141,12 @@ def test_a_big_file_is_read_in_the_background_its_changes_confirmed_then_applied
 
         page = _settled(client, path)
         assert page.status_code == 200, page.text
-        text = _text(page.text)
+        text = page_text(page.text)
         assert f"Added people ({EXTRA})" in text and "Newcomer 0 (n0, Org 0)" in text
         assert "Changed people (1)" in text and "organisation: Rīgas Ūdens → Rīgas Ūdens AS" in text
         assert "people.csv (participants) is valid" in text
         assert f'action="{path}/apply"' in page.text and "Apply these changes" in text
-        assert _row(client, event_id).revision == 1  # nothing stored yet
+        assert event_row(client, event_id).revision == 1  # nothing stored yet
 
         applied = _confirm(client, path)
         assert applied.status_code == 303 and applied.headers["location"] == path
@@ -166,7 +154,7 @@ def test_a_big_file_is_read_in_the_background_its_changes_confirmed_then_applied
         assert done.status_code == 303 and done.headers["location"] == f"/events/{event_id}"
         assert loader.in_requests == [], f"parsed in a request: {loader.in_requests}"
 
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.revision == 2 and row.participants_csv == _people() and row.wishes_csv == WISHES
         after = _people_rows(client, event_id)
         assert len(after) == 8 + EXTRA
@@ -199,26 +187,9 @@ def test_the_same_files_store_the_same_rows_inline_and_in_the_background(tmp_pat
                 assert _settled(client, path).status_code == 200
                 assert _confirm(client, path).status_code == 303
                 assert _settled(client, path).status_code == 303
-            row = _row(client, event_id)
+            row = event_row(client, event_id)
             with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
-                people = s.execute(
-                    select(
-                        ParticipantRow.pid,
-                        ParticipantRow.position,
-                        ParticipantRow.name,
-                        ParticipantRow.organisation,
-                        ParticipantRow.role,
-                        ParticipantRow.status,
-                        ParticipantRow.link_version,
-                    )
-                    .where(ParticipantRow.event_id == event_id)
-                    .order_by(ParticipantRow.position)
-                ).all()
-                wish_rows = s.execute(
-                    select(WishRow.requester, WishRow.target, WishRow.priority, WishRow.status)
-                    .where(WishRow.event_id == event_id)
-                    .order_by(WishRow.id)
-                ).all()
+                people, wish_rows = stored_rows(s, event_id)
             stored.append((row.revision, row.participants_csv, row.wishes_csv, row.warnings, people, wish_rows))
     assert stored[0] == stored[1]
 
@@ -240,7 +211,7 @@ def test_a_big_file_with_problems_ends_with_them_by_file_row_and_column_and_chan
         assert re.search(r"<td>participants\.csv</td>\s*<td class=\"num\">12</td>\s*<td>id</td>", page.text), page.text
         assert "Apply these changes" not in page.text
         assert f'href="/events/{event_id}/files"' in page.text  # upload again
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.revision == 1 and row.participants_csv == PARTICIPANTS
         assert _people_rows(client, event_id) == before
 
@@ -254,9 +225,9 @@ def test_a_change_made_before_the_confirmation_refuses_it(tmp_path: Path) -> Non
         assert change.status_code == 200, change.text
         refused = _confirm(client, path)
         assert refused.status_code == 409
-        assert "sent against revision 1, it is now revision 2" in _text(refused.text)
+        assert "sent against revision 1, it is now revision 2" in page_text(refused.text)
         assert "Nothing was changed" in refused.text
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.revision == 2 and b"n0," not in row.participants_csv
         gone = client.get(path, headers=HTML)  # the refused files are not offered again
         assert "Apply these changes" not in gone.text and "nothing was changed" in gone.text
@@ -279,9 +250,9 @@ def test_a_change_made_while_the_confirmed_files_are_read_wins_and_nothing_is_st
         loader.release.set()
         page = _settled(client, path)
         assert page.status_code == 200
-        text = _text(page.text)
+        text = page_text(page.text)
         assert "nothing was changed" in text and "sent against revision 1, it is now revision 2" in text
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.revision == 2 and b"n0," not in row.participants_csv
         assert "n0" not in _people_rows(client, event_id)
 
@@ -298,8 +269,8 @@ def test_a_solve_started_while_the_confirmed_files_are_read_refuses_them(tmp_pat
         assert job.status_code == 202, job.text
         loader.release.set()
         page = _settled(client, path)
-        assert "A solve of this event started" in _text(page.text)
-        assert _row(client, event_id).revision == 1
+        assert "A solve of this event started" in page_text(page.text)
+        assert event_row(client, event_id).revision == 1
         client.post(f"/api/jobs/{job.json()['job_id']}/cancel", headers=headers)
 
 
@@ -387,7 +358,7 @@ def test_the_api_reads_small_files_in_the_request_as_before(tmp_path: Path, load
         assert bad.status_code == 422
         assert any(p["file"] == "wishes.csv" and p["column"] == "target" for p in bad.json()["problems"])
         assert _put(client, event_id, headers).status_code == 422  # no file at all
-        assert _row(client, event_id).revision == 2
+        assert event_row(client, event_id).revision == 2
 
 
 def test_the_api_ends_a_bad_big_file_with_its_problems_and_changes_nothing(tmp_path: Path) -> None:
@@ -401,7 +372,7 @@ def test_the_api_ends_a_bad_big_file_with_its_problems_and_changes_nothing(tmp_p
         assert any(
             p["file"] == "participants.csv" and p["row"] == 30 and p["column"] == "id" for p in failed["problems"]
         ), failed["problems"]
-        assert _row(client, event_id).participants_csv == PARTICIPANTS
+        assert event_row(client, event_id).participants_csv == PARTICIPANTS
 
 
 def test_the_api_refuses_big_files_when_the_event_changed_while_they_were_read(tmp_path: Path, loader: Loader) -> None:
@@ -418,5 +389,5 @@ def test_the_api_refuses_big_files_when_the_event_changed_while_they_were_read(t
         assert failed["state"] == "failed" and failed["problems"] == []
         assert "sent against revision 1, it is now revision 2" in failed["detail"], failed
         assert "nothing was changed" in failed["detail"]
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.revision == 2 and b"n0," not in row.participants_csv

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from api.prepared import imports
 from api.prepared.rows import ImportRow
-from api.storage import Database, EventRow, ParticipantRow, WishRow
-from tests.api_helpers import API_DATA, client_for, database_url, event_files, upload, wait_for_state
+from api.storage import Database, EventRow, ParticipantRow
+from tests.api_helpers import API_DATA, client_for, database_url, event_files, stored_rows, upload, wait_for_state
 from tests.web_helpers import HTML, csrf_of
 
 PEOPLE = 300  # a participants file of about 10 KB: above the tests' inline limit below
@@ -75,28 +75,9 @@ def _stored(db_path: Path, event_id: str) -> tuple[Any, ...]:
         with db.session() as s:
             event = s.get(EventRow, event_id)
             assert event is not None
-            people = s.execute(
-                select(
-                    ParticipantRow.pid,
-                    ParticipantRow.position,
-                    ParticipantRow.name,
-                    ParticipantRow.organisation,
-                    ParticipantRow.email,
-                    ParticipantRow.role,
-                    ParticipantRow.country,
-                    ParticipantRow.status,
-                    ParticipantRow.link_version,
-                )
-                .where(ParticipantRow.event_id == event_id)
-                .order_by(ParticipantRow.position)
-            ).all()
-            wishes = s.execute(
-                select(WishRow.requester, WishRow.target, WishRow.priority, WishRow.status)
-                .where(WishRow.event_id == event_id)
-                .order_by(WishRow.id)
-            ).all()
+            people, wishes = stored_rows(s, event_id)
             files = (event.name, event.timezone, event.event_toml, event.participants_csv, event.wishes_csv)
-            return files, event.revision, event.warnings, [tuple(p) for p in people], [tuple(w) for w in wishes]
+            return files, event.revision, event.warnings, people, wishes
     finally:
         db.dispose()
 

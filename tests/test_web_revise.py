@@ -9,9 +9,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from api.storage import EventRow
-from tests.api_helpers import API_DATA, client_for, solve
-from tests.web_helpers import HTML, csrf_of, signed_in_event
+from tests.api_helpers import API_DATA, client_for, event_row, solve
+from tests.web_helpers import HTML, csrf_of, page_text, signed_in_event
 
 PARTICIPANTS = (API_DATA / "participants.csv").read_bytes()
 WISHES = (API_DATA / "wishes.csv").read_bytes()
@@ -46,18 +45,6 @@ def _apply(client: TestClient, event_id: str, fields: dict[str, str]) -> Any:
     return client.post(f"/events/{event_id}/files/apply", data=fields, headers=HTML, follow_redirects=False)
 
 
-def _row(client: TestClient, event_id: str) -> EventRow:
-    with client.app.state.db.sessions() as s:  # type: ignore[attr-defined]
-        row: EventRow | None = s.get(EventRow, event_id)
-        assert row is not None
-        s.expunge(row)
-        return row
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
 def test_the_page_names_its_inputs_as_the_contract_says(tmp_path: Path) -> None:
     with client_for(tmp_path / "db.sqlite") as client:
         event_id, _ = signed_in_event(client)
@@ -74,7 +61,7 @@ def test_the_changes_are_shown_then_applied_as_a_new_revision(tmp_path: Path) ->
         solve(client, event_id, headers)
         page = _check(client, event_id, NEW_PARTICIPANTS, NEW_WISHES)
         assert page.status_code == 200, page.text
-        text = _text(page.text)
+        text = page_text(page.text)
         assert "Added people (1)" in text and "Ada Newcomer (p9, Nova AS)" in text
         assert "Removed people (1)" in text and "Eve Unmatched (p8, Solo Oy)" in text
         assert "Changed people (1)" in text and "organisation: Rīgas Ūdens → Rīgas Ūdens AS" in text
@@ -82,11 +69,11 @@ def test_the_changes_are_shown_then_applied_as_a_new_revision(tmp_path: Path) ->
         assert "Removed wishes (1)" in text and "Søren Dybdahl (p1) → Αλέξανδρος Παπαδόπουλος (p3)" in text
         assert "Changed wishes (1)" in text and "priority: high (1) → low (3)" in text
         assert "Apply these changes" in text
-        assert _row(client, event_id).revision == 1  # nothing stored yet
+        assert event_row(client, event_id).revision == 1  # nothing stored yet
 
         applied = _apply(client, event_id, _confirmation(page.text))
         assert applied.status_code == 303 and applied.headers["location"] == f"/events/{event_id}"
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.revision == 2 and row.participants_csv == NEW_PARTICIPANTS and row.wishes_csv == NEW_WISHES
         overview = client.get(f"/events/{event_id}", headers=HTML)
         assert "made before the latest changes" in overview.text
@@ -99,7 +86,7 @@ def test_one_file_alone_keeps_the_other(tmp_path: Path) -> None:
         assert page.status_code == 200 and "Added people" not in page.text and "Added wishes (1)" in page.text
         assert "kept-participants" not in _confirmation(page.text)
         assert _apply(client, event_id, _confirmation(page.text)).status_code == 303
-        row = _row(client, event_id)
+        row = event_row(client, event_id)
         assert row.participants_csv == PARTICIPANTS and row.wishes_csv == MORE_WISHES
 
 
@@ -113,9 +100,9 @@ def test_a_bad_file_shows_its_problems_and_changes_nothing(tmp_path: Path) -> No
         table = page.text[page.text.index("<caption>Problems</caption>") :]
         row = re.search(r"<tr class=\"error\">(.*?)</tr>", table, re.S)
         assert row
-        cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+        cells = [page_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
         assert cells[:3] == ["wishes.csv", "15", "target"], cells
-        assert _row(client, event_id).revision == 1
+        assert event_row(client, event_id).revision == 1
         empty = _check(client, event_id, None, None)
         assert empty.status_code == 422 and "Choose a new participants file" in empty.text
 
@@ -132,13 +119,13 @@ def test_a_changed_or_stale_confirmation_is_refused(tmp_path: Path) -> None:
         tampered = dict(fields, **{"kept-participants": f"{mac}.{payload[:-8]}AAAAAAAA"})
         refused = _apply(client, event_id, tampered)
         assert refused.status_code == 400 and "changed on its way back" in refused.text
-        assert _row(client, event_id).revision == 1
+        assert event_row(client, event_id).revision == 1
 
         other = _check(client, event_id, None, MORE_WISHES)  # a second confirmation, of the same revision
         assert _apply(client, event_id, _confirmation(other.text)).status_code == 303
         stale = _apply(client, event_id, fields)
         assert stale.status_code == 409 and "revision 1, it is now revision 2" in stale.text
-        assert _row(client, event_id).participants_csv == PARTICIPANTS
+        assert event_row(client, event_id).participants_csv == PARTICIPANTS
 
 
 def test_checking_and_applying_need_the_csrf_token(tmp_path: Path) -> None:
@@ -150,7 +137,7 @@ def test_checking_and_applying_need_the_csrf_token(tmp_path: Path) -> None:
         files = {"participants": ("p.csv", NEW_PARTICIPANTS, "text/csv")}
         unchecked = client.post(f"/events/{event_id}/files", files=files, headers=HTML)
         assert unchecked.status_code == 403
-        assert _row(client, event_id).revision == 1
+        assert event_row(client, event_id).revision == 1
 
 
 def test_another_browser_cannot_upload(tmp_path: Path) -> None:

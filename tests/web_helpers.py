@@ -37,3 +37,8 @@ def post_form(client: TestClient, path: str, data: dict[str, str], page: str | N
     overview by default)."""
     token = csrf_of(client, page or "/")
     return client.post(path, data={"csrf": token, **data}, headers=HTML, follow_redirects=False)
+
+
+def page_text(html: str) -> str:
+    """A page's text as a reader sees it: tags dropped, runs of white space made one space."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
