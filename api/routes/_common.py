@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,6 +141,29 @@ def disposition(name: FileName, inline: bool = False) -> dict[str, str]:
 
 # Organiser downloads holding personal data (names, e-mails, agendas): never kept by a cache.
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+# Work that goes on away from the request (a big upload or replacement, a prepared document) is
+# answered with 202: where to follow it, and when to ask again.
+RETRY_AFTER = 2  # seconds
+
+
+def follow_header_docs(what: str) -> dict[str, Any]:
+    """The OpenAPI description of a 202's `Location` (the `what` to follow) and `Retry-After`."""
+    return {
+        "Location": {"description": f"The {what} to follow.", "schema": {"type": "string"}},
+        "Retry-After": {"description": "Seconds to wait before asking again.", "schema": {"type": "integer"}},
+    }
+
+
+def follow_headers(status_url: str) -> dict[str, str]:
+    """A 202's headers: where to follow the work, when to ask again, and never from a cache."""
+    return {"Location": status_url, "Retry-After": str(RETRY_AFTER)} | NO_STORE
+
+
+def accepted(body: BaseModel, status_url: str) -> JSONResponse:
+    """202 with `body`, and where and when to follow it."""
+    return JSONResponse(body.model_dump(mode="json"), status.HTTP_202_ACCEPTED, headers=follow_headers(status_url))
 
 
 def no_store(response: Response) -> None:

@@ -14,21 +14,27 @@ from sqlalchemy.orm import Session
 from api.prepared import documents as prepared_documents
 from api.prepared.rows import ACTIVE, CHANGED_AGENDAS, NO_VERSION, PreparedDocumentRow
 from api.prepared.schemas import PreparedPublic
-from api.routes._common import MAX_VERSION, NO_STORE, Responses, base_url, disposition, stored_version
+from api.routes._common import (
+    MAX_VERSION,
+    NO_STORE,
+    Responses,
+    accepted,
+    base_url,
+    disposition,
+    follow_header_docs,
+    stored_version,
+)
 from api.settings import Settings
 from api.storage import EventRow
 
-RETRY_AFTER = 2  # seconds a client waits before asking again about a document being prepared
-_LOCATION = {"Location": {"description": "The status to follow.", "schema": {"type": "string"}}}
-_RETRY = {"Retry-After": {"description": "Seconds to wait before asking again.", "schema": {"type": "integer"}}}
 PREPARING: Responses = {
     202: {
         "model": PreparedPublic,
         "description": "Being prepared away from the request: follow `Location` (the status) and ask again.",
-        "headers": _LOCATION | _RETRY,
+        "headers": follow_header_docs("status"),
     }
 }
-FOLLOW_HEADERS: Responses = {202: {"headers": _LOCATION | _RETRY}}
+FOLLOW_HEADERS: Responses = {202: {"headers": follow_header_docs("status")}}
 FromQuery = Annotated[
     int | None,
     Query(
@@ -95,16 +101,10 @@ def status_of(doc: PreparedDocumentRow) -> PreparedPublic:
     )
 
 
-def follow_headers(body: PreparedPublic) -> dict[str, str]:
-    return {"Location": body.status_url, "Retry-After": str(RETRY_AFTER)} | NO_STORE
-
-
 def follow(doc: PreparedDocumentRow) -> JSONResponse:
     """202: where to follow a document being prepared, and when to look again."""
     body = status_of(doc)
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers=follow_headers(body)
-    )
+    return accepted(body, body.status_url)
 
 
 def send(session: Session, row: EventRow, doc: PreparedDocumentRow) -> Response | None:

@@ -31,6 +31,7 @@ from api.routes._common import (
     base_url,
     current_schedule,
     disposition,
+    follow_headers,
     private_links,
     stored_version,
 )
@@ -40,7 +41,6 @@ from api.routes._prepared import (
     FromQuery,
     document_versions,
     file_or_follow,
-    follow_headers,
     send,
     status_of,
 )
@@ -150,7 +150,7 @@ def prepare_document(
         old_v,
     )
     body = status_of(doc)
-    response.headers.update(follow_headers(body))
+    response.headers.update(follow_headers(body.status_url))
     return body
 
 

@@ -18,10 +18,11 @@ from api.prepared.deps import ImportDep
 from api.prepared.rows import ImportRow
 from api.prepared.schemas import ImportAccepted, ImportPublic
 from api.routes._common import (
-    NO_STORE,
     Responses,
+    accepted,
     commit,
     current_schedule,
+    follow_header_docs,
     no_store,
     participant_public,
     participant_view,
@@ -47,10 +48,7 @@ _ACCEPTED: Responses = {
     202: {
         "model": ImportAccepted,
         "description": "Large files: stored as they came and read in the background; follow `Location`.",
-        "headers": {
-            "Location": {"description": "The import to follow.", "schema": {"type": "string"}},
-            "Retry-After": {"description": "Seconds to wait before asking.", "schema": {"type": "integer"}},
-        },
+        "headers": follow_header_docs("import"),
     }
 }
 
@@ -106,8 +104,7 @@ def _queue_import(session: SessionDep, request: Request, files: tuple[bytes, byt
         organiser_token=queued.organiser_token,
         status_url=f"/api/events/imports/{queued.row.id}",
     )
-    headers = {"Location": body.status_url, "Retry-After": "2"} | NO_STORE
-    return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers=headers)
+    return accepted(body, body.status_url)
 
 
 def read_upload(upload: UploadFile, limit: int) -> bytes:

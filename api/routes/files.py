@@ -21,7 +21,7 @@ from api.deps import EventDep, IdleEventDep, SecretDep, SessionDep, SettingsDep
 from api.prepared import replacements, state
 from api.prepared.rows import ImportRow
 from api.prepared.schemas import FilesReplaced, ReplacementAccepted, ReplacementPublic
-from api.routes._common import NO_STORE, Responses, commit, invalid_change, no_store
+from api.routes._common import Responses, accepted, commit, follow_header_docs, invalid_change, no_store
 from api.routes.events import read_upload
 from api.schemas import InvalidEvent, ProblemPublic
 from scheduler.problems import EventError, summarised
@@ -35,10 +35,7 @@ _RESPONSES: Responses = {
     202: {
         "model": ReplacementAccepted,
         "description": "Large files: stored as they came and read in the background; follow `Location`.",
-        "headers": {
-            "Location": {"description": "The replacement to follow.", "schema": {"type": "string"}},
-            "Retry-After": {"description": "Seconds to wait before asking.", "schema": {"type": "integer"}},
-        },
+        "headers": follow_header_docs("replacement"),
     },
     409: {"description": "A solve of this event is queued or running."},
     422: {"model": InvalidEvent, "description": "The files make the event invalid; nothing was changed."},
@@ -97,8 +94,7 @@ def replace_files(
             base_revision=upload.base_revision or 1,
             status_url=_status_url(row.id, upload.id),
         )
-        headers = {"Location": body.status_url, "Retry-After": "2"} | NO_STORE
-        return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers=headers)
+        return accepted(body, body.status_url)
     try:
         loaded = service.store_files(
             session=session, secret=secret, row=row, participants_csv=new_participants, wishes_csv=new_wishes
