@@ -4,12 +4,13 @@ download; checked by axe-core and at 390 px."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import httpx2
 from playwright.sync_api import Page, expect
-from test_organiser_flow import check_page, organiser  # noqa: F401 - the page fixture
+from test_organiser_flow import PHONE, check_page, organiser  # noqa: F401 - the page fixture
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_events" / "cluster-day"
 
@@ -64,9 +65,28 @@ def test_the_affected_peoples_agendas_are_prepared_after_publishing(organiser: P
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", name="Version 2 is published")).to_be_visible()
     check_page(page)
+    _each_agenda_link_fits_a_phone(page)
     download_link = page.get_by_role("link", name="Download the affected people's agendas (PDF)")
     expect(download_link).to_be_visible(timeout=120_000)
     check_page(page)
     with page.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename.endswith("changed-agendas-v1-v2.pdf")
+
+
+def _each_agenda_link_fits_a_phone(page: Page) -> None:
+    """At 390 px the "who is affected" table drops its Agenda column and shows the link under the
+    person's name, so that the changes keep a readable width; on a desktop it is the other way round."""
+    size = page.viewport_size
+    first = page.locator("table.affected tbody tr").first
+    in_name = first.locator("th").get_by_role("link", name=re.compile(r"^Agenda of .+ \(PDF\)$"))
+    in_column = first.locator("td.mid").get_by_role("link", name=re.compile(r"^Download .+'s agenda \(PDF\)$"))
+    expect(in_column).to_be_visible()
+    expect(in_name).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    try:
+        expect(in_name).to_be_visible()
+        expect(in_column).to_be_hidden()
+    finally:
+        if size:
+            page.set_viewport_size(size)
