@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -45,12 +45,10 @@ from api.storage import (
     utcnow,
 )
 from scheduler.domain import Event, Participant, Wish
+from scheduler.file_changes import FileChanges, file_changes
 from scheduler.io.limits import Limits
 from scheduler.io.loading import LoadedEvent, load_event_bytes
 from scheduler.problems import EventError, summarised
-
-if TYPE_CHECKING:
-    from api.web.file_changes import FileChanges
 
 log = logging.getLogger("matchday.imports")
 
@@ -155,8 +153,6 @@ def run_replacement(db: Database, import_id: str, secret: str, limits: Limits) -
         return
     warnings = [p.as_dict() for p in summarised(loaded.warnings)]
     if stage == "check":
-        from api.web.file_changes import file_changes  # the package imports this module: not at the top
-
         old = load_event_bytes(*current).event  # stored files: already judged against the limits
         changes = summary(file_changes(old, loaded.event), LISTED)
         state.settle(db, ImportRow, import_id, "checked", changes=changes, warnings=warnings)

@@ -28,10 +28,10 @@ from api.settings import current_limits
 from api.storage import EventRow, unstorable_problems
 from api.web.deps import CSRF, IdleWebEventDep, WebEventDep
 from api.web.errors import error_page
-from api.web.file_changes import file_changes
 from api.web.imports import follow
 from api.web.pages import PAGE_HEADERS, render
 from api.web.uploads import UPLOAD_FORM, BadSeal, FormDep, TooLarge, Upload, read_upload, seal, unseal
+from scheduler.file_changes import file_changes
 from scheduler.io.loading import load_event_bytes
 from scheduler.problems import EventError, Problem, summarised
 
