@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from api.prepared.rows import ImportRow
 from api.schemas import ProblemPublic
 
 State = Literal["queued", "running", "done", "failed"]
@@ -98,3 +99,16 @@ class ReplacementPublic(BaseModel):
     attempts: int
     created_at: dt.datetime
     finished_at: dt.datetime | None = None
+
+
+def outcome_of(upload: ImportRow) -> dict[str, Any]:
+    """The fields a new upload's and a replacement's status share (`ImportPublic`,
+    `ReplacementPublic`), from the row: how it ended, its problems and warnings, when."""
+    return {
+        "detail": upload.error,
+        "problems": [ProblemPublic(**p) for p in upload.problems],
+        "warnings": [ProblemPublic(**p) for p in upload.warnings],
+        "attempts": upload.attempts,
+        "created_at": upload.created_at,
+        "finished_at": upload.finished_at,
+    }

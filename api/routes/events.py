@@ -16,7 +16,7 @@ from api.deps import EventDep, RunnerDep, SecretDep, SessionDep, SettingsDep
 from api.prepared import imports, state
 from api.prepared.deps import ImportDep
 from api.prepared.rows import ImportRow
-from api.prepared.schemas import ImportAccepted, ImportPublic
+from api.prepared.schemas import ImportAccepted, ImportPublic, outcome_of
 from api.routes._common import (
     Responses,
     accepted,
@@ -164,12 +164,7 @@ def read_import(import_id: str, upload: ImportDep) -> ImportPublic:
         id=upload.id,
         state=upload.state,  # type: ignore[arg-type]
         event_id=upload.event_id,
-        detail=upload.error,
-        problems=[ProblemPublic(**p) for p in upload.problems],
-        warnings=[ProblemPublic(**p) for p in upload.warnings],
-        attempts=upload.attempts,
-        created_at=upload.created_at,
-        finished_at=upload.finished_at,
+        **outcome_of(upload),
     )
 
 

@@ -20,7 +20,7 @@ from api import service
 from api.deps import EventDep, IdleEventDep, SecretDep, SessionDep, SettingsDep
 from api.prepared import replacements, state
 from api.prepared.rows import ImportRow
-from api.prepared.schemas import FilesReplaced, ReplacementAccepted, ReplacementPublic
+from api.prepared.schemas import FilesReplaced, ReplacementAccepted, ReplacementPublic, outcome_of
 from api.routes._common import Responses, accepted, commit, follow_header_docs, invalid_change, no_store
 from api.routes.events import read_upload
 from api.schemas import InvalidEvent, ProblemPublic
@@ -126,10 +126,5 @@ def read_replacement(row: EventDep, import_id: str, session: SessionDep) -> Repl
         state=upload.state,  # type: ignore[arg-type]
         base_revision=upload.base_revision,
         event_revision=upload.base_revision + 1 if upload.state == "done" else None,
-        detail=upload.error,
-        problems=[ProblemPublic(**p) for p in upload.problems],
-        warnings=[ProblemPublic(**p) for p in upload.warnings],
-        attempts=upload.attempts,
-        created_at=upload.created_at,
-        finished_at=upload.finished_at,
+        **outcome_of(upload),
     )
