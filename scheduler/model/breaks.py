@@ -22,7 +22,8 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Event, ParticipantId
+from scheduler.domain import Event, ParticipantId, SlotIndex
+from scheduler.model.cnf import Cnf
 from scheduler.model.occupancy import Occupancy
 
 
@@ -114,3 +115,36 @@ def _chain(model: cp_model.CpModel, cells: list[cp_model.IntVar | None]) -> list
         held.append(now)
         before = now
     return held
+
+
+def hole_end_clauses(
+    event: Event, cnf: Cnf, busy: dict[tuple[ParticipantId, SlotIndex], int], people: Sequence[ParticipantId]
+) -> dict[ParticipantId, list[int]]:
+    """`hole_ends` as clauses (JAIR 74, §4.2, constraints 31-35), on `occupancy.busy_clauses`' cells."""
+    out: dict[ParticipantId, list[int]] = {}
+    for pid in people:
+        ends: list[int] = []
+        for day in event.days:
+            cells = [busy.get((pid, s)) for s in day.slots]
+            if sum(c is not None for c in cells) < 2:
+                continue
+            held: int | None = None  # "met by this slot", from the day's first cell on
+            for k, now in enumerate(cells):
+                if now is not None:
+                    if held is None:
+                        held = now
+                    else:
+                        met = cnf.new_bool_var()
+                        cnf.clauses.extend([[-met, held, now], [-held, met], [-now, met]])
+                        held = met
+                after = cells[k + 1] if k + 1 < len(cells) else None
+                if after is None or held is None:
+                    continue
+                end = cnf.new_bool_var()  # idle now, met before, busy next
+                cnf.clauses.extend([[-end, held], [-end, after], [-held, -after, end, *([] if now is None else [now])]])
+                if now is not None:
+                    cnf.add_clause([-end, -now])
+                ends.append(end)
+        if ends:
+            out[pid] = ends
+    return out

@@ -22,8 +22,10 @@ from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
+from scheduler.candidates import SHARED
 from scheduler.domain import Event, ParticipantId, SlotIndex
 from scheduler.heuristics.state import Placement
+from scheduler.model.cnf import Cnf, CnfVars
 from scheduler.model.variables import MeetingVars
 
 
@@ -106,3 +108,36 @@ class Occupancy:
         hints = self.model.proto.solution_hint
         hints.vars.extend(list(value))
         hints.values.extend(list(value.values()))
+
+
+def busy_clauses(event: Event, cnf: Cnf, v: CnfVars) -> dict[tuple[ParticipantId, SlotIndex], int]:
+    """`Occupancy` as clauses: the busy cells, each person's count of them and, where every
+    meeting of a slot is at the shared tables, at most twice the tables busy in it, an even number
+    (JAIR 74, §4.4-4.5.1; without this count tic-14crafc's hole-free day took the SAT solver
+    minutes instead of half a second, measured)."""
+    busy: dict[tuple[ParticipantId, SlotIndex], int] = {}
+    per_slot: dict[SlotIndex, list[int]] = defaultdict(list)
+    for (pid, slot), lits in v.by_person_slot.items():
+        cell = cnf.new_bool_var()
+        cnf.add_clause([-cell, *lits])
+        cnf.clauses.extend([-lit, cell] for lit in lits)
+        busy[(pid, slot)] = cell
+        per_slot[slot].append(cell)
+    if v.required:
+        meetings: dict[ParticipantId, int] = defaultdict(int)
+        for pair in v.pairs:
+            for pid in pair.people:
+                meetings[pid] += 1
+        mine: dict[ParticipantId, list[int]] = defaultdict(list)
+        for (pid, _slot), cell in busy.items():
+            mine[pid].append(cell)
+        for pid, n in meetings.items():  # also where n fills every cell: the cells are then
+            cnf.add_exactly(mine[pid], n)  # busy at once, which no clause above implies directly
+    elsewhere = {slot for (i, slot) in v.x if v.pairs[i].locations != (SHARED,)}
+    for slot, cells in per_slot.items():
+        if slot in elsewhere or len(cells) <= 2 * event.tables:
+            continue
+        at_least = cnf.counter(cells, 2 * event.tables + 1)  # at_least[k]: k + 1 or more busy
+        cnf.add_clause([-at_least[-1]])
+        cnf.clauses.extend([-at_least[k], at_least[k + 1]] for k in range(0, 2 * event.tables, 2))
+    return busy

@@ -10,6 +10,8 @@ labels them afterwards (which also breaks the table symmetry for free).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -17,25 +19,26 @@ from scheduler.candidates import Pair
 from scheduler.domain import Event, ParticipantId, SlotIndex
 from scheduler.heuristics.state import Placement
 
+Lit = TypeVar("Lit")
 
-class MeetingVars:
-    """Owns the decision variables; nothing else indexes them directly."""
 
-    def __init__(self, model: cp_model.CpModel, event: Event, pairs: list[Pair], required: bool = False):
-        self.model = model
+class Cells(Generic[Lit]):
+    """One literal per (pair, slot) the pair could meet in, indexed by pair, by person and slot,
+    and by person; the literals are CP-SAT Booleans (`MeetingVars`) or a SAT solver's variable
+    numbers (`cnf.CnfVars`), so both solvers state the rules on the same cells."""
+
+    def __init__(self, event: Event, pairs: list[Pair], required: bool, new_literal: Callable[[], Lit]):
         self.event = event
         self.pairs = pairs
         self.required = required  # every pair must be placed ("all" mode)
-        self.x: dict[tuple[int, SlotIndex], cp_model.IntVar] = {}
-        self.by_pair: list[list[tuple[SlotIndex, cp_model.IntVar]]] = []
-        self.by_person_slot: dict[tuple[ParticipantId, SlotIndex], list[cp_model.IntVar]] = defaultdict(list)
-        self.by_person: dict[ParticipantId, list[cp_model.IntVar]] = defaultdict(list)
-        # (pair index, slot, label) -> literal, only where two fixed tables compete for a meeting
-        self.location: dict[tuple[int, SlotIndex, str], cp_model.IntVar] = {}
+        self.x: dict[tuple[int, SlotIndex], Lit] = {}
+        self.by_pair: list[list[tuple[SlotIndex, Lit]]] = []
+        self.by_person_slot: dict[tuple[ParticipantId, SlotIndex], list[Lit]] = defaultdict(list)
+        self.by_person: dict[ParticipantId, list[Lit]] = defaultdict(list)
         for i, pair in enumerate(pairs):
             row = []
             for slot in sorted(pair.slots):
-                var = model.new_bool_var("")  # unnamed: names cost a third of the model's building
+                var = new_literal()
                 self.x[(i, slot)] = var
                 row.append((slot, var))
                 for pid in pair.people:
@@ -46,6 +49,17 @@ class MeetingVars:
     def people(self) -> list[ParticipantId]:
         """Everyone with a variable, in a fixed order (never a set: that order is hash-seeded)."""
         return list(self.by_person)
+
+
+class MeetingVars(Cells[cp_model.IntVar]):
+    """Owns the decision variables; nothing else indexes them directly."""
+
+    def __init__(self, model: cp_model.CpModel, event: Event, pairs: list[Pair], required: bool = False):
+        # unnamed: names cost a third of the model's building
+        super().__init__(event, pairs, required, lambda: model.new_bool_var(""))
+        self.model = model
+        # (pair index, slot, label) -> literal, only where two fixed tables compete for a meeting
+        self.location: dict[tuple[int, SlotIndex, str], cp_model.IntVar] = {}
 
     def fix(self, pair_index: int, slot: SlotIndex, value: bool = True) -> None:
         var = self.x[(pair_index, slot)]

@@ -33,6 +33,7 @@ from scheduler.pipelines.cp_sat import build, extract, run_solver, solver
 from scheduler.pipelines.hole_ladder import climb
 from scheduler.pipelines.polish import polish
 from scheduler.pipelines.run import Outcome, Run, by_value, holes, slots_by_pair
+from scheduler.pipelines.sat_ladder import climb_sat, hole_question
 from scheduler.problems import MatchdayError, NoScheduleError
 
 # Of the time left after the first CP-SAT call: the local search's share; CP-SAT, hinted with
@@ -45,6 +46,11 @@ POLISH_SHARE = 0.5
 INSERT_SHARE = 0.05
 INSERT_TRIES = 200
 FIRST_POLISH_SHARE = 0.25
+# Before the SAT ladder (`sat_ladder`), which finds the optimal schedules itself, the first polish
+# only makes a fallback and the ladder's ceiling: it takes 0.05 of the time, so the ladder starts
+# about 1 s into a 10 s solve instead of 3 s (measured on the published days: 17 of 18 optima
+# proven within 10 s, against 4 of the 6 the CP-SAT ladder missed with 0.25).
+FIRST_POLISH_SHARE_BEFORE_SAT = 0.05
 # Where that misses a pair, CP-SAT on the hard rules alone places every pair (`completion`),
 # within this share of the time left, before the local search.
 COMPLETION_SHARE = 0.3
@@ -105,11 +111,17 @@ def place_all(run: Run) -> Outcome:
         if not history and search.acceptable(start) and search.count(start) == 0:  # history may make holes
             search.offer(start)
             return Outcome(start, True, None)
-        start = polish(run, start, None, share=FIRST_POLISH_SHARE, work=FIRST_POLISH_SHARE)
+        question = None if history else hole_question(run)
+        first = FIRST_POLISH_SHARE if question is None else FIRST_POLISH_SHARE_BEFORE_SAT
+        start = polish(run, start, None, share=first, work=first)
         if search.acceptable(start):
             search.offer(start)
         if search.best is not None and not history and not run.stopped():
-            reached = climb(run, 0, search.count(search.best), LADDER_SHARE)
+            upper = search.count(search.best)
+            if question is not None:
+                reached = climb_sat(run, question, 0, upper, LADDER_SHARE)
+            else:
+                reached = climb(run, 0, upper, LADDER_SHARE)
             search.raise_to(reached.lower)
             if reached.found is not None:
                 search.offer(reached.found)
