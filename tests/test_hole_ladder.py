@@ -49,7 +49,7 @@ def test_hole_ends_count_the_checkers_holes(seed: int) -> None:
         assert got == expected.get(pid, 0), pid
 
 
-def _tiny(seed: int) -> Event:
+def _tiny(seed: int, max_spread: int | None = 1) -> Event:
     """Five people, six slots with a lunch break (which is not a hole), one or two tables, some
     part-time: small enough to try every placement."""
     rng = random.Random(seed)
@@ -63,7 +63,7 @@ def _tiny(seed: int) -> Event:
         people.append((pid, "", "", available))
     wishes = sorted({tuple(sorted(rng.sample(ids, 2))) for _ in range(6)})
     day = DaySpec(DATE, "09:00", "12:00", ("10:00-10:20",))
-    spec = EventSpec(tables=rng.choice((1, 2)), days=(day,), objective="all", max_holes=2, max_spread=1)
+    spec = EventSpec(tables=rng.choice((1, 2)), days=(day,), objective="all", max_holes=2, max_spread=max_spread)
     return make_event(people, wishes, spec)
 
 
@@ -78,7 +78,8 @@ def _brute_force_least_holes(event: Event) -> int | None:
         meetings = [Meeting(s, "1", p.a, p.b) for p, s in zip(pairs, slots, strict=True)]
         per = checker_holes(event, meetings)
         counts = [per.get(pid, 0) for pid in {pid for p in pairs for pid in p.people}]
-        if max(counts) > (event.max_holes or 0) or max(counts) - min(counts) > (event.max_hole_spread or 0):
+        spread = event.max_hole_spread
+        if max(counts) > (event.max_holes or 0) or (spread is not None and max(counts) - min(counts) > spread):
             continue
         best = sum(counts) if best is None else min(best, sum(counts))
     return best

@@ -64,6 +64,9 @@ class Cnf:
         self._take(enc.clauses, enc.nv)
 
     def add_exactly(self, lits: Sequence[int], bound: int) -> None:
+        if bound > len(lits):
+            self.clauses.append([])  # cannot hold: the empty clause
+            return
         if bound == len(lits):
             self.clauses.extend([lit] for lit in lits)
             return

@@ -3,11 +3,12 @@ fewest proven; an infeasible request is explained (`diagnose`).
 
 A fresh solve: the greedy, completed by Kempe-chain insertion and if need be by CP-SAT on the hard
 rules alone (`completion`; hole-free, it is returned at once), polished by the hole local search;
-then the hole ladder (`hole_ladder.climb`: "a schedule with at most k holes?" for k = 0, 1, …
-below the local search's count) proves lower bounds and finds a better, then optimal, schedule
-where it can; where a gap remains, the full model (`occupancy`: busy cells and the implied counts)
-improves the schedule (the core-based search beside it), the local search polishes its result, and
-CP-SAT tries once more from there.
+then the hole ladder ("a schedule with at most k holes?" for k = 0, 1, … below the local search's
+count: on SAT solvers, `sat_ladder.climb_sat`, where the clauses state the event; else on CP-SAT,
+`hole_ladder.climb`) proves lower bounds and finds a better, then optimal, schedule where it can;
+where a gap remains, the full model (`occupancy`: busy cells and the implied counts) improves the
+schedule (the core-based search beside it), the local search polishes its result, and CP-SAT tries
+once more from there.
 Each lower bound proven is sent as a "bound" progress snapshot whose `holes` is the least number of
 holes any schedule needs, and each schedule found as "search" with its holes and meetings.
 A re-solve keeps every previous row it can in place first, fewer holes second."""
@@ -47,9 +48,8 @@ INSERT_SHARE = 0.05
 INSERT_TRIES = 200
 FIRST_POLISH_SHARE = 0.25
 # Before the SAT ladder (`sat_ladder`), which finds the optimal schedules itself, the first polish
-# only makes a fallback and the ladder's ceiling: it takes 0.05 of the time, so the ladder starts
-# about 1 s into a 10 s solve instead of 3 s (measured on the published days: 17 of 18 optima
-# proven within 10 s, against 4 of the 6 the CP-SAT ladder missed with 0.25).
+# only makes a fallback and the ladder's ceiling: 0.05 of the time, so that the ladder starts about
+# 1 s into a 10 s solve instead of about 3 s (its slowest published days need 3-6 s of it).
 FIRST_POLISH_SHARE_BEFORE_SAT = 0.05
 # Where that misses a pair, CP-SAT on the hard rules alone places every pair (`completion`),
 # within this share of the time left, before the local search.

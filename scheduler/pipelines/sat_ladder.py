@@ -1,17 +1,19 @@
 """The hole ladder on a SAT solver: "is there a schedule with at most k holes?" for k = the proven
 lower bound, then one more, below the holes of the schedule in hand, as in `hole_ladder` but asked
-of CaDiCaL through PySAT on the clauses of `model.cnf`.
+of SAT solvers (through PySAT) on the clauses of `model.cnf`.
 
-One solver keeps its learnt clauses from step to step: the cap on the total is an assumption on a
-unary counter of the holes, so a "no" at k leaves the solver ready for k + 1. Two solvers (two
-CaDiCaL versions, whose search differs) climb side by side, each in a forked process on its own
-core, and share the bounds they prove; the first "yes" ends both, as do the deadline and a
-cancellation (the processes are killed: a solver cannot be interrupted cheaply, and slicing its
-search into budgets of conflicts doubled its time, measured).
+Two solvers climb side by side, each in a forked process on its own core, and share the bounds
+they prove: CaDiCaL 1.5.3 keeps its learnt clauses from step to step (the cap on the total is an
+assumption on a unary counter of the holes, so a "no" at k leaves it ready for k + 1), Kissat is
+asked afresh each step. Their run times scatter with the order of the variables, and rarely both
+at once. The first "yes" ends both, as do the deadline and a cancellation (the processes are
+killed: CaDiCaL cannot be interrupted through PySAT, and slicing its search into budgets of
+conflicts doubled its time, measured).
 
-Why: on the 18 comparable published B2B days this ladder alone reaches every published optimum,
-proven, in at most 3.2 s on one core (CaDiCaL 1.5.3), where the CP-SAT ladder reached 12 of 18
-within the whole 10 s solve (benchmarks/README.md).
+Why: on the 18 comparable published B2B days CaDiCaL alone answers every ladder, up to the
+published optimum, in at most 3.2 s on one core, where the CP-SAT ladder reached 12 of 18 within
+the whole 10 s solve; the pair reaches all 18 within 10 s, the slowest in 3.5-6.7 s over five full
+runs (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ from scheduler.pipelines.run import Run
 SOLVERS = ("cadical153", "kissat404")
 # Solvers without assumptions, asked each step afresh with the cap as a clause.
 FRESH_EACH_STEP = frozenset({"kissat404"})
+# The clauses are written in Python: 0.3 s for the largest published day (6,644 cells of pair and
+# slot), 1.8 s for a 300-person day (40,501) and 30 s for a 1,500-person day (229,731), measured.
+# Above this many cells the CP-SAT ladder (`hole_ladder`) asks instead.
+MAX_CELLS = 20_000
 # How often this process looks for the solvers' answers, the deadline and a cancellation.
 POLL_SECONDS = 0.05
 # Deterministic mode counts its budget in conflicts: this many for each second of its share.
@@ -61,11 +67,13 @@ class HoleQuestion:
 
 
 def hole_question(run: Run) -> HoleQuestion | None:
-    """The clauses of `run`'s fresh "all" solve; None when they cannot be asked here: a feature
-    they do not state (booths shared by several people, a hole spread narrower than the cap), or
-    no way to fork the solvers' processes outside deterministic mode."""
+    """The clauses of `run`'s fresh "all" solve; None when they are not asked here: more cells than
+    `MAX_CELLS`, a feature they do not state (booths shared by several people, a hole spread
+    narrower than the cap), or no way to fork the solvers' processes outside deterministic mode."""
     event = run.event
     if not run.options.deterministic and "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if sum(len(pair.slots) for pair in run.pairs) > MAX_CELLS:
         return None
     if event.max_hole_spread is not None and (event.max_holes is None or event.max_hole_spread < event.max_holes):
         return None
@@ -108,7 +116,8 @@ def _climb_forked(
 ) -> tuple[int, list[tuple[int, SlotIndex]] | None]:
     """Each solver of the portfolio climbs in a forked process (the solvers hold the interpreter
     lock while they search, so threads would take turns); this process reports each bound as it
-    comes and stops them all at the first schedule, the deadline or a cancellation."""
+    comes and stops them all at the first schedule (optimal: every k below it was refuted), at the
+    deadline or on a cancellation. Returns the proven bound and the schedule's cells, if any."""
     context = multiprocessing.get_context("fork")
     shared_lower = context.Value("i", lower, lock=False)
     ends: list[Connection] = []
@@ -132,7 +141,7 @@ def _climb_forked(
             for end in _ready(ends, min(left, POLL_SECONDS)):
                 try:
                     kind, k, cells = end.recv()
-                except EOFError:  # the solver is done (it reached `upper`) or gone
+                except EOFError:  # the solver reached `upper`, or is gone
                     ends.remove(end)
                     continue
                 if kind == "yes" and found is None:
@@ -156,33 +165,37 @@ def _ready(ends: list[Connection], timeout: float) -> list[Connection]:
 
 
 def _climb_process(
-    name: str,
-    q: HoleQuestion,
-    shared_lower: Synchronized[int],
-    upper: int,
-    answers: Connection,
-    parent: int,
+    name: str, q: HoleQuestion, shared_lower: Synchronized[int], upper: int, answers: Connection, parent: int
 ) -> None:
-    """One solver's climb: "no" for each k it proves impossible, "yes" with the meetings' cells of
-    the schedule it finds; the pipe closes when it reaches `upper`. It starts each step from the
-    highest bound any solver has proven."""
+    """One solver's climb: ("no", k, []) for each k it refutes, then ("yes", k, cells) with the
+    meetings' cells of the schedule it finds. Each step asks the least k no solver has refuted."""
     die_with_parent(parent)
-    k = shared_lower.value
-    incremental = name not in FRESH_EACH_STEP
-    solver = Solver(name=name, bootstrap_with=q.cnf.clauses) if incremental else None
-    while k < upper:
-        if incremental:
-            assert solver is not None
-            model = solver.get_model() if solver.solve(assumptions=_at_most(q, k)) else None
-        else:  # the cap as clauses of a solver of its own
-            with Solver(name=name, bootstrap_with=q.cnf.clauses + [[lit] for lit in _at_most(q, k)]) as fresh:
-                model = fresh.get_model() if fresh.solve() else None
-        if model is not None:
-            answers.send(("yes", k, _cells(q, model)))
+    ask = _Asker(name, q)
+    while (k := shared_lower.value) < upper:
+        cells = ask(k)
+        if cells is not None:
+            answers.send(("yes", k, cells))
             return
         answers.send(("no", k, []))
         shared_lower.value = max(shared_lower.value, k + 1)
-        k = max(k + 1, shared_lower.value)
+
+
+class _Asker:
+    """ "At most k holes?" of one solver: incremental solvers keep their learnt clauses and take the
+    cap as an assumption; the others get a fresh solver each time, with the cap as a clause."""
+
+    def __init__(self, name: str, q: HoleQuestion):
+        self.name, self.q = name, q
+        self.solver = None if name in FRESH_EACH_STEP else Solver(name=name, bootstrap_with=q.cnf.clauses)
+
+    def __call__(self, k: int) -> list[tuple[int, SlotIndex]] | None:
+        if self.solver is not None:
+            return (
+                _cells(self.q, self.solver.get_model()) if self.solver.solve(assumptions=_at_most(self.q, k)) else None
+            )
+        cap = [[lit] for lit in _at_most(self.q, k)]
+        with Solver(name=self.name, bootstrap_with=self.q.cnf.clauses + cap) as fresh:
+            return _cells(self.q, fresh.get_model()) if fresh.solve() else None
 
 
 def _climb_here(
