@@ -3,9 +3,9 @@ model, stated by the same units (`rules`, `occupancy`, `breaks`), for "all" mode
 there a schedule with at most k holes?" (`pipelines.sat_ladder`).
 
 Why a second solver: a CDCL solver answers those questions far sooner than CP-SAT on the same
-encoding. Measured on the published B2B days (benchmarks/README.md): CaDiCaL finds ticf-14crafa's
-hole-free day in 2-4 s, where CP-SAT found none in 15 s under any setting, and CP-SAT given these
-very clauses took 11 s.
+encoding. Measured on the published B2B days (benchmarks/README.md): CaDiCaL 1.5.3 finds
+ticf-14crafa's hole-free day in 2.8 s on one core (3-13 s as the order of the variables varies),
+where CP-SAT found none in 15 s under any setting, and CP-SAT given these very clauses took 11 s.
 
 Variables are positive integers and literals signed integers (the DIMACS convention PySAT uses).
 Cardinalities are PySAT's encodings: a sequential counter for "at most k", a totalizer where the

@@ -90,8 +90,8 @@ class SharedTableCapacity:
     def clauses(self, event: Event, cnf: Cnf, v: CnfVars) -> None:
         """Counted over groups rather than meetings (JAIR 74, §4.5.2): a person's meetings in one
         slot exclude each other, so one "the group meets here" literal per person stands for all
-        of them, and the count has a quarter of the inputs (measured: ticf-14crafa's hole-free
-        day in 3.6 s with the groups, 18.7 s without)."""
+        of them, and the count has a quarter of the inputs (measured with CaDiCaL 1.9: ticf-14crafa's
+        hole-free day in 3.6 s with the groups, 18.7 s without)."""
         per_slot: dict[int, list[int]] = defaultdict(list)
         for i, slot in v.x:
             if v.pairs[i].locations == (SHARED,):
