@@ -70,9 +70,12 @@ class HoleQuestion:
 def hole_question(run: Run) -> HoleQuestion | None:
     """The clauses of `run`'s fresh "all" solve; None when they are not asked here: more cells than
     `MAX_CELLS`, a feature they do not state (booths shared by several people, a hole spread
-    narrower than the cap), or no way to fork the solvers' processes outside deterministic mode."""
+    narrower than the cap), or no way to fork the solvers' processes outside deterministic mode
+    (a platform without fork, or a daemonic process, which may have no children)."""
     event = run.event
-    if not run.options.deterministic and "fork" not in multiprocessing.get_all_start_methods():
+    if not run.options.deterministic and (
+        "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon
+    ):
         return None
     if sum(len(pair.slots) for pair in run.pairs) > MAX_CELLS:
         return None
