@@ -5,8 +5,9 @@ A fresh solve: the greedy, completed by Kempe-chain insertion and if need be by 
 rules alone (`completion`; hole-free, it is returned at once), polished by the hole local search;
 then the hole ladder ("a schedule with at most k holes?" for k = 0, 1, … below the local search's
 count: on SAT solvers, `sat_ladder.climb_sat`, where the clauses state the event; else on CP-SAT,
-`hole_ladder.climb`) proves lower bounds and finds a better, then optimal, schedule where it can;
-where a gap remains, the full model (`occupancy`: busy cells and the implied counts) improves the
+`hole_ladder.climb`) proves lower bounds and finds a better, then optimal, schedule where it can.
+Where a gap remains after the SAT ladder, the local search takes the rest of the time; after the
+CP-SAT ladder, the full model (`occupancy`: busy cells and the implied counts) improves the
 schedule (the core-based search beside it), the local search polishes its result, and CP-SAT tries
 once more from there.
 Each lower bound proven is sent as a "bound" progress snapshot whose `holes` is the least number of
@@ -128,6 +129,9 @@ def place_all(run: Run) -> Outcome:
             start = search.best
             if search.proven(start):
                 return Outcome(start, True, None)
+            if question is not None:  # its bound stands: the rest of the time polishes the schedule
+                placed = _polished(run, search, start)
+                return Outcome(placed, search.proven(placed), None)
     v.hint(start, run.index_of)
 
     status = search.solve(CP_SAT_SHARE if search.best is not None else run.budget.all_mode_cp_sat_share)
@@ -158,6 +162,20 @@ def place_all(run: Run) -> Outcome:
             search.solve(1.0)
             placed = search.best or placed
     return Outcome(placed, search.proven(placed), None)
+
+
+def _polished(run: Run, search: _HoleSearch, start: list[Placement]) -> list[Placement]:
+    """`start` polished for the rest of the time, where that removes holes within the caps.
+
+    After the SAT ladder this beats handing the time to CP-SAT's full model: on the duplicated-pair
+    B2B days, where the ladder mostly finds no schedule at its bound, 11-16 holes against 16-21
+    (measured, benchmarks/README.md).
+    """
+    polished = polish(run, start, None, share=1.0)
+    if search.acceptable(polished) and search.count(polished) < search.count(start):
+        search.offer(polished)
+        return polished
+    return start
 
 
 def _complete(run: Run, start: list[Placement]) -> list[Placement]:
