@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -17,9 +18,12 @@ from scheduler.candidates import Pair
 from scheduler.check.checker import check_schedule
 from scheduler.check.checker import holes as checker_holes
 from scheduler.domain import Event, Meeting, Schedule, SlotIndex
-from scheduler.pipelines import sat_ladder
+from scheduler.heuristics.state import Placement
+from scheduler.pipelines import all_mode, sat_ladder
+from scheduler.pipelines.hole_ladder import Climb
 from scheduler.pipelines.run import Run
 from scheduler.pipelines.sat_ladder import HoleQuestion, climb_sat, hole_question
+from scheduler.pipelines.solve import solve
 from tests.factories import DATE, DaySpec, EventSpec, make_event, person, quick_options
 from tests.test_hole_ladder import _brute_force_least_holes, _tiny
 
@@ -144,3 +148,29 @@ def test_what_the_clauses_do_not_state_is_left_to_cp_sat(monkeypatch: pytest.Mon
         [person("a", table="B"), person("b", table="B"), "c"], [("a", "c"), ("b", "c")], objective="all", days=(day,)
     )
     assert hole_question(Run(shared_booth, quick_options(), None, None)) is None
+
+
+def test_a_gap_the_sat_ladder_leaves_goes_to_the_local_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ladder proves a bound but finds nothing: the local search polishes the rest of the time
+    and the solve still returns every pair, valid, never proven below what it found."""
+    polished: list[int] = []
+    real_polish = all_mode.polish
+
+    def counting_polish(run: Run, placed: list[Placement], *args: Any, **kwargs: Any) -> list[Placement]:
+        polished.append(kwargs.get("share", 1.0))
+        return real_polish(run, placed, *args, **kwargs)
+
+    monkeypatch.setattr(all_mode, "climb_sat", lambda run, q, lower, upper, share: Climb(0, None))
+    monkeypatch.setattr(all_mode, "polish", counting_polish)
+    for seed in range(24):
+        event = _tiny(seed, max_spread=None)
+        optimum = _brute_force_least_holes(event)
+        if optimum is None or optimum == 0:
+            continue
+        result = solve(event, quick_options())
+        assert not check_schedule(event, result.schedule)
+        assert len(result.schedule.meetings) == len(event.wishes)
+        assert sum(checker_holes(event, list(result.schedule.meetings)).values()) >= optimum
+        assert polished and polished[-1] == 1.0  # the last polish had the rest of the time
+        return
+    raise AssertionError("no tiny day needs holes")
