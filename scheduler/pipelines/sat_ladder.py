@@ -12,7 +12,7 @@ conflicts doubled its time, measured).
 
 Why: on the 18 comparable published B2B days CaDiCaL alone answers every ladder, up to the
 published optimum, in at most 3.2 s on one core, where the CP-SAT ladder reached 12 of 18 within
-the whole 10 s solve; the pair reaches all 18 within 10 s, the slowest in 3.5-6.7 s over five full
+the whole 10 s solve; the pair reaches all 18 within 10 s, the slowest in 3.5-6.7 s over seven full
 runs (benchmarks/README.md).
 """
 
