@@ -150,6 +150,9 @@ def _climb_forked(
                     continue
                 if kind == "yes" and found is None:
                     found = cells
+                    if k > proven:  # a solver asks only above what was refuted: k is the optimum
+                        proven = k  # even if the other's last "no" is still in its pipe
+                        run.report("bound", holes=proven)
                 elif kind == "no" and k + 1 > proven:
                     proven = k + 1
                     run.report("bound", holes=proven)
