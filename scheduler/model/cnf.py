@@ -90,4 +90,3 @@ class CnfVars(Cells[int]):
 
     def __init__(self, cnf: Cnf, event: Event, pairs: list[Pair], required: bool = False):
         super().__init__(event, pairs, required, cnf.new_bool_var)
-        self.cnf = cnf

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -26,7 +27,7 @@ from scheduler.candidates import SHARED
 from scheduler.domain import Event, ParticipantId, SlotIndex
 from scheduler.heuristics.state import Placement
 from scheduler.model.cnf import Cnf, CnfVars
-from scheduler.model.variables import MeetingVars
+from scheduler.model.variables import Cells, Lit, MeetingVars
 
 
 class Occupancy:
@@ -39,10 +40,6 @@ class Occupancy:
         # block starts (start, its cell, the cell before) and meeting days (literal, cells), to hint
         self.starts: list[tuple[cp_model.IntVar, cp_model.IntVar, cp_model.IntVar]] = []
         self.days: list[tuple[cp_model.IntVar, list[cp_model.IntVar]]] = []
-        meetings = {pid: 0 for pid in v.people()}
-        for pair in v.pairs:
-            for pid in pair.people:
-                meetings[pid] += 1
         per_slot: dict[SlotIndex, list[cp_model.IntVar]] = defaultdict(list)
         for (pid, slot), lits in v.by_person_slot.items():
             cell = model.new_bool_var(f"busy[{pid}@{slot}]")
@@ -50,11 +47,8 @@ class Occupancy:
             self.busy[(pid, slot)] = cell
             per_slot[slot].append(cell)
         if v.required:
-            mine: dict[ParticipantId, list[cp_model.IntVar]] = defaultdict(list)
-            for (pid, _slot), cell in self.busy.items():
-                mine[pid].append(cell)
-            for pid, n in meetings.items():
-                model.add(sum(mine[pid]) == n)
+            for cells, n in _busy_per_person(v, self.busy):
+                model.add(sum(cells) == n)
         in_slot: dict[SlotIndex, list[cp_model.IntVar]] = defaultdict(list)
         for (_i, slot), var in v.x.items():
             in_slot[slot].append(var)
@@ -125,15 +119,8 @@ def busy_clauses(event: Event, cnf: Cnf, v: CnfVars) -> dict[tuple[ParticipantId
         busy[(pid, slot)] = cell
         per_slot[slot].append(cell)
     if v.required:
-        meetings: dict[ParticipantId, int] = defaultdict(int)
-        for pair in v.pairs:
-            for pid in pair.people:
-                meetings[pid] += 1
-        mine: dict[ParticipantId, list[int]] = defaultdict(list)
-        for (pid, _slot), cell in busy.items():
-            mine[pid].append(cell)
-        for pid, n in meetings.items():  # also where n fills every cell: the cells are then
-            cnf.add_exactly(mine[pid], n)  # busy at once, which no clause above implies directly
+        for person_cells, n in _busy_per_person(v, busy):  # also where n fills every cell: they
+            cnf.add_exactly(person_cells, n)  # are then busy at once, which no clause above implies
     elsewhere = {slot for (i, slot) in v.x if v.pairs[i].locations != (SHARED,)}
     for slot, cells in per_slot.items():
         if slot in elsewhere or len(cells) <= 2 * event.tables:
@@ -142,3 +129,16 @@ def busy_clauses(event: Event, cnf: Cnf, v: CnfVars) -> dict[tuple[ParticipantId
         cnf.add_clause([-at_least[-1]])
         cnf.clauses.extend([-at_least[k], at_least[k + 1]] for k in range(0, 2 * event.tables, 2))
     return busy
+
+
+def _busy_per_person(v: Cells[Any], busy: dict[tuple[ParticipantId, SlotIndex], Lit]) -> list[tuple[list[Lit], int]]:
+    """Each person's busy cells and their number of meetings: with every pair placed ("all"
+    mode), exactly that many of the cells are busy."""
+    meetings = {pid: 0 for pid in v.people()}
+    for pair in v.pairs:
+        for pid in pair.people:
+            meetings[pid] += 1
+    mine: dict[ParticipantId, list[Lit]] = defaultdict(list)
+    for (pid, _slot), cell in busy.items():
+        mine[pid].append(cell)
+    return [(mine[pid], n) for pid, n in meetings.items()]

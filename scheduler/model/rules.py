@@ -9,14 +9,14 @@ unit's docstring names the rule it enforces.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Protocol
+from typing import Any, Protocol
 
 from ortools.sat.python import cp_model
 
 from scheduler.candidates import SHARED, Pair
 from scheduler.domain import Event, ParticipantId
 from scheduler.model.cnf import Cnf, CnfVars, NotInClauses
-from scheduler.model.variables import MeetingVars
+from scheduler.model.variables import Cells, MeetingVars
 
 
 class Rule(Protocol):
@@ -79,24 +79,16 @@ class SharedTableCapacity:
     """Rule 5: at most `tables` meetings use the shared tables in any slot."""
 
     def apply(self, event: Event, model: cp_model.CpModel, v: MeetingVars) -> None:
-        per_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for (i, slot), var in v.x.items():
-            if v.pairs[i].locations == (SHARED,):
-                per_slot[slot].append(var)
-        for lits in per_slot.values():
-            if len(lits) > event.tables:
-                model.add(sum(lits) <= event.tables)
+        for slot, meetings in _shared_per_slot(v).items():
+            if len(meetings) > event.tables:
+                model.add(sum(v.x[(i, slot)] for i in meetings) <= event.tables)
 
     def clauses(self, event: Event, cnf: Cnf, v: CnfVars) -> None:
         """Counted over groups rather than meetings (JAIR 74, §4.5.2): a person's meetings in one
         slot exclude each other, so one "the group meets here" literal per person stands for all
         of them, and the count has a quarter of the inputs (measured with CaDiCaL 1.9: ticf-14crafa's
         hole-free day in 3.6 s with the groups, 18.7 s without)."""
-        per_slot: dict[int, list[int]] = defaultdict(list)
-        for i, slot in v.x:
-            if v.pairs[i].locations == (SHARED,):
-                per_slot[slot].append(i)
-        for slot, meetings in per_slot.items():
+        for slot, meetings in _shared_per_slot(v).items():
             if len(meetings) <= event.tables:
                 continue
             active = []
@@ -118,8 +110,7 @@ class FixedTableCapacity:
     """
 
     def apply(self, event: Event, model: cp_model.CpModel, v: MeetingVars) -> None:
-        owners = Counter(p.table for p in event.participants.values() if p.table and p.active)
-        contested = {label for label, n in owners.items() if n > 1}
+        contested = _contested(event)
         if not contested:
             return
         usage: dict[tuple[str, int], list[cp_model.LinearExprT]] = defaultdict(list)
@@ -145,9 +136,23 @@ class FixedTableCapacity:
     def clauses(self, event: Event, cnf: Cnf, v: CnfVars) -> None:
         """Without contested booths every booth hosts only its owner's meetings, which rule 2
         already keeps to one a slot; the choice between two contested booths is CP-SAT's alone."""
-        owners = Counter(p.table for p in event.participants.values() if p.table and p.active)
-        if any(n > 1 for n in owners.values()):
+        if _contested(event):
             raise NotInClauses("booths shared by several people")
+
+
+def _shared_per_slot(v: Cells[Any]) -> dict[int, list[int]]:
+    """The pairs (indices) that may meet at the shared tables, per slot."""
+    per_slot: dict[int, list[int]] = defaultdict(list)
+    for i, slot in v.x:
+        if v.pairs[i].locations == (SHARED,):
+            per_slot[slot].append(i)
+    return per_slot
+
+
+def _contested(event: Event) -> set[str]:
+    """Booth labels held by more than one active person."""
+    owners = Counter(p.table for p in event.participants.values() if p.table and p.active)
+    return {label for label, n in owners.items() if n > 1}
 
 
 def _by_shared_person(pairs: list[Pair], meetings: list[int]) -> list[list[int]]:
