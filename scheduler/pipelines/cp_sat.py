@@ -16,7 +16,7 @@ from scheduler.heuristics.state import Placement
 from scheduler.model.objective import maximise_sum, shortfall_terms
 from scheduler.model.rules import HARD_RULES
 from scheduler.model.variables import MeetingVars
-from scheduler.pipelines.run import Run
+from scheduler.pipelines.run import Run, placements_of
 from scheduler.problems import NoScheduleError
 from scheduler.results import SolveOptions, StopCheck
 
@@ -82,12 +82,7 @@ def run_solver(run: Run, solver: cp_model.CpSolver, model: cp_model.CpModel, rep
 
 def extract(run: Run, solver: cp_model.CpSolver, v: MeetingVars) -> list[Placement]:
     """The placements of the solver's solution; locked rows come back as the locked placements."""
-    locked_at = {(p.pair.key, p.slot): p for p in run.locked}
-    out = []
-    for i, slot in v.extract(solver):
-        pair = v.pairs[i]
-        out.append(locked_at.get((pair.key, slot)) or Placement(pair, slot, v.location_of(solver, i, slot)))
-    return out
+    return placements_of(run, v.pairs, v.extract(solver), lambda i, slot: v.location_of(solver, i, slot))
 
 
 def restricted_search(

@@ -127,6 +127,22 @@ def holes(event: Event, placements: list[Placement]) -> dict[str, int]:
     return hole_counts(event, ((p.slot, p.pair.people) for p in placements))
 
 
+def placements_of(
+    run: Run,
+    pairs: list[Pair],
+    cells: Iterable[tuple[int, SlotIndex]],
+    location: Callable[[int, SlotIndex], str | None],
+) -> list[Placement]:
+    """A solver's (pair index, slot) cells as placements at `location`; locked rows come back as
+    the locked placements."""
+    locked_at = {(p.pair.key, p.slot): p for p in run.locked}
+    out = []
+    for i, slot in cells:
+        pair = pairs[i]
+        out.append(locked_at.get((pair.key, slot)) or Placement(pair, slot, location(i, slot)))
+    return out
+
+
 def slots_by_pair(meetings: Iterable[Meeting]) -> dict[tuple[str, str], SlotIndex]:
     """The slot of each meeting, by pair: where a re-solve prefers to keep it."""
     return {pair_key(m.a, m.b): m.slot for m in meetings}

@@ -35,7 +35,7 @@ from scheduler.model.cnf import Cnf, CnfVars, NotInClauses
 from scheduler.model.occupancy import busy_clauses
 from scheduler.model.rules import HARD_RULES
 from scheduler.pipelines.hole_ladder import Climb
-from scheduler.pipelines.run import Run
+from scheduler.pipelines.run import Run, placements_of
 
 # The solvers of the portfolio, in the order a single thread (deterministic mode) takes them.
 SOLVERS = ("cadical153", "kissat404")
@@ -238,11 +238,6 @@ def _cells(q: HoleQuestion, model: list[int]) -> list[tuple[int, SlotIndex]]:
 
 
 def _placements(run: Run, v: CnfVars, cells: list[tuple[int, SlotIndex]]) -> list[Placement]:
-    """The schedule of the cells found; locked rows come back as the locked placements (a booth
-    is never contested here: such events are left to CP-SAT)."""
-    locked_at = {(p.pair.key, p.slot): p for p in run.locked}
-    out = []
-    for i, slot in cells:
-        pair = v.pairs[i]
-        out.append(locked_at.get((pair.key, slot)) or Placement(pair, slot, pair.locations[0]))
-    return out
+    """The schedule of the cells found, each at its pair's first location (a booth is never
+    contested here: such events are left to CP-SAT)."""
+    return placements_of(run, v.pairs, cells, lambda i, _slot: v.pairs[i].locations[0])
