@@ -76,7 +76,8 @@ def reduce_holes_by_day(
     if event.max_holes is not None or event.max_hole_spread is not None:
         raise ValueError("hole caps span days: polish an event with caps in one search")
     frozen = frozen or set()
-    deadline = clock() + seconds
+    begun = clock()
+    deadline = begun + seconds
     days = split_by_day(event, placements)
     holes = {d: day_holes(event, mine) for d, mine in days.items()}
     movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
@@ -96,7 +97,8 @@ def reduce_holes_by_day(
             chosen = [todo[(turn + k) % len(todo)] for k in range(width)]
             turn += width
             limit = min(round_seconds, left)
-            args = [(days[d], limit, seed + 7919 * turn + d, frozen) for d in chosen]
+            cooling = _stretch(started - begun, limit, seconds)
+            args = [(days[d], limit, seed + 7919 * turn + d, frozen, cooling) for d in chosen]
             results = _run_round(executor, event, args, number, pairs)
             if results is None:  # the pool broke: the rest runs here, one day after another
                 executor, results = None, [_polish_day(event, *a) for a in args]
@@ -111,6 +113,14 @@ def reduce_holes_by_day(
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     return [p for d in sorted(days) for p in days[d]]
+
+
+def _stretch(elapsed: float, limit: float, seconds: float) -> tuple[float, float]:
+    """The stretch of the whole annealing (fractions of the polish's time) one round runs: a day
+    searched in turns cools as one search would, not from the start in every round."""
+    if seconds <= 0:
+        return (1.0, 1.0)
+    return (min(1.0, elapsed / seconds), min(1.0, (elapsed + limit) / seconds))
 
 
 def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
@@ -139,7 +149,7 @@ def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
 def _run_round(
     executor: Executor | None,
     event: Event,
-    args: list[tuple[list[Placement], float, int, set[PairKey]]],
+    args: list[tuple[list[Placement], float, int, set[PairKey], tuple[float, float]]],
     number: dict[PairKey, int],
     pairs: list[Pair],
 ) -> list[list[Placement]] | None:
@@ -148,8 +158,8 @@ def _run_round(
         return [_polish_day(event, *a) for a in args]
     try:
         futures = [
-            executor.submit(_polish_day_in_worker, _encode(mine, number), seconds, seed, frozen)
-            for mine, seconds, seed, frozen in args
+            executor.submit(_polish_day_in_worker, _encode(mine, number), seconds, seed, frozen, cooling)
+            for mine, seconds, seed, frozen, cooling in args
         ]
         return [_decode(f.result(), pairs) for f in futures]
     except (BrokenProcessPool, OSError):
@@ -164,13 +174,20 @@ def _decode(coded: list[Coded], pairs: list[Pair]) -> list[Placement]:
     return [Placement(pairs[i], slot, location, locked) for i, slot, location, locked in coded]
 
 
-def _polish_day_in_worker(coded: list[Coded], seconds: float, seed: int, frozen: set[PairKey]) -> list[Coded]:
+def _polish_day_in_worker(
+    coded: list[Coded], seconds: float, seed: int, frozen: set[PairKey], cooling: tuple[float, float]
+) -> list[Coded]:
     assert _EVENT is not None  # set before the pool forked
     number = {pair.key: i for i, pair in enumerate(_PAIRS)}
-    return _encode(_polish_day(_EVENT, _decode(coded, _PAIRS), seconds, seed, frozen), number)
+    return _encode(_polish_day(_EVENT, _decode(coded, _PAIRS), seconds, seed, frozen, cooling), number)
 
 
 def _polish_day(
-    event: Event, placements: list[Placement], seconds: float, seed: int, frozen: set[PairKey]
+    event: Event,
+    placements: list[Placement],
+    seconds: float,
+    seed: int,
+    frozen: set[PairKey],
+    cooling: tuple[float, float] = (0.0, 1.0),
 ) -> list[Placement]:
-    return reduce_holes(event, placements, seconds, seed=seed, frozen=frozen)
+    return reduce_holes(event, placements, seconds, seed=seed, frozen=frozen, cooling=cooling)

@@ -1,9 +1,10 @@
-"""The steps that end every pipeline: remove holes while keeping exactly who meets ("polish"), and
-make the [fairness] hole caps hold."""
+"""The steps that end every pipeline: remove holes without lowering points ("polish"), and make the
+[fairness] hole caps hold."""
 
 from __future__ import annotations
 
 from scheduler.heuristics.by_day import reduce_holes_by_day
+from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.hole_caps import enforce_hole_caps
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.local_search import reduce_holes
@@ -20,16 +21,20 @@ def polish(
     frozen: set[tuple[str, str]] | None = None,
     work: float = 1.0,
     max_moves: int | None = None,
+    exchange: bool = False,
 ) -> list[Placement]:
-    """Keep exactly who meets (points and people covered stay) and remove holes; meetings of
-    `frozen` pairs do not move. `share` of the time left; in deterministic mode `work` of the
-    polishing's fixed number of moves; `max_moves` bounds the moves in any mode (a repair, where
-    few meetings may move, is done long before its share of the time)."""
+    """Remove holes, keeping who meets, or with `exchange` changing partners where points do not
+    fall (`heuristics.exchange`; a fresh "maximise" solve, not a repair that keeps rows where they
+    were, nor "all" mode where every pair must meet; a single search only, since the days' searches
+    side by side cannot see a pair meeting on another day); meetings of `frozen` pairs do not move, and
+    nobody who meets is left without a meeting. `share` of the time left; in deterministic mode
+    `work` of the polishing's fixed number of moves; `max_moves` bounds the moves in any mode (a
+    repair, where few meetings may move, is done long before its share of the time)."""
     moves = run.clock.polish_moves(work)
     if max_moves is not None:
         moves = max_moves if moves is None else min(moves, max_moves)
     event = run.event
-    kept = points(placed)  # the polish keeps who meets: points and meetings stay
+    kept = points(placed)  # the points before: an exchange may raise them, the final report says
 
     def on_progress(total: int) -> None:
         run.report("polish", points=kept, meetings=len(placed), bound=bound, holes=total)
@@ -60,6 +65,7 @@ def polish(
             should_stop=run.should_stop,
             frozen=frozen,
             on_progress=on_progress,
+            partners=Partners(run.pairs) if exchange else None,
         )
     result = run.without_background(polished)
     run.report(
