@@ -36,8 +36,9 @@ class Partners:
     """Each person's candidate pairs: whom they could meet instead."""
 
     def __init__(self, pairs: Iterable[Pair]):
+        self.pairs = tuple(pairs)
         self.of: dict[ParticipantId, list[Pair]] = defaultdict(list)
-        for pair in pairs:
+        for pair in self.pairs:
             for pid in pair.people:
                 self.of[pid].append(pair)
 

@@ -25,11 +25,12 @@ def polish(
 ) -> list[Placement]:
     """Remove holes, keeping who meets, or with `exchange` changing partners where points do not
     fall (`heuristics.exchange`; a fresh "maximise" solve, not a repair that keeps rows where they
-    were, nor "all" mode where every pair must meet; a single search only, since the days' searches
-    side by side cannot see a pair meeting on another day); meetings of `frozen` pairs do not move, and
-    nobody who meets is left without a meeting. `share` of the time left; in deterministic mode
-    `work` of the polishing's fixed number of moves; `max_moves` bounds the moves in any mode (a
-    repair, where few meetings may move, is done long before its share of the time)."""
+    were, nor "all" mode where every pair must meet; not where the days of an event are searched
+    side by side, since one day's search cannot see a pair meeting on another day). Meetings of
+    `frozen` pairs do not move, and nobody who meets is left without a meeting. `share` of the
+    time left; in deterministic mode `work` of the polishing's fixed number of moves; `max_moves`
+    bounds the moves in any mode (a repair, where few meetings may move, is done long before its
+    share of the time)."""
     moves = run.clock.polish_moves(work)
     if max_moves is not None:
         moves = max_moves if moves is None else min(moves, max_moves)
@@ -42,8 +43,9 @@ def polish(
     everything = placed + run.background
     seconds = run.clock.polish_seconds(share)
     processes = workers(run.options)
-    if moves is None and processes > 1 and len(event.days) > 1 and not _caps(run):
-        # the days are independent work: one process each (see `heuristics.by_day`)
+    partners = Partners(run.pairs) if exchange else None
+    if moves is None and processes > 1 and not _caps(run):
+        # every core: the days side by side, or one day's copies (see `heuristics.by_day`)
         polished = reduce_holes_by_day(
             event,
             everything,
@@ -53,6 +55,7 @@ def polish(
             should_stop=run.should_stop,
             frozen=frozen,
             on_progress=on_progress,
+            partners=partners if len(event.days) == 1 else None,
         )
     else:
         polished = reduce_holes(
@@ -65,7 +68,7 @@ def polish(
             should_stop=run.should_stop,
             frozen=frozen,
             on_progress=on_progress,
-            partners=Partners(run.pairs) if exchange else None,
+            partners=partners,
         )
     result = run.without_background(polished)
     run.report(
