@@ -2,8 +2,9 @@
 
 One day of four 20-minute slots, indices 0-3. c meets d in slot 0 and e in slot 2, and d and e
 can come at no other time, so c's hole in slot 1 cannot go by moving meetings. b, who can only
-come in slot 1, meets a there; c also wished to meet b. Giving b to c fills c's hole, and a keeps
-the meeting with f in slot 2.
+come in slot 1, meets a there; c also wished to meet b. Giving b to c fills c's hole ("fill", from
+the side of the person with the hole), and a keeps the meeting with f in slot 2. The last test
+needs the other side ("release"): the person with the hole gives a meeting away.
 """
 
 from __future__ import annotations
@@ -86,3 +87,26 @@ def test_an_exchange_never_drops_a_locked_meeting() -> None:
     event = day()
     after = polished(event, start(event, locked=True))
     assert ("a", "b") in keys(after) and holes(event, after) == 1
+
+
+def test_a_person_with_a_hole_gives_a_meeting_to_someone_free() -> None:
+    """a meets d in slot 0 and b in slot 2, and neither can come at another time: a's hole in slot
+    1 goes only if b meets c instead (c, free in slot 2, wished b), next to c's meeting in slot 1."""
+    people = [
+        person("a"),
+        person("b", available=SLOT2),
+        person("c"),
+        person("d", available=SLOT0),
+        person("e", available=SLOT1),
+    ]
+    event = make_event(people, [("a", "d", 2), ("a", "b", 2), ("c", "e", 2), ("c", "b", 2)])
+    pairs = {frozenset(p.people): p for p in candidate_pairs(event)}
+    before = [
+        Placement(pairs[frozenset(k)], slot, pairs[frozenset(k)].locations[0])
+        for k, slot in (("ad", 0), ("ab", 2), ("ce", 1))
+    ]
+    assert holes(event, before) == 1
+    assert holes(event, polished(event, before, exchange=False)) == 1
+    after = polished(event, before)
+    assert keys(after) == {("a", "d"), ("b", "c"), ("c", "e")} and holes(event, after) == 0
+    assert check_schedule(event, assign_tables(event, after)) == []

@@ -25,7 +25,6 @@ from scheduler.heuristics.rules import (
     Availability,
     EachPairAtMostOnce,
     HoleCaps,
-    OneMeetingPerSlot,
     PersonalCaps,
     free_location,
 )
@@ -91,7 +90,7 @@ def _release(
         and EachPairAtMostOnce.allows(state, pair)
         and pair.points >= state.meetings[i].pair.points
         and _other(pair, y) != z
-        and OneMeetingPerSlot.allows(state, pair, s)
+        and (_other(pair, y), s) not in state.at  # free in s (y is: this meeting goes)
         and not PersonalCaps.full(state, _other(pair, y))
     ]
     if not options:
