@@ -62,7 +62,7 @@ def _holes(event: Event, placements: list[Placement]) -> int:
 
 
 def _reported_at(clock: FakeClock, reports: list[float]) -> local_search.HoleReport:
-    return lambda _total: reports.append(clock.now)
+    return lambda _total, _points: reports.append(clock.now)
 
 
 def test_the_hole_search_reports_at_a_bounded_interval_of_its_clock(two_days: tuple[Event, list[Placement]]) -> None:
@@ -103,7 +103,7 @@ def test_days_polished_side_by_side_keep_who_meets_and_each_day(
     event, placed = two_days
     totals: list[int] = []
     polished = by_day.reduce_holes_by_day(
-        event, placed, seconds=3.0, processes=processes, on_progress=totals.append, round_seconds=0.5
+        event, placed, seconds=3.0, processes=processes, on_progress=lambda h, _p: totals.append(h), round_seconds=0.5
     )
     assert Counter((p.pair.key, event.slots[p.slot].day) for p in polished) == Counter(
         (p.pair.key, event.slots[p.slot].day) for p in placed
@@ -130,7 +130,13 @@ def test_a_one_day_event_is_annealed_on_both_cores_with_partner_exchanges() -> N
     placed = mutual_first(event, pairs)
     totals: list[int] = []
     polished = by_day.reduce_holes_by_day(
-        event, placed, seconds=3.0, processes=2, on_progress=totals.append, round_seconds=0.5, partners=Partners(pairs)
+        event,
+        placed,
+        seconds=3.0,
+        processes=2,
+        on_progress=lambda h, _p: totals.append(h),
+        round_seconds=0.5,
+        partners=Partners(pairs),
     )
     assert totals and totals == sorted(totals, reverse=True)
     assert totals[-1] == _holes(event, polished) < _holes(event, placed)

@@ -76,9 +76,11 @@ def reduce_holes_by_day(
     round_seconds: float = ROUND_SECONDS,
     clock: Clock = time.monotonic,
     partners: Partners | None = None,
+    cooling: tuple[float, float] = (0.0, 1.0),
 ) -> list[Placement]:
     """`reduce_holes` day by day, `processes` searches at a time, within `seconds` (see module
-    docstring); `partners` (partner exchanges) only for an event of one day.
+    docstring); `partners` (partner exchanges) only for an event of one day; `cooling` as for
+    `reduce_holes`, spread over the rounds.
 
     The event must set no [fairness] hole cap: a cap spans days, which one day's search cannot see.
     """
@@ -109,9 +111,9 @@ def reduce_holes_by_day(
             chosen = [todo[(turn + k) % len(todo)] for k in range(width)]  # a day twice: two seeds
             turn += width
             limit = min(round_seconds, left)
-            cooling = _stretch(started - begun, limit, seconds)
+            stretch = _stretch(started - begun, limit, seconds, cooling)
             seeds = [seed + 7919 * turn + 104_729 * k + d for k, d in enumerate(chosen)]
-            args = [(days[d], limit, s, frozen, cooling) for d, s in zip(chosen, seeds, strict=True)]
+            args = [(days[d], limit, s, frozen, stretch) for d, s in zip(chosen, seeds, strict=True)]
             results = _run_round(executor, event, args, number, pairs)
             if results is None:  # the pool broke: the rest runs here, one day after another
                 executor, results = None, [_polish_day(event, *a, partners) for a in args]
@@ -121,19 +123,24 @@ def reduce_holes_by_day(
                     days[d], holes[d] = polished, after
             overhead = max(0.0, clock() - started - limit)
             if on_progress is not None:
-                on_progress(sum(holes.values()))
+                on_progress(sum(holes.values()), sum(_points(mine) for mine in days.values()))
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     return [p for d in sorted(days) for p in days[d]]
 
 
-def _stretch(elapsed: float, limit: float, seconds: float) -> tuple[float, float]:
-    """The stretch of the whole annealing (fractions of the polish's time) one round runs: a day
-    searched in turns cools as one search would, not from the start in every round."""
+def _stretch(
+    elapsed: float, limit: float, seconds: float, cooling: tuple[float, float] = (0.0, 1.0)
+) -> tuple[float, float]:
+    """The stretch of `cooling` one round runs, by its share of the polish's time: a day searched
+    in turns cools as one search would, not from the start in every round."""
+    first, last = cooling
     if seconds <= 0:
-        return (1.0, 1.0)
-    return (min(1.0, elapsed / seconds), min(1.0, (elapsed + limit) / seconds))
+        return (last, last)
+    start = first + (last - first) * min(1.0, elapsed / seconds)
+    end = first + (last - first) * min(1.0, (elapsed + limit) / seconds)
+    return (start, end)
 
 
 def _points(placements: list[Placement]) -> int:

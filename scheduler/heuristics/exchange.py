@@ -130,7 +130,7 @@ def _exchange(state: ScheduleState, pair: Pair, i: int, x: ParticipantId, s: Slo
         state.place(pair, s, location)
         state.set_holes(z, changed[z])
 
-    return Move(delta, changed, apply)
+    return Move(delta, changed, apply, gain=pair.points - old.pair.points)
 
 
 def _other(pair: Pair, pid: ParticipantId) -> ParticipantId:

@@ -31,7 +31,7 @@ RANDOM_TARGET_SHARE = 0.3  # of the swaps, towards any slot of the day rather th
 
 
 Clock = Callable[[], float]
-HoleReport = Callable[[int], None]  # the best total of weighted holes so far
+HoleReport = Callable[[int, int], None]  # the best total of weighted holes so far, and its points
 
 REPORT_SECONDS = 2.0  # at most this long between two `on_progress` calls of a long search
 
@@ -58,8 +58,8 @@ def reduce_holes(
     runs, as fractions (a caller that splits one polish into rounds gives each its stretch).
     With `partners`, some moves change who meets (`exchange`): points never fall, nobody loses
     their last meeting. Only people with a meeting that may move are picked: nobody else's holes
-    can change. `on_progress` hears the best total at least every REPORT_SECONDS of `clock` (a
-    long polish is never silent).
+    can change. `on_progress` hears the best total (and the points of that schedule) at least
+    every REPORT_SECONDS of `clock` (a long polish is never silent).
     """
     frozen = frozen or set()
     state = ScheduleState(event, pinned(placements, frozen), track_holes=True)
@@ -72,6 +72,8 @@ def reduce_holes(
     # The best schedule is copied only when the search is about to leave it (a move that adds
     # holes), not on every gain: a copy costs as much as thousands of moves on a large event.
     best_total, best = total, None
+    gained = best_gained = 0  # points the exchanges added, now and in the best schedule
+    start_points = sum(p.pair.points for p in state.meetings)
     moves = last_applied = 0
     temperature = _temperature(cooling[0])
     holey = {pid for pid in people if state.holes[pid]}  # kept in step with every applied move
@@ -85,7 +87,8 @@ def reduce_holes(
             if (timed and now > deadline) or (should_stop is not None and should_stop()):
                 break
             if on_progress is not None and now - last_report >= REPORT_SECONDS:
-                on_progress(min(best_total, total))
+                kept = (total, gained) if total <= best_total else (best_total, best_gained)  # what is returned
+                on_progress(kept[0], start_points + kept[1])
                 last_report = now
             done = moves / max_moves if max_moves else 0.0
             if timed:
@@ -112,8 +115,9 @@ def reduce_holes(
             else:
                 holey.discard(person)
         total += move.delta
+        gained += move.gain
         if total < best_total:
-            best_total = total
+            best_total, best_gained = total, gained
             best = None  # the current schedule is the best: copied when left
     if best is None or total <= best_total:
         best = list(state.meetings)

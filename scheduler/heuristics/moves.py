@@ -13,8 +13,10 @@ class Move:
     """A valid change (every hard rule checked) not yet applied.
 
     `delta` is its change in weighted holes, `changed` the new hole count of each person whose
-    count it changes, and `apply` makes it (and records those counts in the state)."""
+    count it changes, `apply` makes it (and records those counts in the state), and `gain` is its
+    change in points (a move that changes who meets)."""
 
     delta: int
     changed: dict[ParticipantId, int]
     apply: Callable[[], None]
+    gain: int = 0

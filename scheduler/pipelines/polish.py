@@ -22,6 +22,7 @@ def polish(
     work: float = 1.0,
     max_moves: int | None = None,
     exchange: bool = False,
+    cooling: tuple[float, float] = (0.0, 1.0),
 ) -> list[Placement]:
     """Remove holes, keeping who meets, or with `exchange` changing partners where points do not
     fall (`heuristics.exchange`; a fresh "maximise" solve, not a repair that keeps rows where they
@@ -30,15 +31,16 @@ def polish(
     `frozen` pairs do not move, and nobody who meets is left without a meeting. `share` of the
     time left; in deterministic mode `work` of the polishing's fixed number of moves; `max_moves`
     bounds the moves in any mode (a repair, where few meetings may move, is done long before its
-    share of the time)."""
+    share of the time). `cooling` is the stretch of the annealing's cooling this polish runs (a
+    pipeline that polishes twice cools once, not twice from the start)."""
     moves = run.clock.polish_moves(work)
     if max_moves is not None:
         moves = max_moves if moves is None else min(moves, max_moves)
     event = run.event
-    kept = points(placed)  # the points before: an exchange may raise them, the final report says
+    history = points(run.background)
 
-    def on_progress(total: int) -> None:
-        run.report("polish", points=kept, meetings=len(placed), bound=bound, holes=total)
+    def on_progress(total: int, held: int) -> None:  # held: the points, history included
+        run.report("polish", points=held - history, meetings=len(placed), bound=bound, holes=total)
 
     everything = placed + run.background
     seconds = run.clock.polish_seconds(share)
@@ -56,6 +58,7 @@ def polish(
             frozen=frozen,
             on_progress=on_progress,
             partners=partners if len(event.days) == 1 else None,
+            cooling=cooling,
         )
     else:
         polished = reduce_holes(
@@ -69,6 +72,7 @@ def polish(
             frozen=frozen,
             on_progress=on_progress,
             partners=partners,
+            cooling=cooling,
         )
     result = run.without_background(polished)
     run.report(
