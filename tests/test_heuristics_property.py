@@ -31,6 +31,7 @@ from scheduler.heuristics import (
     reduce_holes,
     selection_lp,
 )
+from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.state import Placement
 from scheduler.io.loading import load_event_bytes
 from scheduler.pipelines.solve import solve
@@ -83,8 +84,13 @@ def test_the_heuristic_path_gives_a_valid_schedule(event: Event, seed: int) -> N
     covered = cover_people(event, placed, pairs)
     assert points(covered) >= points(placed)
     # fewer holes, keeping exactly who meets
-    polished = reduce_holes(event, covered, ENOUGH, seed=seed, max_moves=3_000)
-    assert sorted(p.pair.key for p in polished) == sorted(p.pair.key for p in covered)
+    kept = reduce_holes(event, covered, ENOUGH, seed=seed, max_moves=3_000)
+    assert sorted(p.pair.key for p in kept) == sorted(p.pair.key for p in covered)
+    # or changing partners (the fresh solve's polish): never lowering points or leaving anyone out
+    polished = reduce_holes(event, covered, ENOUGH, seed=seed, max_moves=3_000, partners=Partners(pairs))
+    assert points(polished) >= points(covered)
+    assert {pid for p in polished for pid in p.pair.people} >= {pid for p in covered for pid in p.pair.people}
+    assert len({p.pair.key for p in polished}) == len(polished)
     refilled = insert_pairs(event, polished, by_value(pairs), ENOUGH, max_tries=0, within_hole_caps=True)
     # the [fairness] caps, then a refill that keeps them
     capped = enforce_hole_caps(event, refilled)

@@ -22,6 +22,7 @@ from scheduler.candidates import candidate_pairs
 from scheduler.check.checker import check_schedule
 from scheduler.domain import Event
 from scheduler.heuristics import by_day, greedy, local_search
+from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.greedy import mutual_first
 from scheduler.heuristics.local_search import reduce_holes
 from scheduler.heuristics.state import Placement
@@ -61,7 +62,7 @@ def _holes(event: Event, placements: list[Placement]) -> int:
 
 
 def _reported_at(clock: FakeClock, reports: list[float]) -> local_search.HoleReport:
-    return lambda _total: reports.append(clock.now)
+    return lambda _total, _points: reports.append(clock.now)
 
 
 def test_the_hole_search_reports_at_a_bounded_interval_of_its_clock(two_days: tuple[Event, list[Placement]]) -> None:
@@ -102,7 +103,7 @@ def test_days_polished_side_by_side_keep_who_meets_and_each_day(
     event, placed = two_days
     totals: list[int] = []
     polished = by_day.reduce_holes_by_day(
-        event, placed, seconds=3.0, processes=processes, on_progress=totals.append, round_seconds=0.5
+        event, placed, seconds=3.0, processes=processes, on_progress=lambda h, _p: totals.append(h), round_seconds=0.5
     )
     assert Counter((p.pair.key, event.slots[p.slot].day) for p in polished) == Counter(
         (p.pair.key, event.slots[p.slot].day) for p in placed
@@ -119,6 +120,35 @@ def test_days_are_not_split_under_hole_caps(two_days: tuple[Event, list[Placemen
     capped = dataclasses.replace(event, max_holes=1)
     with pytest.raises(ValueError, match="hole caps"):
         by_day.reduce_holes_by_day(capped, placed, seconds=1.0)
+
+
+def test_a_one_day_event_is_annealed_on_both_cores_with_partner_exchanges() -> None:
+    """Both processes search the one day (two seeds, the better kept each round), and may change
+    who meets: never for fewer points, never leaving anyone who met without a meeting."""
+    event = _event(days=1, people=120, seed=7)
+    pairs = candidate_pairs(event)
+    placed = mutual_first(event, pairs)
+    totals: list[int] = []
+    polished = by_day.reduce_holes_by_day(
+        event,
+        placed,
+        seconds=3.0,
+        processes=2,
+        on_progress=lambda h, _p: totals.append(h),
+        round_seconds=0.5,
+        partners=Partners(pairs),
+    )
+    assert totals and totals == sorted(totals, reverse=True)
+    assert totals[-1] == _holes(event, polished) < _holes(event, placed)
+    assert sum(p.pair.points for p in polished) >= sum(p.pair.points for p in placed)
+    assert {pid for p in polished for pid in p.pair.people} >= {pid for p in placed for pid in p.pair.people}
+    assert check_schedule(event, assign_tables(event, polished)) == []
+
+
+def test_a_days_search_never_changes_who_meets(two_days: tuple[Event, list[Placement]]) -> None:
+    event, placed = two_days
+    with pytest.raises(ValueError, match="two days"):
+        by_day.reduce_holes_by_day(event, placed, seconds=1.0, partners=Partners(candidate_pairs(event)))
 
 
 def test_every_phase_of_a_multi_day_solve_reports_progress() -> None:

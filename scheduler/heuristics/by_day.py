@@ -1,4 +1,4 @@
-"""The hole polish of a multi-day event, the days searched side by side in a pool of processes.
+"""The hole polish on every core: the days of an event searched side by side in a pool of processes.
 
 A Kempe swap moves meetings between two slots of one day, and holes are counted per day, so the
 days of an event are independent work for the local search (`local_search.reduce_holes`): each
@@ -6,11 +6,16 @@ day's meetings can be polished on their own, on their own core. The [fairness] h
 exception (a cap counts a person's holes over every day), so with caps the caller keeps the
 single search.
 
-The time is cut into short rounds; each round polishes as many days as there are processes,
-taking the days in turn so that every day gets its share, and reports the total after each round
-(a long polish is never silent). Between rounds the best schedule of each day is kept, so
-stopping at any round is safe. Without a usable process pool (a platform that cannot fork, or a
-pool that breaks) the same rounds run in this process.
+The time is cut into short rounds; each round gives every process a day, taking the days in turn
+so that every day gets its share, and reports the total after each round (a long polish is never
+silent). With fewer days than processes a day goes to several processes, each with its own seed,
+and the best of them is kept: on a one-day event both cores anneal the day and start each round
+from the better schedule. Between rounds the best schedule of each day is kept, so stopping at any
+round is safe. Without a usable process pool (a platform that cannot fork, or a pool that breaks)
+the same rounds run in this process.
+
+Partner exchanges (`exchange`) change who meets, which one day's search may only do when the day
+is the whole event: a pair must not meet on two days.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from scheduler.candidates import Pair
 from scheduler.domain import Event, SlotIndex
+from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.hole_caps import weighted_holes
 from scheduler.heuristics.local_search import Clock, HoleReport, reduce_holes
 from scheduler.heuristics.state import PairKey, Placement
@@ -39,6 +45,7 @@ MIN_ROUND_SECONDS = 0.05  # less time than this left: no further round starts
 # slots, took seconds a day at 2,300 people).
 _EVENT: Event | None = None
 _PAIRS: list[Pair] = []
+_PARTNERS: Partners | None = None
 Coded = tuple[int, SlotIndex, str | None, bool]
 
 
@@ -68,23 +75,31 @@ def reduce_holes_by_day(
     on_progress: HoleReport | None = None,
     round_seconds: float = ROUND_SECONDS,
     clock: Clock = time.monotonic,
+    partners: Partners | None = None,
+    cooling: tuple[float, float] = (0.0, 1.0),
 ) -> list[Placement]:
-    """`reduce_holes` day by day, `processes` days at a time, within `seconds` (see module docstring).
+    """`reduce_holes` day by day, `processes` searches at a time, within `seconds` (see module
+    docstring); `partners` (partner exchanges) only for an event of one day; `cooling` as for
+    `reduce_holes`, spread over the rounds.
 
     The event must set no [fairness] hole cap: a cap spans days, which one day's search cannot see.
     """
     if event.max_holes is not None or event.max_hole_spread is not None:
         raise ValueError("hole caps span days: polish an event with caps in one search")
+    if partners is not None and len(event.days) > 1:
+        raise ValueError("a day's search cannot change who meets: a pair might meet on two days")
     frozen = frozen or set()
-    deadline = clock() + seconds
+    begun = clock()
+    deadline = begun + seconds
     days = split_by_day(event, placements)
     holes = {d: day_holes(event, mine) for d, mine in days.items()}
     movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
     turn = 0
     overhead = 0.0  # a round's wall time beyond its searches' limit (forking, passing meetings, counting)
-    pairs = list({p.pair.key: p.pair for p in placements}.values())
+    known = list(partners.pairs) if partners is not None else []
+    pairs = list({p.pair.key: p.pair for p in [*placements, *(Placement(q, 0, None) for q in known)]}.values())
     number = {pair.key: i for i, pair in enumerate(pairs)}
-    executor = _pool(event, pairs, min(processes, len(movable))) if processes > 1 and len(movable) > 1 else None
+    executor = _pool(event, pairs, partners, processes) if processes > 1 and movable else None
     try:
         while True:
             started = clock()
@@ -92,33 +107,53 @@ def reduce_holes_by_day(
             todo = sorted(d for d in movable if holes[d] > 0)
             if left < MIN_ROUND_SECONDS or not todo or (should_stop is not None and should_stop()):
                 break
-            width = min(max(1, processes), len(todo))
-            chosen = [todo[(turn + k) % len(todo)] for k in range(width)]
+            width = max(1, processes) if executor is not None else min(max(1, processes), len(todo))
+            chosen = [todo[(turn + k) % len(todo)] for k in range(width)]  # a day twice: two seeds
             turn += width
             limit = min(round_seconds, left)
-            args = [(days[d], limit, seed + 7919 * turn + d, frozen) for d in chosen]
+            stretch = _stretch(started - begun, limit, seconds, cooling)
+            seeds = [seed + 7919 * turn + 104_729 * k + d for k, d in enumerate(chosen)]
+            args = [(days[d], limit, s, frozen, stretch) for d, s in zip(chosen, seeds, strict=True)]
             results = _run_round(executor, event, args, number, pairs)
             if results is None:  # the pool broke: the rest runs here, one day after another
-                executor, results = None, [_polish_day(event, *a) for a in args]
+                executor, results = None, [_polish_day(event, *a, partners) for a in args]
             for d, polished in zip(chosen, results, strict=True):
                 after = day_holes(event, polished)
-                if after <= holes[d]:
+                if (after, -_points(polished)) <= (holes[d], -_points(days[d])):
                     days[d], holes[d] = polished, after
             overhead = max(0.0, clock() - started - limit)
             if on_progress is not None:
-                on_progress(sum(holes.values()))
+                on_progress(sum(holes.values()), sum(_points(mine) for mine in days.values()))
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     return [p for d in sorted(days) for p in days[d]]
 
 
-def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
-    """A pool of forked processes that inherit `event` and `pairs`; None where processes cannot be forked."""
-    global _EVENT, _PAIRS
+def _stretch(
+    elapsed: float, limit: float, seconds: float, cooling: tuple[float, float] = (0.0, 1.0)
+) -> tuple[float, float]:
+    """The stretch of `cooling` one round runs, by its share of the polish's time: a day searched
+    in turns cools as one search would, not from the start in every round."""
+    first, last = cooling
+    if seconds <= 0:
+        return (last, last)
+    start = first + (last - first) * min(1.0, elapsed / seconds)
+    end = first + (last - first) * min(1.0, (elapsed + limit) / seconds)
+    return (start, end)
+
+
+def _points(placements: list[Placement]) -> int:
+    return sum(p.pair.points for p in placements)
+
+
+def _pool(event: Event, pairs: list[Pair], partners: Partners | None, processes: int) -> Executor | None:
+    """A pool of forked processes that inherit `event`, `pairs` and `partners`; None where processes
+    cannot be forked."""
+    global _EVENT, _PAIRS, _PARTNERS
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    _EVENT, _PAIRS = event, pairs
+    _EVENT, _PAIRS, _PARTNERS = event, pairs, partners
     gc.freeze()  # the workers' collector then leaves the inherited objects alone: fewer pages copied
     try:
         pool = ProcessPoolExecutor(
@@ -139,7 +174,7 @@ def _pool(event: Event, pairs: list[Pair], processes: int) -> Executor | None:
 def _run_round(
     executor: Executor | None,
     event: Event,
-    args: list[tuple[list[Placement], float, int, set[PairKey]]],
+    args: list[tuple[list[Placement], float, int, set[PairKey], tuple[float, float]]],
     number: dict[PairKey, int],
     pairs: list[Pair],
 ) -> list[list[Placement]] | None:
@@ -148,8 +183,8 @@ def _run_round(
         return [_polish_day(event, *a) for a in args]
     try:
         futures = [
-            executor.submit(_polish_day_in_worker, _encode(mine, number), seconds, seed, frozen)
-            for mine, seconds, seed, frozen in args
+            executor.submit(_polish_day_in_worker, _encode(mine, number), seconds, seed, frozen, cooling)
+            for mine, seconds, seed, frozen, cooling in args
         ]
         return [_decode(f.result(), pairs) for f in futures]
     except (BrokenProcessPool, OSError):
@@ -164,13 +199,21 @@ def _decode(coded: list[Coded], pairs: list[Pair]) -> list[Placement]:
     return [Placement(pairs[i], slot, location, locked) for i, slot, location, locked in coded]
 
 
-def _polish_day_in_worker(coded: list[Coded], seconds: float, seed: int, frozen: set[PairKey]) -> list[Coded]:
+def _polish_day_in_worker(
+    coded: list[Coded], seconds: float, seed: int, frozen: set[PairKey], cooling: tuple[float, float]
+) -> list[Coded]:
     assert _EVENT is not None  # set before the pool forked
     number = {pair.key: i for i, pair in enumerate(_PAIRS)}
-    return _encode(_polish_day(_EVENT, _decode(coded, _PAIRS), seconds, seed, frozen), number)
+    return _encode(_polish_day(_EVENT, _decode(coded, _PAIRS), seconds, seed, frozen, cooling, _PARTNERS), number)
 
 
 def _polish_day(
-    event: Event, placements: list[Placement], seconds: float, seed: int, frozen: set[PairKey]
+    event: Event,
+    placements: list[Placement],
+    seconds: float,
+    seed: int,
+    frozen: set[PairKey],
+    cooling: tuple[float, float] = (0.0, 1.0),
+    partners: Partners | None = None,
 ) -> list[Placement]:
-    return reduce_holes(event, placements, seconds, seed=seed, frozen=frozen)
+    return reduce_holes(event, placements, seconds, seed=seed, frozen=frozen, cooling=cooling, partners=partners)

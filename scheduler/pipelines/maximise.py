@@ -75,8 +75,12 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
         best = cover_people(event, best, pairs)
     optimal = points(best) >= bound
     # 6. remove holes; halfway, refill with the pairs still out that fit the slots the search freed
+    # (the two polishes run one annealing's cooling: its first stretch, then the rest)
     if not run.stopped():
-        best = polish(run, best, bound, share=budget.first_polish_share, work=budget.first_polish_work)
+        halfway = budget.first_polish_share
+        best = polish(
+            run, best, bound, share=halfway, work=budget.first_polish_work, exchange=True, cooling=(0.0, halfway)
+        )
         if run.improvable(best, bound):  # at the bound, a refill cannot add a pair
             refilled = insert_pairs(
                 event, best, by_value(pairs), clock.seconds(budget.insert_any_share), max_tries=0, within_hole_caps=True
@@ -84,7 +88,7 @@ def maximise(run: Run, quick: bool = False) -> Outcome:
             if points(refilled) > points(best):
                 best = refilled
                 run.report("search", points=points(best), meetings=len(best), bound=bound)
-        best = polish(run, best, bound, work=budget.last_polish_work)
+        best = polish(run, best, bound, work=budget.last_polish_work, exchange=True, cooling=(halfway, 1.0))
     # 7. the [fairness] caps
     capped = within_hole_caps(run, best)
     if capped != best:

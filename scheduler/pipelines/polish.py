@@ -1,9 +1,10 @@
-"""The steps that end every pipeline: remove holes while keeping exactly who meets ("polish"), and
-make the [fairness] hole caps hold."""
+"""The steps that end every pipeline: remove holes without lowering points ("polish"), and make the
+[fairness] hole caps hold."""
 
 from __future__ import annotations
 
 from scheduler.heuristics.by_day import reduce_holes_by_day
+from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.hole_caps import enforce_hole_caps
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.local_search import reduce_holes
@@ -20,25 +21,33 @@ def polish(
     frozen: set[tuple[str, str]] | None = None,
     work: float = 1.0,
     max_moves: int | None = None,
+    exchange: bool = False,
+    cooling: tuple[float, float] = (0.0, 1.0),
 ) -> list[Placement]:
-    """Keep exactly who meets (points and people covered stay) and remove holes; meetings of
-    `frozen` pairs do not move. `share` of the time left; in deterministic mode `work` of the
-    polishing's fixed number of moves; `max_moves` bounds the moves in any mode (a repair, where
-    few meetings may move, is done long before its share of the time)."""
+    """Remove holes, keeping who meets, or with `exchange` changing partners where points do not
+    fall (`heuristics.exchange`; a fresh "maximise" solve, not a repair that keeps rows where they
+    were, nor "all" mode where every pair must meet; not where the days of an event are searched
+    side by side, since one day's search cannot see a pair meeting on another day). Meetings of
+    `frozen` pairs do not move, and nobody who meets is left without a meeting. `share` of the
+    time left; in deterministic mode `work` of the polishing's fixed number of moves; `max_moves`
+    bounds the moves in any mode (a repair, where few meetings may move, is done long before its
+    share of the time). `cooling` is the stretch of the annealing's cooling this polish runs (a
+    pipeline that polishes twice cools once, not twice from the start)."""
     moves = run.clock.polish_moves(work)
     if max_moves is not None:
         moves = max_moves if moves is None else min(moves, max_moves)
     event = run.event
-    kept = points(placed)  # the polish keeps who meets: points and meetings stay
+    history = points(run.background)
 
-    def on_progress(total: int) -> None:
-        run.report("polish", points=kept, meetings=len(placed), bound=bound, holes=total)
+    def on_progress(total: int, held: int) -> None:  # held: the points, history included
+        run.report("polish", points=held - history, meetings=len(placed), bound=bound, holes=total)
 
     everything = placed + run.background
     seconds = run.clock.polish_seconds(share)
     processes = workers(run.options)
-    if moves is None and processes > 1 and len(event.days) > 1 and not _caps(run):
-        # the days are independent work: one process each (see `heuristics.by_day`)
+    partners = Partners(run.pairs) if exchange else None
+    if moves is None and processes > 1 and not _caps(run):
+        # every core: the days side by side, or one day's copies (see `heuristics.by_day`)
         polished = reduce_holes_by_day(
             event,
             everything,
@@ -48,6 +57,8 @@ def polish(
             should_stop=run.should_stop,
             frozen=frozen,
             on_progress=on_progress,
+            partners=partners if len(event.days) == 1 else None,
+            cooling=cooling,
         )
     else:
         polished = reduce_holes(
@@ -60,6 +71,8 @@ def polish(
             should_stop=run.should_stop,
             frozen=frozen,
             on_progress=on_progress,
+            partners=partners,
+            cooling=cooling,
         )
     result = run.without_background(polished)
     run.report(
