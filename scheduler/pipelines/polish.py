@@ -45,8 +45,10 @@ def polish(
     everything = placed + run.background
     seconds = run.clock.polish_seconds(share)
     processes = workers(run.options)
-    partners = Partners(run.pairs) if exchange else None
-    if moves is None and processes > 1 and not _caps(run):
+    side_by_side = moves is None and processes > 1 and not _caps(run)
+    # a day searched apart from the others keeps who meets (see `heuristics.by_day`)
+    partners = Partners(run.pairs) if exchange and (not side_by_side or len(event.days) == 1) else None
+    if side_by_side:
         # every core: the days side by side, or one day's copies (see `heuristics.by_day`)
         polished = reduce_holes_by_day(
             event,
@@ -57,7 +59,7 @@ def polish(
             should_stop=run.should_stop,
             frozen=frozen,
             on_progress=on_progress,
-            partners=partners if len(event.days) == 1 else None,
+            partners=partners,
             cooling=cooling,
         )
     else:
