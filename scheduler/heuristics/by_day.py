@@ -33,7 +33,7 @@ from scheduler.domain import Event, SlotIndex
 from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.hole_caps import weighted_holes
 from scheduler.heuristics.local_search import Clock, HoleReport, reduce_holes
-from scheduler.heuristics.state import PairKey, Placement
+from scheduler.heuristics.state import PairKey, Placement, points
 from scheduler.lifetime import die_with_parent
 from scheduler.report import hole_counts
 
@@ -119,11 +119,11 @@ def reduce_holes_by_day(
                 executor, results = None, [_polish_day(event, *a, partners) for a in args]
             for d, polished in zip(chosen, results, strict=True):
                 after = day_holes(event, polished)
-                if (after, -_points(polished)) <= (holes[d], -_points(days[d])):
+                if (after, -points(polished)) <= (holes[d], -points(days[d])):
                     days[d], holes[d] = polished, after
             overhead = max(0.0, clock() - started - limit)
             if on_progress is not None:
-                on_progress(sum(holes.values()), sum(_points(mine) for mine in days.values()))
+                on_progress(sum(holes.values()), sum(points(mine) for mine in days.values()))
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -141,10 +141,6 @@ def _stretch(
     start = first + (last - first) * min(1.0, elapsed / seconds)
     end = first + (last - first) * min(1.0, (elapsed + limit) / seconds)
     return (start, end)
-
-
-def _points(placements: list[Placement]) -> int:
-    return sum(p.pair.points for p in placements)
 
 
 def _pool(event: Event, pairs: list[Pair], partners: Partners | None, processes: int) -> Executor | None:

@@ -21,7 +21,7 @@ from scheduler.heuristics.exchange import Partners, propose_exchange
 from scheduler.heuristics.hole_caps import weighted_holes
 from scheduler.heuristics.kempe import kempe_chain, try_swap
 from scheduler.heuristics.moves import Move
-from scheduler.heuristics.state import PairKey, Placement, ScheduleState, pinned, unpinned
+from scheduler.heuristics.state import PairKey, Placement, ScheduleState, pinned, points, unpinned
 
 T_START = 0.5  # a move that adds one hole is taken about one time in 7 at the start …
 T_END = 0.05  # … and about once in 500 million at the end: the last stretch only climbs
@@ -73,7 +73,7 @@ def reduce_holes(
     # holes), not on every gain: a copy costs as much as thousands of moves on a large event.
     best_total, best = total, None
     gained = best_gained = 0  # points the exchanges added, now and in the best schedule
-    start_points = sum(p.pair.points for p in state.meetings)
+    start_points = points(state.meetings)
     moves = last_applied = 0
     temperature = _temperature(cooling[0])
     holey = {pid for pid in people if state.holes[pid]}  # kept in step with every applied move

@@ -199,6 +199,11 @@ class ScheduleState:
         return [p for p in self.meetings if p is not None]
 
 
+def points(placements: Iterable[Placement]) -> int:
+    """The wish points of these meetings."""
+    return sum(p.pair.points for p in placements)
+
+
 def pinned(placements: Iterable[Placement], frozen: set[PairKey]) -> list[Placement]:
     """Meetings of `frozen` pairs ride along as locked ones, which the moves never touch."""
     return [Placement(p.pair, p.slot, p.location, locked=True) if p.pair.key in frozen else p for p in placements]

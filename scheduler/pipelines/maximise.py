@@ -12,10 +12,10 @@ from scheduler.heuristics.cover import cover_people, raise_to_minimum
 from scheduler.heuristics.greedy import mutual_first
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.selection import counting_limits, selection_lp
-from scheduler.heuristics.state import Placement, ScheduleState
+from scheduler.heuristics.state import Placement, ScheduleState, points
 from scheduler.pipelines.cp_sat import restricted_search
 from scheduler.pipelines.polish import polish, within_hole_caps
-from scheduler.pipelines.run import Outcome, Run, by_value, points
+from scheduler.pipelines.run import Outcome, Run, by_value
 
 
 def maximise(run: Run, quick: bool = False) -> Outcome:

@@ -8,9 +8,9 @@ from scheduler.heuristics.exchange import Partners
 from scheduler.heuristics.hole_caps import enforce_hole_caps
 from scheduler.heuristics.insertion import insert_pairs
 from scheduler.heuristics.local_search import reduce_holes
-from scheduler.heuristics.state import Placement
+from scheduler.heuristics.state import Placement, points
 from scheduler.pipelines.cp_sat import workers
-from scheduler.pipelines.run import Run, by_value, holes, points
+from scheduler.pipelines.run import Run, by_value, holes
 
 
 def polish(

@@ -14,11 +14,11 @@ from scheduler.domain import ParticipantId, SlotIndex
 from scheduler.heuristics.insertion import MovePrice, insert_pairs
 from scheduler.heuristics.rules import FixedTableCapacity
 from scheduler.heuristics.selection import counting_limits, selection_lp
-from scheduler.heuristics.state import Placement, ScheduleState
+from scheduler.heuristics.state import Placement, ScheduleState, points
 from scheduler.pipelines.cp_sat import restricted_search
 from scheduler.pipelines.maximise import maximise
 from scheduler.pipelines.polish import polish, within_hole_caps
-from scheduler.pipelines.run import Outcome, Run, by_value, points, slots_by_pair
+from scheduler.pipelines.run import Outcome, Run, by_value, slots_by_pair
 from scheduler.results import MoveCosts
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from scheduler.candidates import SHARED, Pair, candidate_pairs, pair_key
 from scheduler.domain import Event, Meeting, SlotIndex
-from scheduler.heuristics.state import Placement
+from scheduler.heuristics.state import Placement, points
 from scheduler.minimum import shortfall, targets
 from scheduler.pipelines.budget import BUDGET, Budget, Clock
 from scheduler.pipelines.locked import locked_rows
@@ -117,10 +117,6 @@ def history_placement(event: Event, m: Meeting) -> Placement:
 def by_value(pairs: Iterable[Pair]) -> list[Pair]:
     """Mutual pairs first, then by points: the order in which to try adding pairs."""
     return sorted(pairs, key=lambda p: (-p.mutual, -p.points, p.key))
-
-
-def points(placements: list[Placement]) -> int:
-    return sum(p.pair.points for p in placements)
 
 
 def holes(event: Event, placements: list[Placement]) -> dict[str, int]:

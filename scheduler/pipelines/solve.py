@@ -37,6 +37,7 @@ from typing import Any
 from scheduler import __version__
 from scheduler.candidates import candidate_pairs, pair_key
 from scheduler.domain import Event, Schedule
+from scheduler.heuristics.state import points
 from scheduler.heuristics.tables import assign_tables
 from scheduler.pipelines.all_mode import place_all
 from scheduler.pipelines.budget import BUDGET, Budget
@@ -45,7 +46,7 @@ from scheduler.pipelines.gate import gate
 from scheduler.pipelines.maximise import maximise
 from scheduler.pipelines.repair import repair
 from scheduler.pipelines.repair_plan import plan_repair, repair_report
-from scheduler.pipelines.run import Run, points
+from scheduler.pipelines.run import Run
 from scheduler.report import schedule_points, schedule_stats
 from scheduler.results import ProgressCallback, SolveOptions, SolveResult, StopCheck
 
