@@ -96,8 +96,8 @@ def reduce_holes_by_day(
     movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
     turn = 0
     overhead = 0.0  # a round's wall time beyond its searches' limit (forking, passing meetings, counting)
-    known = list(partners.pairs) if partners is not None else []
-    pairs = list({p.pair.key: p.pair for p in [*placements, *(Placement(q, 0, None) for q in known)]}.values())
+    known = partners.pairs if partners is not None else ()  # pairs an exchange may bring back
+    pairs = list({pair.key: pair for pair in [*(p.pair for p in placements), *known]}.values())
     number = {pair.key: i for i, pair in enumerate(pairs)}
     executor = _pool(event, pairs, partners, processes) if processes > 1 and movable else None
     try:

@@ -46,18 +46,15 @@ def propose_exchange(state: ScheduleState, partners: Partners, rng: random.Rando
     """An exchange that changes `pid`'s day (half the time filling one of their holes, half the
     time releasing a meeting at the end of one of their blocks); None when the one tried is not
     allowed."""
-    busy = state.busy[pid]
-    if not busy:
+    if not state.busy[pid]:
         return None
-    mine = sorted(busy)
     if rng.random() < 0.5:
-        day_of = state.day_of
+        mine, day_of = sorted(state.busy[pid]), state.day_of
         gaps = [s for a, b in zip(mine, mine[1:], strict=False) if day_of[a] == day_of[b] for s in range(a + 1, b)]
         if not gaps or PersonalCaps.full(state, pid):
             return None
         return _fill(state, partners, rng, pid, rng.choice(gaps))
-    ends = [s for s in mine if s - 1 not in busy or s + 1 not in busy]
-    return _release(state, partners, rng, pid, rng.choice(ends))
+    return _release(state, partners, rng, pid, rng.choice(state.block_ends(pid)))
 
 
 def _fill(state: ScheduleState, partners: Partners, rng: random.Random, x: ParticipantId, s: SlotIndex) -> Move | None:

@@ -141,11 +141,10 @@ def _propose_swap(
     splits it), moved towards a slot next to another of their meetings (a slot next to only
     itself leaves their holes as they were); measured on the 1,500-person day: 394 holes after
     300,000 moves against 474 for any meeting towards any neighbouring slot, at the same cost."""
-    busy = state.busy[pid]
-    mine = sorted(busy)
+    mine = sorted(state.busy[pid])
     if not mine:
         return None
-    s1 = rng.choice([s for s in mine if s - 1 not in busy or s + 1 not in busy])
+    s1 = rng.choice(state.block_ends(pid))
     i = state.at[(pid, s1)]
     if state.meetings[i].locked:
         return None

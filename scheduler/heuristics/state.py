@@ -160,6 +160,12 @@ class ScheduleState:
         day_of = self.day_of
         return sum(1 for x, y in zip(nums, nums[1:], strict=False) if y - x > 1 and day_of[x] == day_of[y])
 
+    def block_ends(self, pid: ParticipantId) -> list[SlotIndex]:
+        """The slots of `pid`'s meetings at the end of a block (or alone): the meetings that can
+        move or go without splitting a block, in time order."""
+        busy = self.busy[pid]
+        return [s for s in sorted(busy) if s - 1 not in busy or s + 1 not in busy]
+
     def set_holes(self, pid: ParticipantId, h: int) -> None:
         """Record a person's new hole count, keeping the histogram in step."""
         if pid in self.holes:
