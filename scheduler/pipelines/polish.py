@@ -37,10 +37,9 @@ def polish(
     if max_moves is not None:
         moves = max_moves if moves is None else min(moves, max_moves)
     event = run.event
-    history = points(run.background)
 
-    def on_progress(total: int, held: int) -> None:  # held: the points, history included
-        run.report("polish", points=held - history, meetings=len(placed), bound=bound, holes=total)
+    def on_progress(total: int, held: int) -> None:  # held: the points (history carries none)
+        run.report("polish", points=held, meetings=len(placed), bound=bound, holes=total)
 
     everything = placed + run.background
     seconds = run.clock.polish_seconds(share)
