@@ -19,6 +19,15 @@ from scheduler.model.cnf import Cnf, CnfVars, NotInClauses
 from scheduler.model.variables import Cells, MeetingVars
 
 
+class AtMostOne(Protocol):
+    """What rules 1 and 2 ask of a solver, which CP-SAT's model and `Cnf` both answer: those two
+    rules are stated once, for either."""
+
+    def add_at_most_one(self, lits: Any, /) -> Any: ...
+
+    def add_exactly_one(self, lits: Any, /) -> Any: ...
+
+
 class Rule(Protocol):
     def apply(self, event: Event, model: cp_model.CpModel, v: MeetingVars) -> None: ...
 
@@ -29,34 +38,35 @@ class EachPairAtMostOnce:
     """Rule 1: a pair meets at most once (exactly once when the pairs are required)."""
 
     def apply(self, event: Event, model: cp_model.CpModel, v: MeetingVars) -> None:
-        for row in v.by_pair:
-            lits = [var for _, var in row]
-            if v.required:
-                model.add_exactly_one(lits)
-            else:
-                model.add_at_most_one(lits)
+        self.state(model, v)
 
     def clauses(self, event: Event, cnf: Cnf, v: CnfVars) -> None:
+        self.state(cnf, v)
+
+    @staticmethod
+    def state(solver: AtMostOne, v: Cells[Any]) -> None:
         for row in v.by_pair:
             lits = [var for _, var in row]
             if v.required:
-                cnf.add_exactly_one(lits)
+                solver.add_exactly_one(lits)
             else:
-                cnf.add_at_most_one(lits)
+                solver.add_at_most_one(lits)
 
 
 class OneMeetingPerSlot:
     """Rule 2: nobody is in two meetings in one slot."""
 
     def apply(self, event: Event, model: cp_model.CpModel, v: MeetingVars) -> None:
-        for lits in v.by_person_slot.values():
-            if len(lits) > 1:
-                model.add_at_most_one(lits)
+        self.state(model, v)
 
     def clauses(self, event: Event, cnf: Cnf, v: CnfVars) -> None:
+        self.state(cnf, v)
+
+    @staticmethod
+    def state(solver: AtMostOne, v: Cells[Any]) -> None:
         for lits in v.by_person_slot.values():
             if len(lits) > 1:
-                cnf.add_at_most_one(lits)
+                solver.add_at_most_one(lits)
 
 
 class PersonalCaps:
