@@ -392,7 +392,12 @@ def test_shutdown_stops_workers_and_marks_their_jobs(tmp_path: Path) -> None:
         event_id, headers = upload(c, **big_event())
         job_id = c.post(f"/api/events/{event_id}/solve", json={"time_limit": 60}, headers=headers).json()["job_id"]
         wait_for_job(c, job_id, headers, until=("running",))
-        process = c.app.state.runner._running[job_id].process  # type: ignore[attr-defined]
+        # The job shows "running" from its claim, a moment before the runner registers its process.
+        running = c.app.state.runner._running  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while job_id not in running and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process = running[job_id].process
     assert not process.is_alive()
     with client_for(db_file) as c:
         job = c.get(f"/api/jobs/{job_id}", headers=headers).json()
