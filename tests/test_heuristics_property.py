@@ -12,6 +12,7 @@ with locked rows after cancellations.
 from __future__ import annotations
 
 import dataclasses
+import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,9 @@ from scheduler.heuristics import (
     reduce_holes,
     selection_lp,
 )
-from scheduler.heuristics.exchange import Partners
+from scheduler.heuristics.exchange import Partners, propose_exchange
+from scheduler.heuristics.hole_caps import weighted_holes
+from scheduler.heuristics.local_search import propose_swap
 from scheduler.heuristics.state import Placement
 from scheduler.io.loading import load_event_bytes
 from scheduler.pipelines.solve import solve
@@ -123,3 +126,38 @@ def test_solve_without_cp_sat_is_valid_fresh_and_as_a_repair(event: Event, seed:
     assert check_schedule(changed, repaired.schedule) == []
     places = {(m.a, m.b, m.slot, m.table) for m in repaired.schedule.meetings}
     assert all((m.a, m.b, m.slot, m.table) in places for m in locked)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(event=events(), seed=st.integers(0, 2**16))
+def test_a_move_does_what_it_is_priced_at(event: Event, seed: int) -> None:
+    """The annealing accepts or rejects a move on its figures before making it: after it is made,
+    the holes (weighted above a [fairness] cap), their empty slots and the points recounted from
+    scratch change by exactly those."""
+    pairs = candidate_pairs(event)
+    state = ScheduleState(event, mutual_first(event, pairs), track_holes=True)
+    partners, rng = Partners(pairs), random.Random(seed)
+    day_slots = [day.slots for day in event.days]
+
+    def figures() -> tuple[int, int, int]:
+        gaps = [state.count_gaps(slots) for slots in state.busy.values()]
+        return sum(weighted_holes(event, h) for h, _ in gaps), sum(e for _, e in gaps), points(state.placements())
+
+    applied, had_holes = 0, any(state.holes.values())
+    for _ in range(300):
+        holey = sorted(pid for pid, h in state.holes.items() if h)
+        if not holey:
+            break
+        pid = rng.choice(holey)
+        if rng.random() < 0.5:
+            move = propose_exchange(state, partners, rng, pid)
+        else:
+            move = propose_swap(state, rng, pid, day_slots)
+        if move is None:
+            continue
+        holes, empty, worth = figures()
+        move.apply()
+        applied += 1
+        assert figures() == (holes + move.delta, empty + move.empty, worth + move.gain)
+        assert {p: state.holes[p] for p in move.changed} == move.changed
+    assert applied > 0 or not had_holes  # the check above ran

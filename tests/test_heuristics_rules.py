@@ -354,8 +354,8 @@ def test_the_state_indexes_stay_in_step_through_place_drop_undrop_and_move() -> 
     assert chain == [2]
     result = try_swap(state, chain, 2, 1)
     assert result is not None
-    delta, changed = result
-    assert delta == -2 and changed == {"b": 0, "c": 0}
+    delta, changed, empty = result
+    assert delta == -2 and changed == {"b": 0, "c": 0} and empty == -2
     state.move(chain, 2, 1, changed)
     old = state.meetings[0]
     state.drop(0)

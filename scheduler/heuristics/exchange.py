@@ -116,9 +116,12 @@ def _exchange(state: ScheduleState, pair: Pair, i: int, x: ParticipantId, s: Slo
     state.undrop(i, old)
     if location is False:
         return None
-    changed = {x: state.count_holes(state.busy[x] | {s}), z: state.count_holes(state.busy[z] - {s})}
+    x_holes, x_empty = state.count_gaps(state.busy[x] | {s})
+    z_holes, z_empty = state.count_gaps(state.busy[z] - {s})
+    changed = {x: x_holes, z: z_holes}
     if not HoleCaps.allows_change(state, changed):
         return None
+    empty = x_empty + z_empty - state.count_gaps(state.busy[x])[1] - state.count_gaps(state.busy[z])[1]
     event = state.event
     delta = sum(weighted_holes(event, h) - weighted_holes(event, state.holes.get(pid, 0)) for pid, h in changed.items())
 
@@ -127,7 +130,7 @@ def _exchange(state: ScheduleState, pair: Pair, i: int, x: ParticipantId, s: Slo
         state.place(pair, s, location)
         state.set_holes(z, changed[z])
 
-    return Move(delta, changed, apply, gain=pair.points - old.pair.points)
+    return Move(delta, changed, apply, gain=pair.points - old.pair.points, empty=empty)
 
 
 def _other(pair: Pair, pid: ParticipantId) -> ParticipantId:

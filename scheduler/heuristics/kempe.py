@@ -40,8 +40,9 @@ def kempe_chain(state: ScheduleState, start: int, s1: SlotIndex, s2: SlotIndex) 
 
 def try_swap(
     state: ScheduleState, chain: list[int], s1: SlotIndex, s2: SlotIndex, holes: bool = True
-) -> tuple[int, dict[ParticipantId, int]] | None:
-    """(change in weighted holes, new holes per changed person), or None if the swap breaks a rule.
+) -> tuple[int, dict[ParticipantId, int], int] | None:
+    """(change in weighted holes, new holes per changed person, change in the empty slots inside
+    their holes), or None if the swap breaks a rule.
 
     With `holes=False` hole caps are ignored and no change is reported (placing, not polishing).
     """
@@ -62,24 +63,27 @@ def try_swap(
             return None
     changed: dict[ParticipantId, int] = {}
     if not holes:
-        return 0, changed
+        return 0, changed, 0
     people: dict[ParticipantId, int] = {}
     for p in meetings:
         people[p.pair.a] = people.get(p.pair.a, 0) + 1
         people[p.pair.b] = people.get(p.pair.b, 0) + 1
+    empty = 0
     for pid, n in people.items():
         if n == 2:
             continue  # busy in both slots before and after
-        slots = set(state.busy[pid])
+        before = state.busy[pid]
+        slots = set(before)
         if s1 in slots:
             slots.discard(s1)
             slots.add(s2)
         else:
             slots.discard(s2)
             slots.add(s1)
-        changed[pid] = state.count_holes(slots)
+        changed[pid], after = state.count_gaps(slots)
+        empty += after - state.count_gaps(before)[1]
     if not HoleCaps.allows_change(state, changed):
         return None
     event = state.event
     delta = sum(weighted_holes(event, h) - weighted_holes(event, state.holes[pid]) for pid, h in changed.items())
-    return delta, changed
+    return delta, changed, empty

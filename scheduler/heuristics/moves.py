@@ -13,10 +13,13 @@ class Move:
     """A valid change (every hard rule checked) not yet applied.
 
     `delta` is its change in weighted holes, `changed` the new hole count of each person whose
-    count it changes, `apply` makes it (and records those counts in the state), and `gain` is its
-    change in points (a move that changes who meets)."""
+    count it changes, `apply` makes it (and records those counts in the state), `gain` is its
+    change in points (a move that changes who meets) and `empty` its change in the empty slots
+    inside the changed people's holes: their length, which a move changes even when it closes
+    no hole."""
 
     delta: int
     changed: dict[ParticipantId, int]
     apply: Callable[[], None]
     gain: int = 0
+    empty: int = 0

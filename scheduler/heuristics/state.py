@@ -160,6 +160,17 @@ class ScheduleState:
         day_of = self.day_of
         return sum(1 for x, y in zip(nums, nums[1:], strict=False) if y - x > 1 and day_of[x] == day_of[y])
 
+    def count_gaps(self, slots: Iterable[SlotIndex]) -> tuple[int, int]:
+        """(holes, empty slots inside them): how many holes, and how long they are in all."""
+        nums = sorted(slots)
+        day_of = self.day_of
+        holes = empty = 0
+        for x, y in zip(nums, nums[1:], strict=False):
+            if y - x > 1 and day_of[x] == day_of[y]:
+                holes += 1
+                empty += y - x - 1
+        return holes, empty
+
     def block_ends(self, pid: ParticipantId) -> list[SlotIndex]:
         """The slots of `pid`'s meetings at the end of a block (or alone): the meetings that can
         move or go without splitting a block, in time order."""
