@@ -34,7 +34,7 @@ from scheduler.heuristics import (
 )
 from scheduler.heuristics.exchange import Partners, propose_exchange
 from scheduler.heuristics.hole_caps import weighted_holes
-from scheduler.heuristics.local_search import propose_swap
+from scheduler.heuristics.local_search import hole_energy, propose_swap
 from scheduler.heuristics.state import Placement
 from scheduler.io.loading import load_event_bytes
 from scheduler.pipelines.solve import solve
@@ -89,6 +89,10 @@ def test_the_heuristic_path_gives_a_valid_schedule(event: Event, seed: int) -> N
     # fewer holes, keeping exactly who meets
     kept = reduce_holes(event, covered, ENOUGH, seed=seed, max_moves=3_000)
     assert sorted(p.pair.key for p in kept) == sorted(p.pair.key for p in covered)
+    assert hole_energy(event, kept)[0] <= hole_energy(event, covered)[0]  # never more holes
+    # a search run in rounds resumes from its least energy (holes, and their length), never higher
+    resumed = reduce_holes(event, covered, ENOUGH, seed=seed, max_moves=3_000, resume=True)
+    assert hole_energy(event, resumed)[1] <= hole_energy(event, covered)[1]
     # or changing partners (the fresh solve's polish): never lowering points or leaving anyone out
     polished = reduce_holes(event, covered, ENOUGH, seed=seed, max_moves=3_000, partners=Partners(pairs))
     assert points(polished) >= points(covered)

@@ -11,8 +11,10 @@ so that every day gets its share, and reports the total after each round (a long
 silent). With fewer days than processes a day goes to several processes, each with its own seed,
 and the best of them is kept: on a one-day event both cores anneal the day and start each round
 from the better schedule. Between rounds the best schedule of each day is kept, so stopping at any
-round is safe. Without a usable process pool (a platform that cannot fork, or a pool that breaks)
-the same rounds run in this process.
+round is safe. A round resumes from the schedule of least energy of the last (the annealing's own
+measure: holes, and how long they are), so holes made shorter carry over; the schedule returned
+for each day is the one with the fewest holes any round ended with. Without a usable process pool
+(a platform that cannot fork, or a pool that breaks) the same rounds run in this process.
 
 Partner exchanges (`exchange`) change who meets, which one day's search may only do when the day
 is the whole event: a pair must not meet on two days.
@@ -31,11 +33,9 @@ from concurrent.futures.process import BrokenProcessPool
 from scheduler.candidates import Pair
 from scheduler.domain import Event, SlotIndex
 from scheduler.heuristics.exchange import Partners
-from scheduler.heuristics.hole_caps import weighted_holes
-from scheduler.heuristics.local_search import Clock, HoleReport, reduce_holes
+from scheduler.heuristics.local_search import Clock, HoleReport, hole_energy, reduce_holes
 from scheduler.heuristics.state import PairKey, Placement, points
 from scheduler.lifetime import die_with_parent
-from scheduler.report import hole_counts
 
 ROUND_SECONDS = 3.0  # one round of the days' searches: the longest stretch without a report
 MIN_ROUND_SECONDS = 0.05  # less time than this left: no further round starts
@@ -55,13 +55,6 @@ def split_by_day(event: Event, placements: list[Placement]) -> dict[int, list[Pl
     for p in placements:
         days.setdefault(event.slots[p.slot].day, []).append(p)
     return days
-
-
-def day_holes(event: Event, placements: list[Placement]) -> int:
-    """Weighted holes of one day's (or any) placements."""
-    return sum(
-        weighted_holes(event, h) for h in hole_counts(event, ((p.slot, p.pair.people) for p in placements)).values()
-    )
 
 
 def reduce_holes_by_day(
@@ -92,7 +85,11 @@ def reduce_holes_by_day(
     begun = clock()
     deadline = begun + seconds
     days = split_by_day(event, placements)
-    holes = {d: day_holes(event, mine) for d, mine in days.items()}
+    holes, energy = {}, {}  # of the schedule each day's rounds resume from: weighted holes, energy
+    for d, mine in days.items():
+        holes[d], energy[d] = hole_energy(event, mine)
+    answer = dict(days)  # each day's schedule with the fewest holes (then the most points) so far
+    fewest = {d: (holes[d], -points(mine)) for d, mine in days.items()}
     movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
     turn = 0
     overhead = 0.0  # a round's wall time beyond its searches' limit (forking, passing meetings, counting)
@@ -118,16 +115,19 @@ def reduce_holes_by_day(
             if results is None:  # the pool broke: the rest runs here, one day after another
                 executor, results = None, [_polish_day(event, *a, partners) for a in args]
             for d, polished in zip(chosen, results, strict=True):
-                after = day_holes(event, polished)
-                if (after, -points(polished)) <= (holes[d], -points(days[d])):
-                    days[d], holes[d] = polished, after
+                after, lowered = hole_energy(event, polished)
+                worth = -points(polished)
+                if (lowered, worth) <= (energy[d], -points(days[d])):
+                    days[d], holes[d], energy[d] = polished, after, lowered
+                if (after, worth) <= fewest[d]:
+                    answer[d], fewest[d] = polished, (after, worth)
             overhead = max(0.0, clock() - started - limit)
             if on_progress is not None:
-                on_progress(sum(holes.values()), sum(points(mine) for mine in days.values()))
+                on_progress(sum(h for h, _ in fewest.values()), -sum(w for _, w in fewest.values()))
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-    return [p for d in sorted(days) for p in days[d]]
+    return [p for d in sorted(answer) for p in answer[d]]
 
 
 def _stretch(
@@ -212,4 +212,6 @@ def _polish_day(
     cooling: tuple[float, float] = (0.0, 1.0),
     partners: Partners | None = None,
 ) -> list[Placement]:
-    return reduce_holes(event, placements, seconds, seed=seed, frozen=frozen, cooling=cooling, partners=partners)
+    return reduce_holes(
+        event, placements, seconds, seed=seed, frozen=frozen, cooling=cooling, partners=partners, resume=True
+    )

@@ -162,14 +162,7 @@ class ScheduleState:
 
     def count_gaps(self, slots: Iterable[SlotIndex]) -> tuple[int, int]:
         """(holes, empty slots inside them): how many holes, and how long they are in all."""
-        nums = sorted(slots)
-        day_of = self.day_of
-        holes = empty = 0
-        for x, y in zip(nums, nums[1:], strict=False):
-            if y - x > 1 and day_of[x] == day_of[y]:
-                holes += 1
-                empty += y - x - 1
-        return holes, empty
+        return count_gaps(self.day_of, slots)
 
     def block_ends(self, pid: ParticipantId) -> list[SlotIndex]:
         """The slots of `pid`'s meetings at the end of a block (or alone): the meetings that can
@@ -214,6 +207,17 @@ class ScheduleState:
     def placements(self) -> list[Placement]:
         """The meetings now held, in index order."""
         return [p for p in self.meetings if p is not None]
+
+
+def count_gaps(day_of: list[int], slots: Iterable[SlotIndex]) -> tuple[int, int]:
+    """(holes, empty slots inside them) of one person's meetings in `slots`, given each slot's day."""
+    nums = sorted(slots)
+    holes = empty = 0
+    for x, y in zip(nums, nums[1:], strict=False):
+        if y - x > 1 and day_of[x] == day_of[y]:
+            holes += 1
+            empty += y - x - 1
+    return holes, empty
 
 
 def points(placements: Iterable[Placement]) -> int:
