@@ -2,10 +2,10 @@
 partner exchanges) that never lower points.
 
 Moves are proposed for people with holes (more holes, picked more often). What the annealing
-lowers is the holes plus EMPTY_WEIGHT for each empty slot inside them: a hole of five slots is
-closed by moves that first make it shorter, which the hole count alone does not see. A move that
-lowers that energy or keeps it is always taken, one that raises it by `e` with probability
-exp(-e / T), the temperature T cooling geometrically from T_START to T_END over the search. The
+lowers (its energy) is the holes plus EMPTY_WEIGHT for each empty slot inside them: a hole of
+five slots is closed by moves that first make it shorter, which the hole count alone does not
+see. A move that lowers the energy or keeps it is always taken, one that raises it by `e` with
+probability exp(-e / T), the temperature T cooling geometrically from T_START to T_END over the search. The
 schedule of least energy seen is returned (with its holes: a caller that runs the search in rounds
 carries on from there, the shortened holes included). Holes above a [fairness] cap weigh most
 (`hole_caps.weighted_holes`), so the search first brings people under the caps. Measured against
@@ -28,16 +28,17 @@ from scheduler.heuristics.kempe import kempe_chain, try_swap
 from scheduler.heuristics.moves import Move
 from scheduler.heuristics.state import PairKey, Placement, ScheduleState, count_gaps, pinned, points, unpinned
 
-T_START = 0.5  # a move that adds one hole is taken about one time in 7 at the start …
+T_START = 0.5  # a move that raises the energy by 1 (a hole a slot longer) is taken one time in 7 at first …
 T_END = 0.05  # … and about once in 500 million at the end: the last stretch only climbs
 EXCHANGE_SHARE = 0.2  # of the moves, partner exchanges (when the caller gives `partners`)
 STALL_MOVES = 200_000  # attempts without a single applied move after which the search gives up
 RANDOM_TARGET_SHARE = 0.3  # of the swaps, towards any slot of the day rather than next to a meeting
-# An empty slot inside a hole weighs a quarter of a hole. Measured from one start each, same time,
-# holes at the end against the hole count alone: 1,500-person day (55 s) 299-309 against 319-335,
-# 300-person day (20 s) 47-53 against 56-59, trade exchange (100 s, one core) 1,919 against 2,096;
-# a half and an eighth did about as well on the 1,500 day (308, 306), a sixteenth less well (321).
-EMPTY_WEIGHT = 0.25
+# An empty slot inside a hole weighs as much as a hole. Measured through the days' search (two
+# processes) from one start each, same time, holes at the end, by weight (0: the hole count alone):
+# trade exchange, 100 s: 0 → 1,277 and 1,319; 0.25 → 1,127 and 1,102; 0.5 → 1,033; 1 → 872 and
+# 992; 2 → 893; 4 → 917. 300-person day, 20 s, three seeds: 0 → 52-55; 0.25, 0.5 and 1 → 48-54.
+# 1,500-person day, 50 s: 0.25 → 303 and 323; 1 → 311 and 312.
+EMPTY_WEIGHT = 1.0
 
 
 Clock = Callable[[], float]
