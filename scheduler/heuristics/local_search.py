@@ -5,9 +5,9 @@ Moves are proposed for people with holes (more holes, picked more often). What t
 lowers (its energy) is the holes plus EMPTY_WEIGHT for each empty slot inside them: a hole of
 five slots is closed by moves that first make it shorter, which the hole count alone does not
 see. A move that lowers the energy or keeps it is always taken, one that raises it by `e` with
-probability exp(-e / T), the temperature T cooling geometrically from T_START to T_END over the search. The
-schedule of least energy seen is returned (with its holes: a caller that runs the search in rounds
-carries on from there, the shortened holes included). Holes above a [fairness] cap weigh most
+probability exp(-e / T), the temperature T cooling geometrically from T_START to T_END over the
+search. The schedule with the fewest holes seen is returned (or, for a caller that runs the search
+in rounds, the one of least energy, to resume from). Holes above a [fairness] cap weigh most
 (`hole_caps.weighted_holes`), so the search first brings people under the caps. Measured against
 the hill-climbing with random kicks it replaces, same start and time: 1,500-person day 437 → 362
 holes in 55 s (see benchmarks/README).
