@@ -28,17 +28,18 @@ from scheduler.heuristics.kempe import kempe_chain, try_swap
 from scheduler.heuristics.moves import Move
 from scheduler.heuristics.state import PairKey, Placement, ScheduleState, count_gaps, pinned, points, unpinned
 
-T_START = 0.5  # a move that raises the energy by 1 (a hole a slot longer) is taken one time in 7 at first …
+T_START = 0.5  # a move that adds a one-slot hole (energy 1.25) is taken about one time in 12 at first …
 T_END = 0.05  # … and about once in 500 million at the end: the last stretch only climbs
 EXCHANGE_SHARE = 0.2  # of the moves, partner exchanges (when the caller gives `partners`)
 STALL_MOVES = 200_000  # attempts without a single applied move after which the search gives up
 RANDOM_TARGET_SHARE = 0.3  # of the swaps, towards any slot of the day rather than next to a meeting
-# An empty slot inside a hole weighs as much as a hole. Measured through the days' search (two
+# An empty slot inside a hole weighs a quarter of a hole. Measured through the days' search (two
 # processes) from one start each, same time, holes at the end, by weight (0: the hole count alone):
 # trade exchange, 100 s: 0 → 1,277 and 1,319; 0.25 → 1,127 and 1,102; 0.5 → 1,033; 1 → 872 and
-# 992; 2 → 893; 4 → 917. 300-person day, 20 s, three seeds: 0 → 52-55; 0.25, 0.5 and 1 → 48-54.
-# 1,500-person day, 50 s: 0.25 → 303 and 323; 1 → 311 and 312.
-EMPTY_WEIGHT = 1.0
+# 992; 2 → 893; 4 → 917. Table-bound day, 20 s: 0 → 56 and 54; 0.25 → 54 and 58; 0.5 → 70 and 60;
+# 1 → 76 and 69. 300-person day, 20 s, three seeds: 0 → 52-55; 0.25 → 48-52; 1 → 49-54. A weight
+# of 1 would suit the trade exchange's long days but costs the table-bound day a quarter more holes.
+EMPTY_WEIGHT = 0.25
 
 
 Clock = Callable[[], float]
