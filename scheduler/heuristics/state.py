@@ -156,9 +156,7 @@ class ScheduleState:
         """`report.holes_in`, on slot indices: those of one day are consecutive (breaks included,
         as slot numbers are), so a gap in indices within a day is a gap in numbers. The moves ask
         this for every changed person; this is about twice as fast as going through the slots."""
-        nums = sorted(slots)
-        day_of = self.day_of
-        return sum(1 for x, y in zip(nums, nums[1:], strict=False) if y - x > 1 and day_of[x] == day_of[y])
+        return count_gaps(self.day_of, slots)[0]
 
     def count_gaps(self, slots: Iterable[SlotIndex]) -> tuple[int, int]:
         """(holes, empty slots inside them): how many holes, and how long they are in all."""
