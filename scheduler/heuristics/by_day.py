@@ -85,11 +85,10 @@ def reduce_holes_by_day(
     begun = clock()
     deadline = begun + seconds
     days = split_by_day(event, placements)
-    holes, energy = {}, {}  # of the schedule each day's rounds resume from: weighted holes, energy
-    for d, mine in days.items():
-        holes[d], energy[d] = hole_energy(event, mine)
+    start = {d: hole_energy(event, mine) for d, mine in days.items()}  # (weighted holes, energy)
+    energy = {d: e for d, (_, e) in start.items()}  # of the schedule each day's rounds resume from
     answer = dict(days)  # each day's schedule with the fewest holes (then the most points) so far
-    fewest = {d: (holes[d], -points(mine)) for d, mine in days.items()}
+    fewest = {d: (start[d][0], -points(days[d])) for d in days}
     movable = {d for d, mine in days.items() if any(not p.locked and p.pair.key not in frozen for p in mine)}
     turn = 0
     overhead = 0.0  # a round's wall time beyond its searches' limit (forking, passing meetings, counting)
@@ -101,7 +100,7 @@ def reduce_holes_by_day(
         while True:
             started = clock()
             left = deadline - started - overhead
-            todo = sorted(d for d in movable if holes[d] > 0)
+            todo = sorted(d for d in movable if energy[d] > 0)  # no energy: no hole left
             if left < MIN_ROUND_SECONDS or not todo or (should_stop is not None and should_stop()):
                 break
             width = max(1, processes) if executor is not None else min(max(1, processes), len(todo))
@@ -118,7 +117,7 @@ def reduce_holes_by_day(
                 after, lowered = hole_energy(event, polished)
                 worth = -points(polished)
                 if (lowered, worth) <= (energy[d], -points(days[d])):
-                    days[d], holes[d], energy[d] = polished, after, lowered
+                    days[d], energy[d] = polished, lowered
                 if (after, worth) <= fewest[d]:
                     answer[d], fewest[d] = polished, (after, worth)
             overhead = max(0.0, clock() - started - limit)

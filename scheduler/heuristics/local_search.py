@@ -85,8 +85,7 @@ def reduce_holes(
     deadline = started + seconds
     people = sorted({pid for p in state.meetings if p is not None and not p.locked for pid in p.pair.people})
     day_slots = [day.slots for day in event.days]
-    holes = sum(weighted_holes(event, h) for h in state.holes.values())
-    total = holes + EMPTY_WEIGHT * sum(state.count_gaps(slots)[1] for slots in state.busy.values())
+    holes, total = hole_energy(event, state.placements())
     # The best schedule is copied only when the search is about to leave it, not on every gain: a
     # copy costs as much as thousands of moves on a large event.
     current = best_key = _key(holes, total, resume)
