@@ -35,7 +35,7 @@ from scheduler.heuristics import (
 from scheduler.heuristics.exchange import Partners, propose_exchange
 from scheduler.heuristics.hole_caps import weighted_holes
 from scheduler.heuristics.local_search import hole_energy, propose_swap
-from scheduler.heuristics.state import Placement
+from scheduler.heuristics.state import points
 from scheduler.io.loading import load_event_bytes
 from scheduler.pipelines.solve import solve
 from scheduler.results import SolveOptions
@@ -45,10 +45,6 @@ ENOUGH = 60.0  # seconds no step here gets near: work, not time, bounds every st
 
 def by_value(pairs: list[Pair]) -> list[Pair]:
     return sorted(pairs, key=lambda p: (-p.mutual, -p.points, p.key))
-
-
-def points(placements: list[Placement]) -> int:
-    return sum(p.pair.points for p in placements)
 
 
 @st.composite
